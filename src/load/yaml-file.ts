@@ -1,0 +1,152 @@
+// Reads a YAML file into plain data plus a way to locate any field path in the source (line:col).
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { diagnostic, type Diagnostic, type Location } from '../diagnostics/diagnostic.js';
+
+export type FieldPath = readonly (string | number)[];
+
+export interface LoadedYaml {
+  readonly file: string;
+  readonly data: unknown;
+  /** Where a field path stands in the file; walks up to the nearest existing parent. */
+  locate(path: FieldPath, opts?: { key?: boolean }): Location;
+}
+
+export type YamlResult = { ok: true; value: LoadedYaml } | { ok: false; diagnostics: Diagnostic[] };
+
+export const MAX_YAML_BYTES = 1024 * 1024;
+
+/** Reads and parses; every problem found is returned, never thrown. */
+export function readYamlFile(file: string, displayName = file): YamlResult {
+  let buf: Buffer;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) {
+      return { ok: false, diagnostics: [diagnostic('FileUnreadable', `“${displayName}”不是普通文件`, { location: { file: displayName } })] };
+    }
+    if (st.size > MAX_YAML_BYTES) {
+      return {
+        ok: false,
+        diagnostics: [diagnostic('FileTooLarge', `文件大小为 ${(st.size / 1024 / 1024).toFixed(1)} MB`, { location: { file: displayName } })],
+      };
+    }
+    buf = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const name = code === 'ENOENT' ? 'FileNotFound' : 'FileUnreadable';
+    return { ok: false, diagnostics: [diagnostic(name, `无法打开“${displayName}”（${code ?? '未知原因'}）`, { location: { file: displayName } })] };
+  }
+  return parseYamlText(buf, displayName);
+}
+
+/** Parses YAML bytes or text. Policy: plain YAML 1.2, one document, no tags, no directives. */
+export function parseYamlText(input: Buffer | string, file: string): YamlResult {
+  let src: string;
+  if (typeof input === 'string') src = input;
+  else {
+    try {
+      src = new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      return { ok: false, diagnostics: [diagnostic('NotUtf8', '文件包含无效的 UTF-8 字节', { location: { file } })] };
+    }
+  }
+  if (src.charCodeAt(0) === 0xfeff) src = src.slice(1);
+  if (src.length > MAX_YAML_BYTES) {
+    return { ok: false, diagnostics: [diagnostic('FileTooLarge', `内容长度为 ${src.length} 个字符`, { location: { file } })] };
+  }
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(src, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    version: '1.2',
+    schema: 'core',
+    strict: true,
+  });
+  const at = (offset: number | undefined): Location => {
+    if (offset === undefined) return { file };
+    const p = lineCounter.linePos(offset);
+    return { file, line: p.line, col: p.col };
+  };
+  const list = Array.isArray(docs) ? docs : [docs];
+  const diagnostics: Diagnostic[] = [];
+  if (list.length > 1) {
+    diagnostics.push(diagnostic('YamlUnsupported', `文件包含 ${list.length} 个 YAML 文档，只允许一个`, { location: at(list[1]?.range[0]) }));
+  }
+  const doc = list[0] as Document.Parsed | undefined;
+  if (!doc) return { ok: true, value: located(file, null, undefined, at) };
+  for (const err of doc.errors) {
+    const dup = err.code === 'DUPLICATE_KEY';
+    const msg = dup ? '同一层级中出现了重复的字段' : firstLine(err.message);
+    diagnostics.push(diagnostic(dup ? 'YamlDuplicateKey' : 'YamlSyntax', msg, { location: at(err.pos[0]) }));
+  }
+  for (const w of doc.warnings) {
+    diagnostics.push(diagnostic('YamlUnsupported', firstLine(w.message), { location: at(w.pos[0]) }));
+  }
+  if (doc.directives?.yaml.explicit || src.trimStart().startsWith('%')) {
+    diagnostics.push(diagnostic('YamlUnsupported', '不支持 %YAML/%TAG 指令', { location: at(0) }));
+  }
+  checkTags(doc.contents, (n) => diagnostics.push(diagnostic('YamlUnsupported', `不支持自定义标签 ${n.tag}`, { location: at(n.range?.[0]) })));
+  if (diagnostics.length) return { ok: false, diagnostics };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    const m = (e as Error).message;
+    const aliases = /alias/i.test(m);
+    return {
+      ok: false,
+      diagnostics: [diagnostic(aliases ? 'YamlAliasLimit' : 'YamlSyntax', aliases ? '别名展开过多，疑似“YAML 炸弹”' : firstLine(m), { location: at(0) })],
+    };
+  }
+  return { ok: true, value: located(file, data, doc, at) };
+}
+
+const ALLOWED_TAGS = new Set(['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', 'tag:yaml.org,2002:map', 'tag:yaml.org,2002:seq']);
+
+function checkTags(node: unknown, report: (n: Node) => void, depth = 0): void {
+  if (depth > 200 || !node || typeof node !== 'object') return;
+  const n = node as Node;
+  if ('tag' in n && n.tag && !ALLOWED_TAGS.has(n.tag)) report(n);
+  if (isMap(n) || isSeq(n)) for (const item of n.items) checkTags(item, report, depth + 1);
+  if (isPair(n)) {
+    checkTags(n.key, report, depth + 1);
+    checkTags(n.value, report, depth + 1);
+  }
+}
+
+function firstLine(s: string): string {
+  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+function located(file: string, data: unknown, doc: Document.Parsed | undefined, at: (o: number | undefined) => Location): LoadedYaml {
+  return {
+    file,
+    data,
+    locate(path, opts = {}) {
+      if (!doc) return at(0);
+      for (let n = path.length; n >= 0; n--) {
+        const sub = path.slice(0, n);
+        const parent = sub.length ? doc.getIn(sub.slice(0, -1), true) : undefined;
+        const last = sub[sub.length - 1];
+        if (opts.key && n === path.length && isMap(parent)) {
+          const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+          if (pair && isScalar(pair.key)) return at(pair.key.range?.[0]);
+        }
+        const node = sub.length ? doc.getIn(sub, true) : doc.contents;
+        if (node && typeof node === 'object' && 'range' in node && Array.isArray((node as Node).range)) {
+          return at((node as Node).range?.[0]);
+        }
+        if (n < path.length && isMap(node)) {
+          // The field is missing: point at the key of the parent map if there is one.
+          const grand = sub.length ? doc.getIn(sub.slice(0, -1), true) : undefined;
+          if (isMap(grand)) {
+            const pair = grand.items.find((p) => isScalar(p.key) && p.key.value === last);
+            if (pair && isScalar(pair.key)) return at(pair.key.range?.[0]);
+          }
+        }
+      }
+      return at(0);
+    },
+  };
+}

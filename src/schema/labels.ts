@@ -1,0 +1,68 @@
+// Chinese wording of every enumerated value; the schema, the clauses and the form all read from here.
+
+export const documentLabels = {
+  'commitment-letter': '售后服务承诺书',
+  'training-plan': '培训方案',
+} as const;
+
+export const warrantyStartLabels = {
+  'final-acceptance': '项目终验合格之日',
+  acceptance: '项目总体验收合格之日',
+  'go-live': '系统正式上线运行之日',
+  delivery: '货物到货签收之日',
+} as const;
+
+export const coverageLabels = {
+  '7x24': '7×24 小时',
+  'office-hours': '工作日工作时间',
+  extended: '每日延长值守时段',
+} as const;
+
+export const channelLabels = {
+  hotline: '服务热线',
+  phone: '电话支持',
+  remote: '远程支持',
+  onsite: '现场服务',
+  email: '电子邮件',
+  online: '在线服务平台',
+  'emergency-team': '应急小组',
+} as const;
+
+export const pricingLabels = {
+  cost: '成本价',
+  preferential: '优惠价格',
+  reasonable: '合理价格',
+} as const;
+
+export const exclusionLabels = {
+  'out-of-period': '超出质保期限的',
+  misuse: '因使用不当、违规操作或环境不符合要求造成损坏的',
+  'unauthorised-repair': '未经我方同意，由第三方擅自拆修、改动造成损坏的',
+  'non-standard': '使用非标准配件或擅自安装非配套软件造成故障的',
+  'force-majeure': '因地震、火灾、水灾、雷击等不可抗力造成损坏的',
+} as const;
+
+export const trainingMethodLabels = {
+  'on-site': '现场培训',
+  classroom: '集中授课',
+  'hands-on': '上机实操',
+  'go-live': '上线跟班培训',
+  remote: '远程培训',
+} as const;
+
+export const materialLabels = {
+  'user-manual': '用户操作手册',
+  'admin-manual': '系统管理员手册',
+  'install-guide': '安装部署手册',
+  'maintenance-guide': '运行维护手册',
+  slides: '培训课件',
+  videos: '操作视频',
+} as const;
+
+export const visitLabels = {
+  1: '每月',
+  2: '每两个月',
+  3: '每季度',
+  6: '每半年',
+  12: '每年',
+} as const;
