@@ -58,11 +58,3 @@ export const materialLabels = {
   slides: '培训课件',
   videos: '操作视频',
 } as const;
-
-export const visitLabels = {
-  1: '每月',
-  2: '每两个月',
-  3: '每季度',
-  6: '每半年',
-  12: '每年',
-} as const;

@@ -1,0 +1,173 @@
+// The document model every writer reads: a closed set of node types (see README.md for the spec).
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+export interface DocumentMeta {
+  /** Template id, e.g. `commitment-letter`. */
+  readonly id: string;
+  /** Document title, also the output file name. */
+  readonly title: string;
+  /** Signing date `YYYY-MM-DD`; every date inside the files is derived from it. */
+  readonly date: string;
+  /** Bidder name; the files' author. */
+  readonly author: string;
+  /** Subject line for file metadata (the project name). */
+  readonly subject: string;
+}
+
+export interface Document {
+  readonly type: 'document';
+  readonly meta: DocumentMeta;
+  readonly children: readonly Block[];
+}
+
+// ── Blocks ──────────────────────────────────────────────────────────────────
+
+export interface Title {
+  readonly type: 'title';
+  readonly children: readonly Inline[];
+}
+
+export interface Heading {
+  readonly type: 'heading';
+  readonly level: 1 | 2 | 3 | 4;
+  /** Resolved number such as `一、`, `（二）`, `3.`, `（4）`; empty for unnumbered headings. */
+  readonly label: string;
+  readonly children: readonly Inline[];
+}
+
+export interface Paragraph {
+  readonly type: 'paragraph';
+  readonly align: 'left' | 'center' | 'right';
+  /** Chinese body convention: a first-line indent of two characters. */
+  readonly indent: boolean;
+  readonly children: readonly Inline[];
+}
+
+export interface List {
+  readonly type: 'list';
+  readonly ordered: boolean;
+  readonly start: number;
+  /** Nesting depth, 0 for a top-level list; decides the marker style. */
+  readonly depth: number;
+  readonly children: readonly ListItem[];
+}
+
+export interface ListItem {
+  readonly type: 'listItem';
+  readonly children: readonly (Paragraph | List)[];
+}
+
+export interface Table {
+  readonly type: 'table';
+  readonly columns: readonly ColumnSpec[];
+  /** Header rows, repeated on every page. */
+  readonly head: readonly TableRow[];
+  readonly body: readonly TableRow[];
+}
+
+export interface ColumnSpec {
+  readonly align: 'left' | 'center' | 'right';
+}
+
+export interface TableRow {
+  readonly type: 'tableRow';
+  readonly children: readonly TableCell[];
+}
+
+export interface TableCell {
+  readonly type: 'tableCell';
+  readonly children: readonly Inline[];
+}
+
+/** The signing block: seal, signature and date lines kept together at the end of a document. */
+export interface Signature {
+  readonly type: 'signature';
+  readonly children: readonly SignatureLine[];
+}
+
+export interface SignatureLine {
+  readonly type: 'signatureLine';
+  /** Fixed wording such as `投标人（盖单位章）`. */
+  readonly label: string;
+  readonly children: readonly Inline[];
+}
+
+/** Provenance container: the blocks one clause version produced. */
+export interface Clause {
+  readonly type: 'clause';
+  readonly id: string;
+  readonly version: number;
+  readonly children: readonly ClauseContent[];
+}
+
+export type ClauseContent = Heading | Paragraph | List | Table | Signature;
+export type Block = Title | ClauseContent | Clause;
+
+// ── Inlines ─────────────────────────────────────────────────────────────────
+
+export interface Text {
+  readonly type: 'text';
+  readonly value: string;
+}
+
+export interface Strong {
+  readonly type: 'strong';
+  readonly children: readonly Inline[];
+}
+
+/** A value filled in from the bid: the text shown and where it came from. */
+export interface Var {
+  readonly type: 'var';
+  /** Bid field path (`responseTiers[0].responseMinutes`), or null for a value computed in a template. */
+  readonly path: string | null;
+  /** The template expression that produced it, for messages. */
+  readonly expr: string;
+  /** The bid's raw value at `path` (before formatting); null when `path` is null. */
+  readonly raw: JsonValue;
+  /** The formatted text as it appears in the document. */
+  readonly value: string;
+}
+
+export interface Break {
+  readonly type: 'break';
+}
+
+export type Inline = Text | Strong | Var | Break;
+
+// ── The closed set ──────────────────────────────────────────────────────────
+
+export type Node =
+  | Document
+  | Block
+  | ListItem
+  | TableRow
+  | TableCell
+  | SignatureLine
+  | Inline;
+
+export type NodeType = Node['type'];
+export type NodeOf<T extends NodeType> = Extract<Node, { type: T }>;
+
+export const NODE_TYPES = [
+  'document',
+  'title',
+  'heading',
+  'paragraph',
+  'list',
+  'listItem',
+  'table',
+  'tableRow',
+  'tableCell',
+  'signature',
+  'signatureLine',
+  'clause',
+  'text',
+  'strong',
+  'var',
+  'break',
+] as const satisfies readonly NodeType[];
+
+// Compile-time check that NODE_TYPES lists every node type.
+type Missing = Exclude<NodeType, (typeof NODE_TYPES)[number]>;
+export const nodeTypesComplete: Missing extends never ? true : Missing = true;

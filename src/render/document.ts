@@ -1,0 +1,151 @@
+// Renders one document template with the bid's parameters into the IR (clause provenance kept).
+import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Block, ClauseContent, Document, Heading, Inline, SignatureLine } from '../ir/types.js';
+import { headingLabel } from '../ir/numbering.js';
+import { inlineText } from '../ir/text.js';
+import { resolveVersion, type Library, type LoadedTemplate } from '../library/library.js';
+import type { BidParams, DocumentId } from '../schema/bid.js';
+import type { TemplateItem } from '../schema/library.js';
+import { findPlaceholders } from '../checks/placeholders.js';
+import { markdownToBlocks, markdownToInlines } from './markdown.js';
+import { compileTemplate, RenderScope, TemplateCodeError, type CompiledTemplate } from './template-engine.js';
+
+/** Template strings are trusted code compiled once per process. */
+const inlineCache = new Map<string, CompiledTemplate>();
+function inlineTemplate(src: string): CompiledTemplate {
+  let t = inlineCache.get(src);
+  if (!t) inlineCache.set(src, (t = compileTemplate(src, 'template')));
+  return t;
+}
+
+class HeadingCounter {
+  private counts = [0, 0, 0, 0, 0];
+  next(level: 1 | 2 | 3 | 4): string {
+    this.counts[level]!++;
+    for (let l = level + 1; l <= 4; l++) this.counts[l] = 0;
+    return headingLabel(level, this.counts[level]!);
+  }
+  snapshot(): number[] {
+    return [...this.counts];
+  }
+  restore(s: number[]): void {
+    this.counts = [...s];
+  }
+}
+
+interface Ctx {
+  readonly lib: Library;
+  readonly tpl: LoadedTemplate;
+  readonly scope: RenderScope;
+  readonly headings: HeadingCounter;
+  readonly diags: Diagnostic[];
+}
+
+function levelOf(depth: number): 1 | 2 | 3 | 4 {
+  return Math.min(4, Math.max(1, depth)) as 1 | 2 | 3 | 4;
+}
+
+function inline(ctx: Ctx, src: string, where: (string | number)[]): Inline[] {
+  try {
+    return markdownToInlines(inlineTemplate(src).render(ctx.scope));
+  } catch (e) {
+    if (!(e instanceof TemplateCodeError)) throw e;
+    ctx.diags.push(diagnostic('TemplateFileInvalid', e.message, { location: ctx.tpl.source.locate(where) }));
+    return [];
+  }
+}
+
+function included(ctx: Ctx, item: TemplateItem, where: (string | number)[]): boolean {
+  if (!item.when) return true;
+  try {
+    return inlineTemplate(`{% if ${item.when} %}1{% endif %}`).render(ctx.scope).text === '1';
+  } catch (e) {
+    if (!(e instanceof TemplateCodeError)) throw e;
+    ctx.diags.push(diagnostic('TemplateFileInvalid', `条件 when 无效：${e.message}`, { location: ctx.tpl.source.locate([...where, 'when']) }));
+    return false;
+  }
+}
+
+function renderClause(ctx: Ctx, id: string, where: (string | number)[]): { title: string; version: number; blocks: ClauseContent[] } | undefined {
+  const loaded = ctx.lib.clauses.get(id);
+  if (!loaded) {
+    ctx.diags.push(diagnostic('ClauseNotFound', `模板引用的条款“${id}”不存在`, { location: ctx.tpl.source.locate([...where, 'clause']) }));
+    return undefined;
+  }
+  const version = resolveVersion(loaded);
+  const compiled = version && loaded.compiled.get(version.version);
+  if (!version || !compiled) {
+    ctx.diags.push(diagnostic('ClauseNoApprovedVersion', `条款“${id}”没有可用的已批准版本`, { location: { file: loaded.file } }));
+    return undefined;
+  }
+  try {
+    const blocks = markdownToBlocks(compiled.render(ctx.scope));
+    return { title: loaded.clause.title, version: version.version, blocks };
+  } catch (e) {
+    if (!(e instanceof TemplateCodeError)) throw e;
+    const i = loaded.clause.versions.indexOf(version);
+    ctx.diags.push(
+      diagnostic('ClauseRenderFailed', `条款 ${id} 第 ${version.version} 版${e.line ? `正文第 ${e.line} 行` : ''}：${e.message}`, {
+        location: loaded.source.locate(['versions', i, 'body']),
+      }),
+    );
+    return undefined;
+  }
+}
+
+function heading(ctx: Ctx, depth: number, children: Inline[]): Heading {
+  const level = levelOf(depth);
+  return { type: 'heading', level, label: ctx.headings.next(level), children };
+}
+
+function renderItems(ctx: Ctx, items: readonly TemplateItem[], depth: number, where: (string | number)[]): Block[] {
+  const out: Block[] = [];
+  items.forEach((item, i) => {
+    const at = [...where, i];
+    if (!included(ctx, item, at)) return;
+    if ('title' in item) {
+      out.push({ type: 'title', children: inline(ctx, item.title, [...at, 'title']) });
+    } else if ('paragraph' in item) {
+      out.push({ type: 'paragraph', align: item.align ?? 'left', indent: item.indent ?? true, children: inline(ctx, item.paragraph, [...at, 'paragraph']) });
+    } else if ('clause' in item) {
+      const r = renderClause(ctx, item.clause, at);
+      if (!r || r.blocks.length === 0) return; // a clause with nothing to say is left out, heading too
+      const head = item.heading
+        ? [heading(ctx, depth, typeof item.heading === 'string' ? inline(ctx, item.heading, [...at, 'heading']) : [{ type: 'text' as const, value: r.title }])]
+        : [];
+      out.push({ type: 'clause', id: item.clause, version: r.version, children: [...head, ...r.blocks] });
+    } else if ('section' in item) {
+      // Number the heading only if the section turns out to have content.
+      const snap = ctx.headings.snapshot();
+      const h = heading(ctx, depth, inline(ctx, item.section, [...at, 'section']));
+      const inner = renderItems(ctx, item.items, depth + 1, [...at, 'items']);
+      if (inner.length === 0) return ctx.headings.restore(snap);
+      out.push(h, ...inner);
+    } else {
+      const lines: SignatureLine[] = item.signature.map((l, j) => ({
+        type: 'signatureLine',
+        label: inlineText(inline(ctx, l.label, [...at, 'signature', j, 'label'])),
+        children: l.value ? inline(ctx, l.value, [...at, 'signature', j, 'value']) : [],
+      }));
+      out.push({ type: 'signature', children: lines });
+    }
+  });
+  return out;
+}
+
+/** Renders one document; every problem found is thrown together as a TenderKitError. */
+export function renderDocument(lib: Library, bid: BidParams, id: DocumentId): Document {
+  const tpl = lib.templates.get(id);
+  if (!tpl) throw new TenderKitError([diagnostic('TemplateNotFound', `没有名为“${id}”的文档模板`)]);
+  const ctx: Ctx = { lib, tpl, scope: new RenderScope(bid as unknown as Record<string, unknown>), headings: new HeadingCounter(), diags: [] };
+  const children = renderItems(ctx, tpl.template.items, 1, ['items']);
+  if (ctx.diags.length) throw new TenderKitError(ctx.diags);
+  const doc: Document = {
+    type: 'document',
+    meta: { id, title: tpl.template.title, date: bid.signature.date, author: bid.bidder.name, subject: bid.project.name },
+    children,
+  };
+  const left = findPlaceholders(doc);
+  if (left.length) throw new TenderKitError(left);
+  return doc;
+}

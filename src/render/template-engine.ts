@@ -1,0 +1,290 @@
+// Compiles trusted clause/template text with nunjucks so that every `{{ … }}` output becomes an
+// opaque slot: a private-use marker in the text plus a record of the value and the bid field it
+// came from. User values therefore never pass through the template engine or the Markdown parser.
+import nunjucks from 'nunjucks';
+import type { JsonValue } from '../ir/types.js';
+import {
+  cnDate,
+  cnLower,
+  cnUpper,
+  hoursText,
+  minutesText,
+  periodUpper,
+  rmbFigures,
+  rmbUpper,
+} from '../format/cn-number.js';
+import * as labels from '../schema/labels.js';
+
+const { nodes, parser, compiler } = nunjucks;
+
+export const SLOT_OPEN = '\uE000';
+export const SLOT_CLOSE = '\uE001';
+export const SLOT_RE = /\uE000(\d+)\uE001/g;
+
+export interface Slot {
+  readonly path: string | null;
+  readonly expr: string;
+  readonly raw: JsonValue;
+  readonly value: string;
+}
+
+/** A problem in trusted template code (a bug in a clause or template, not in the bid). */
+export class TemplateCodeError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly col?: number,
+  ) {
+    super(message);
+    this.name = 'TemplateCodeError';
+  }
+}
+
+export interface Rendered {
+  /** Template output with slot markers. */
+  readonly text: string;
+  readonly slots: readonly Slot[];
+}
+
+export interface CompiledTemplate {
+  render(scope: RenderScope): Rendered;
+}
+
+/** The params for one render, with every object and array mapped to its field path. */
+export class RenderScope {
+  readonly paths = new WeakMap<object, string>();
+  constructor(readonly params: Record<string, unknown>) {
+    this.index(params, '');
+  }
+  private index(v: unknown, path: string): void {
+    if (v === null || typeof v !== 'object') return;
+    this.paths.set(v, path);
+    if (Array.isArray(v)) v.forEach((x, i) => this.index(x, `${path}[${i}]`));
+    else for (const [k, x] of Object.entries(v)) this.index(x, path ? `${path}.${k}` : k);
+  }
+}
+
+type EnumGroup = keyof typeof ENUMS;
+const ENUMS = {
+  document: labels.documentLabels,
+  warrantyStart: labels.warrantyStartLabels,
+  coverage: labels.coverageLabels,
+  channel: labels.channelLabels,
+  pricing: labels.pricingLabels,
+  exclusion: labels.exclusionLabels,
+  method: labels.trainingMethodLabels,
+  material: labels.materialLabels,
+} as const;
+
+/** An interval in months as Chinese usage writes it: 每月, 每季度, 每半年, 每年, 每2个月. */
+export function everyMonths(n: number): string {
+  return ({ 1: '每月', 3: '每季度', 6: '每半年', 12: '每年' } as Record<number, string>)[n] ?? `每${n}个月`;
+}
+
+function enumLabel(value: unknown, group: EnumGroup): string {
+  const table = ENUMS[group] as Record<string, string> | undefined;
+  if (!table) throw new TemplateCodeError(`label filter: unknown group "${group}"`);
+  const out = table[String(value)];
+  if (out === undefined) throw new TemplateCodeError(`label filter: "${String(value)}" has no label in group "${group}"`);
+  return out;
+}
+
+function createEnvironment(): nunjucks.Environment {
+  const env = new nunjucks.Environment(null, {
+    autoescape: false,
+    throwOnUndefined: false,
+    // trimBlocks would also eat the newline after `text{% endif %}`; see standaloneTagLines().
+    trimBlocks: false,
+    lstripBlocks: true,
+  });
+  const num = (f: (n: number) => string) => (v: unknown) => f(Number(v));
+  env.addFilter('cnUpper', num(cnUpper));
+  env.addFilter('cnLower', num(cnLower));
+  env.addFilter('rmb', num(rmbUpper));
+  env.addFilter('rmbFigures', num(rmbFigures));
+  env.addFilter('cnDate', (v: unknown) => cnDate(String(v)));
+  env.addFilter('period', num(periodUpper));
+  env.addFilter('minutes', num(minutesText));
+  env.addFilter('hours', num(hoursText));
+  env.addFilter('label', enumLabel);
+  env.addFilter('everyMonths', num(everyMonths));
+  env.addFilter('labels', (v: unknown, group: EnumGroup) => (Array.isArray(v) ? v.map((x) => enumLabel(x, group)) : []));
+  env.addFilter('pluck', (v: unknown, key: string) =>
+    Array.isArray(v) ? v.map((x) => (x as Record<string, unknown>)[key]) : [],
+  );
+  /** `ids | lookupNames(list)`: ids → the `name` of the matching `id` in list. */
+  env.addFilter('lookupNames', (ids: unknown, list: unknown) => {
+    const items = Array.isArray(list) ? (list as { id: string; name?: string; title?: string }[]) : [];
+    return (Array.isArray(ids) ? ids : [ids]).map((id) => {
+      const hit = items.find((x) => x.id === id);
+      if (!hit) throw new TemplateCodeError(`lookupNames: no item with id "${String(id)}"`);
+      return hit.name ?? hit.title ?? String(id);
+    });
+  });
+  return env;
+}
+
+const env = createEnvironment();
+
+/** The private render state reached from compiled code through the `__out` global's `this`. */
+interface RenderState {
+  scope: RenderScope;
+  slots: Slot[];
+  exprs: readonly string[];
+}
+
+env.addGlobal('__out', function (this: { ctx: { __tk: RenderState } }, value: unknown, parent: unknown, key: unknown, exprIndex: number) {
+  const st = this.ctx.__tk;
+  const expr = st.exprs[exprIndex] ?? '?';
+  if (value === undefined || value === null) {
+    throw new TemplateCodeError(`表达式 {{ ${expr} }} 没有取值（字段未填写时请用 {% if %} 判断）`);
+  }
+  let path: string | null = null;
+  let raw: JsonValue = null;
+  if (parent !== null && typeof parent === 'object' && (typeof key === 'string' || typeof key === 'number')) {
+    const base = st.scope.paths.get(parent);
+    if (base !== undefined) {
+      path = typeof key === 'number' || Array.isArray(parent) ? `${base}[${key}]` : base ? `${base}.${key}` : key;
+      raw = ((parent as Record<string | number, unknown>)[key] ?? null) as JsonValue;
+    }
+  }
+  const text = Array.isArray(value) ? value.map(String).join('、') : String(value);
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    throw new TemplateCodeError(`表达式 {{ ${expr} }} 的值是一个字段组，不能直接输出`);
+  }
+  st.slots.push({ path, expr, raw, value: text });
+  return `${SLOT_OPEN}${st.slots.length - 1}${SLOT_CLOSE}`;
+});
+
+type AnyNode = nunjucks.nodes.Node;
+
+/** Filters that only change how a value is written; the output still stands for the field. */
+const FORMAT_FILTERS = new Set(['cnUpper', 'cnLower', 'rmb', 'rmbFigures', 'cnDate', 'period', 'minutes', 'hours', 'label', 'labels', 'join', 'lookupNames', 'everyMonths']);
+
+/** Lines (0-based) that hold nothing but `{% … %}` tags and `{# … #}` comments. */
+function standaloneTagLines(lines: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  lines.forEach((l, i) => {
+    if (/^[ \t]*(?:(?:\{%[^]*?%\}|\{#[^]*?#\})[ \t]*)+$/.test(l)) out.add(i);
+  });
+  return out;
+}
+
+/** Rewrites `{{ e }}` into `{{ __out(e, parentOf(e), keyOf(e), i) }}` throughout the AST. */
+function instrument(root: AnyNode, source: string): string[] {
+  const exprs: string[] = [];
+  const lines = source.split('\n');
+  const standalone = standaloneTagLines(lines);
+  const exprText = (n: AnyNode) => {
+    const line = lines[n.lineno] ?? '';
+    const open = line.lastIndexOf('{{', n.colno);
+    const close = line.indexOf('}}', n.colno);
+    return open >= 0 && close > open ? line.slice(open + 2, close).trim() : `line ${n.lineno + 1}`;
+  };
+  const walk = (n: AnyNode, loops: nunjucks.nodes.For[]): void => {
+    if (n instanceof nodes.Output) {
+      n.children = n.children.map((c) => {
+        if (!(c instanceof nodes.TemplateData)) return wrap(c, loops);
+        // Text that follows a line holding only block tags starts with that line's newline: drop it.
+        if (standalone.has(c.lineno)) c.value = c.value.replace(/^[ \t]*\n/, '');
+        return c;
+      });
+      return;
+    }
+    const inner = n instanceof nodes.For ? [...loops, n] : loops;
+    for (const f of n.fields) {
+      const v = n[f];
+      if (Array.isArray(v)) v.forEach((x) => x instanceof nodes.Node && walk(x, inner));
+      else if (v instanceof nodes.Node) walk(v, n instanceof nodes.For && f === 'arr' ? loops : inner);
+    }
+  };
+  const wrap = (c: AnyNode, loops: nunjucks.nodes.For[]): AnyNode => {
+    const { lineno: l, colno: k } = c;
+    let base: AnyNode = c;
+    let derived = false;
+    while (base instanceof nodes.Filter) {
+      const name = base.name instanceof nodes.Symbol ? base.name.value : '';
+      if (!FORMAT_FILTERS.has(name)) derived = true;
+      base = base.args.children[0] ?? base;
+    }
+    let parent: AnyNode = new nodes.Literal(l, k, null);
+    let key: AnyNode = new nodes.Literal(l, k, null);
+    if (derived) {
+      // An aggregate (sum, length, …) is a new value: it keeps no field path.
+    } else if (base instanceof nodes.LookupVal) {
+      parent = base.target;
+      key = base.val;
+    } else if (base instanceof nodes.Symbol) {
+      const loop = loops[loops.length - 1];
+      if (loop && loop.name instanceof nodes.Symbol && loop.name.value === base.value) {
+        parent = loop.arr;
+        key = new nodes.LookupVal(l, k, new nodes.Symbol(l, k, 'loop'), new nodes.Literal(l, k, 'index0'));
+      } else if (!loops.some((f) => f.name instanceof nodes.Symbol && f.name.value === base.value)) {
+        parent = new nodes.Symbol(l, k, '__params');
+        key = new nodes.Literal(l, k, base.value);
+      }
+    }
+    exprs.push(exprText(c));
+    const args = new nodes.NodeList(l, k, [c, parent, key, new nodes.Literal(l, k, exprs.length - 1)]);
+    return new nodes.FunCall(l, k, new nodes.Symbol(l, k, '__out'), args);
+  };
+  walk(root, []);
+  return exprs;
+}
+
+function parsePosition(e: unknown): { line?: number; col?: number } {
+  const m = /\[Line (\d+), Column (\d+)\]/.exec(String((e as Error).message));
+  return m ? { line: Number(m[1]), col: Number(m[2]) } : {};
+}
+
+function cleanMessage(e: unknown): string {
+  return String((e as Error).message)
+    .replace(/^\(unknown path\)\s*/, '')
+    .replace(/\[Line \d+, Column \d+\]\s*/, '')
+    .replace(/^\s*Error: /, '')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** Compiles trusted template source. Never call this with user input. */
+export function compileTemplate(source: string, name: string): CompiledTemplate {
+  if (/[\uE000-\uF8FF]/.test(source)) throw new TemplateCodeError('模板正文不得包含私用区字符');
+  let tmpl: nunjucks.Template;
+  let exprs: string[];
+  try {
+    const ast = parser.parse(source, [], { trimBlocks: false, lstripBlocks: true });
+    exprs = instrument(ast, source);
+    const c = new compiler.Compiler(name, false);
+    c.compile(ast);
+    const code = c.getCode();
+    // This is how nunjucks itself loads precompiled templates; the code came from trusted source.
+    const obj = new Function(code)() as object;
+    tmpl = new nunjucks.Template({ type: 'code', obj } as unknown as string, env, name, true);
+  } catch (e) {
+    const p = parsePosition(e);
+    throw new TemplateCodeError(cleanMessage(e), p.line, p.col);
+  }
+  return {
+    render(scope) {
+      const state: RenderState = { scope, slots: [], exprs };
+      let text: string;
+      try {
+        text = tmpl.render({ ...scope.params, __params: scope.params, __tk: state });
+      } catch (e) {
+        const inner = (e as { cause?: unknown }).cause;
+        if (inner instanceof TemplateCodeError) throw inner;
+        const p = parsePosition(e);
+        throw new TemplateCodeError(cleanMessage(e), p.line, p.col);
+      }
+      return { text, slots: state.slots };
+    },
+  };
+}
+
+/** Compiles a condition such as `service.inspectionIntervalMonths` into a predicate. */
+export function compileCondition(expr: string, name: string): (scope: RenderScope) => boolean {
+  const t = compileTemplate(`{% if ${expr} %}1{% endif %}`, name);
+  return (scope) => t.render(scope).text === '1';
+}

@@ -1,0 +1,65 @@
+// Schemas of the trusted files: clauses (versioned, legal-approved) and document templates.
+import { z } from 'zod';
+import { date } from './fields.js';
+
+const clauseId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, { message: '条款编号只能由小写字母、数字和连字符组成' });
+
+export const clauseVersionSchema = z.strictObject({
+  version: z.number().int().min(1),
+  status: z.enum(['draft', 'approved', 'retired']),
+  author: z.string().min(1).optional(),
+  approvedBy: z.string().min(1).optional(),
+  approvedOn: date({ label: '批准日期' }).optional(),
+  note: z.string().min(1).optional(),
+  body: z.string().min(1),
+});
+
+export const clauseFileSchema = z
+  .strictObject({
+    id: clauseId,
+    title: z.string().min(1).max(40),
+    description: z.string().optional(),
+    versions: z.array(clauseVersionSchema).min(1),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<number>();
+    c.versions.forEach((v, i) => {
+      if (seen.has(v.version)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'version'], message: `版本号 ${v.version} 重复` });
+      seen.add(v.version);
+      if (v.status === 'approved' && !(v.approvedBy && v.approvedOn)) {
+        ctx.addIssue({ code: 'custom', path: ['versions', i], message: '已批准的版本必须写明 approvedBy 和 approvedOn' });
+      }
+    });
+  });
+
+export type ClauseFile = z.infer<typeof clauseFileSchema>;
+export type ClauseVersion = z.infer<typeof clauseVersionSchema>;
+
+/** One item of a document template; `when` is a trusted nunjucks condition over the bid. */
+export type TemplateItem =
+  | { title: string; when?: string }
+  | { paragraph: string; align?: 'left' | 'center' | 'right'; indent?: boolean; when?: string }
+  | { clause: string; heading?: boolean | string; when?: string }
+  | { section: string; when?: string; items: TemplateItem[] }
+  | { signature: { label: string; value?: string }[]; when?: string };
+
+const when = z.string().min(1).optional();
+
+export const templateItemSchema: z.ZodType<TemplateItem> = z.lazy(() =>
+  z.union([
+    z.strictObject({ title: z.string().min(1), when }),
+    z.strictObject({ paragraph: z.string().min(1), align: z.enum(['left', 'center', 'right']).optional(), indent: z.boolean().optional(), when }),
+    z.strictObject({ clause: clauseId, heading: z.union([z.boolean(), z.string().min(1)]).optional(), when }),
+    z.strictObject({ section: z.string().min(1), when, items: z.array(templateItemSchema).min(1) }),
+    z.strictObject({ signature: z.array(z.strictObject({ label: z.string().min(1), value: z.string().optional() })).min(1), when }),
+  ]),
+);
+
+export const templateFileSchema = z.strictObject({
+  id: z.enum(['commitment-letter', 'training-plan']),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  items: z.array(templateItemSchema).min(1),
+});
+
+export type TemplateFile = z.infer<typeof templateFileSchema>;
