@@ -1,0 +1,94 @@
+// Builds every document of a bid in every format in memory, then writes them all or none.
+import { mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { diagnostic, TenderKitError } from './diagnostics/diagnostic.js';
+import type { Document } from './ir/types.js';
+import { defaultLibrary, type Library } from './library/library.js';
+import { renderDocument } from './render/document.js';
+import type { BidParams, DocumentId } from './schema/bid.js';
+import { docxWriter } from './writers/docx/index.js';
+import { htmlWriter } from './writers/html/index.js';
+import { pdfWriter } from './writers/pdf/index.js';
+import type { Format, Writer } from './writers/types.js';
+
+export const WRITERS: Record<Format, Writer> = { docx: docxWriter, pdf: pdfWriter, html: htmlWriter };
+
+export interface BuiltFile {
+  readonly documentId: DocumentId;
+  readonly format: Format;
+  /** `售后服务承诺书.docx`: the document title and the format's extension. */
+  readonly fileName: string;
+  readonly bytes: Buffer;
+}
+
+export interface BuildOptions {
+  readonly formats: readonly Format[];
+  readonly library?: Library;
+  readonly onProgress?: (done: number, total: number, file: string) => void;
+}
+
+/** Renders every document the bid asks for; all problems across documents are thrown together. */
+export function renderAll(bid: BidParams, library: Library = defaultLibrary()): Document[] {
+  const docs: Document[] = [];
+  const problems: TenderKitError[] = [];
+  for (const id of bid.documents) {
+    try {
+      docs.push(renderDocument(library, bid, id));
+    } catch (e) {
+      if (e instanceof TenderKitError) problems.push(e);
+      else throw e;
+    }
+  }
+  if (problems.length) throw new TenderKitError(problems.flatMap((p) => p.diagnostics));
+  return docs;
+}
+
+export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<BuiltFile[]> {
+  const docs = renderAll(bid, opts.library);
+  const total = docs.length * opts.formats.length;
+  const out: BuiltFile[] = [];
+  for (const doc of docs) {
+    for (const format of opts.formats) {
+      const fileName = `${doc.meta.title}.${format}`;
+      out.push({ documentId: doc.meta.id as DocumentId, format, fileName, bytes: await WRITERS[format].write(doc) });
+      opts.onProgress?.(out.length, total, fileName);
+    }
+  }
+  return out;
+}
+
+const TMP_PREFIX = '.tk-tmp-';
+
+/**
+ * Writes every file to a temporary name in `dir`, then renames them into place: a failure before
+ * the renames leaves the folder as it was (temporary files are removed).
+ */
+export function writeFiles(dir: string, files: readonly BuiltFile[]): string[] {
+  const tmp: string[] = [];
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) {
+      const t = path.join(dir, `${TMP_PREFIX}${process.pid}-${tmp.length}`);
+      tmp.push(t);
+      writeFileSync(t, f.bytes, { flush: true });
+    }
+    return files.map((f, i) => {
+      const dest = path.join(dir, f.fileName);
+      renameSync(tmp[i]!, dest);
+      return dest;
+    });
+  } catch (e) {
+    for (const t of tmp) rmSync(t, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    throw new TenderKitError([diagnostic('OutputFailed', `无法写入“${dir}”（${err.code ?? err.message}）`, { location: { file: dir } })]);
+  }
+}
+
+/** Removes temporary files a killed build may have left behind. */
+export function cleanTempFiles(dir: string): void {
+  try {
+    for (const f of readdirSync(dir)) if (f.startsWith(TMP_PREFIX)) rmSync(path.join(dir, f), { force: true });
+  } catch {
+    // Folder absent: nothing to clean.
+  }
+}

@@ -1,0 +1,271 @@
+// Word writer: IR → docx with 宋体/黑体 eastAsia fonts, real heading styles, A4 and a page footer.
+import {
+  AlignmentType,
+  BorderStyle,
+  Document as DocxDocument,
+  Footer,
+  HeadingLevel,
+  LineRuleType,
+  Packer,
+  PageNumber,
+  Paragraph,
+  Table,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TextRun,
+  VerticalAlign,
+  WidthType,
+  type FileChild,
+  type ParagraphChild,
+} from 'docx';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { dispatch, type Handlers } from '../../ir/handlers.js';
+import { columnFractions, FONT_SIZE_PT, LINE_SPACING, PAGE, TEXT_WIDTH_PT } from '../../ir/layout.js';
+import { listMarker } from '../../ir/numbering.js';
+import type { Block, Document, Inline, List } from '../../ir/types.js';
+import { WORD_FONTS } from '../fonts.js';
+import { XML_ILLEGAL, type Writer } from '../types.js';
+
+const twip = (pt: number) => Math.round(pt * 20);
+const halfPt = (pt: number) => Math.round(pt * 2);
+const LINE = Math.round(240 * LINE_SPACING);
+const HEADINGS = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3, HeadingLevel.HEADING_4] as const;
+const ALIGN = { left: AlignmentType.LEFT, center: AlignmentType.CENTER, right: AlignmentType.RIGHT } as const;
+
+interface Ctx {
+  readonly bold: boolean;
+  readonly size?: number;
+  /** Set while writing a list item: which list and which item. */
+  readonly item?: { readonly list: List; readonly index: number };
+  readonly align?: 'left' | 'center' | 'right';
+  readonly aligns?: readonly ('left' | 'center' | 'right')[];
+  readonly header?: boolean;
+}
+
+type Result = {
+  document: DocxDocument;
+  title: FileChild[];
+  heading: FileChild[];
+  paragraph: FileChild[];
+  list: FileChild[];
+  listItem: FileChild[];
+  table: FileChild[];
+  tableRow: TableRow;
+  tableCell: TableCell;
+  signature: FileChild[];
+  signatureLine: FileChild[];
+  clause: FileChild[];
+  text: ParagraphChild[];
+  strong: ParagraphChild[];
+  var: ParagraphChild[];
+  break: ParagraphChild[];
+};
+
+function runs(text: string, ctx: Ctx): TextRun[] {
+  return text
+    .replace(XML_ILLEGAL, '')
+    .split('\n')
+    .map((line, i) => new TextRun({ text: line, bold: ctx.bold || undefined, size: ctx.size ? halfPt(ctx.size) : undefined, break: i > 0 ? 1 : undefined }));
+}
+
+const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx));
+const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx) as FileChild[]);
+
+const thin = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
+
+const handlers: Handlers<Ctx, Result> = {
+  document: (n, ctx, h) =>
+    new DocxDocument({
+      creator: n.meta.author,
+      title: n.meta.title,
+      subject: n.meta.subject,
+      lastModifiedBy: n.meta.author,
+      styles: {
+        default: {
+          document: {
+            run: { font: WORD_FONTS.body, size: halfPt(FONT_SIZE_PT.body), language: { value: 'en-US', eastAsia: 'zh-CN' } },
+            paragraph: { spacing: { line: LINE, lineRule: LineRuleType.AUTO } },
+          },
+          title: {
+            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.title), bold: true, color: '000000' },
+            paragraph: { alignment: AlignmentType.CENTER, spacing: { before: 240, after: 360 } },
+          },
+          heading1: {
+            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h1), bold: true, color: '000000' },
+            paragraph: { spacing: { before: 240, after: 120, line: LINE }, keepNext: true },
+          },
+          heading2: {
+            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h2), bold: true, color: '000000' },
+            paragraph: { spacing: { before: 180, after: 60, line: LINE }, keepNext: true },
+          },
+          heading3: {
+            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h3), color: '000000' },
+            paragraph: { spacing: { before: 120, after: 60, line: LINE }, keepNext: true },
+          },
+          heading4: {
+            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h4), color: '000000' },
+            paragraph: { spacing: { before: 120, after: 0, line: LINE }, keepNext: true },
+          },
+        },
+      },
+      sections: [
+        {
+          properties: {
+            page: {
+              size: { width: twip(PAGE.widthPt), height: twip(PAGE.heightPt) },
+              margin: {
+                top: twip(PAGE.marginTopPt),
+                bottom: twip(PAGE.marginBottomPt),
+                left: twip(PAGE.marginSidePt),
+                right: twip(PAGE.marginSidePt),
+                footer: twip(36),
+              },
+            },
+          },
+          footers: {
+            default: new Footer({
+              children: [
+                new Paragraph({
+                  alignment: AlignmentType.CENTER,
+                  children: [
+                    new TextRun({
+                      size: halfPt(FONT_SIZE_PT.footer),
+                      children: ['第 ', PageNumber.CURRENT, ' 页 共 ', PageNumber.TOTAL_PAGES, ' 页'],
+                    }),
+                  ],
+                }),
+              ],
+            }),
+          },
+          children: blocks(n.children, ctx, h),
+        },
+      ],
+    }),
+  title: (n, ctx, h) => [new Paragraph({ heading: HeadingLevel.TITLE, children: inlines(n.children, ctx, h) })],
+  heading: (n, ctx, h) => [
+    new Paragraph({
+      heading: HEADINGS[n.level - 1],
+      children: [...(n.label ? runs(n.label, ctx) : []), ...inlines(n.children, ctx, h)],
+    }),
+  ],
+  paragraph: (n, ctx, h) => {
+    const item = ctx.item;
+    const marker = item ? listMarker(item.list, item.index) : '';
+    const hang = twip(FONT_SIZE_PT.body * 2);
+    const left = item ? twip(FONT_SIZE_PT.body * 2 * (item.list.depth + 1)) : 0;
+    return [
+      new Paragraph({
+        alignment: ALIGN[n.align],
+        indent: item ? { left, hanging: hang } : n.indent ? { firstLine: twip(FONT_SIZE_PT.body * 2) } : undefined,
+        children: [...(marker ? runs(marker, ctx) : []), ...inlines(n.children, ctx, h)],
+      }),
+    ];
+  },
+  list: (n, ctx, h) => n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
+  listItem: (n, ctx, h) =>
+    n.children.flatMap((c, j) =>
+      // Only the first paragraph of an item carries the marker.
+      c.type === 'list' ? dispatch(h, c, { ...ctx, item: undefined }) : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
+    ),
+  table: (n, ctx, h) => {
+    const total = twip(TEXT_WIDTH_PT);
+    const widths = columnFractions(n).map((f) => Math.round(f * total));
+    const headCtx: Ctx = { ...ctx, header: true, bold: true, aligns: n.columns.map(() => 'center') };
+    const bodyCtx: Ctx = { ...ctx, header: false, aligns: n.columns.map((c) => c.align) };
+    return [
+      new Table({
+        layout: TableLayoutType.FIXED,
+        width: { size: total, type: WidthType.DXA },
+        columnWidths: widths,
+        borders: { top: thin, bottom: thin, left: thin, right: thin, insideHorizontal: thin, insideVertical: thin },
+        rows: [...n.head.map((r) => dispatch(h, r, headCtx)), ...n.body.map((r) => dispatch(h, r, bodyCtx))],
+      }),
+      // Word needs a paragraph between a table and what follows; keep it small.
+      new Paragraph({ spacing: { before: 0, after: 0, line: 240 }, children: [] }),
+    ];
+  },
+  tableRow: (n, ctx, h) =>
+    new TableRow({
+      tableHeader: ctx.header || undefined,
+      cantSplit: true,
+      children: n.children.map((c, i) => dispatch(h, c, { ...ctx, align: ctx.aligns?.[i] ?? 'left' })),
+    }),
+  tableCell: (n, ctx, h) =>
+    new TableCell({
+      verticalAlign: VerticalAlign.CENTER,
+      margins: { top: 40, bottom: 40, left: 80, right: 80 },
+      children: [
+        new Paragraph({
+          alignment: ALIGN[ctx.align ?? 'left'],
+          spacing: { line: 276, lineRule: LineRuleType.AUTO },
+          children: inlines(n.children, { ...ctx, size: FONT_SIZE_PT.table }, h),
+        }),
+      ],
+    }),
+  signature: (n, ctx, h) => [
+    new Paragraph({ spacing: { before: 240 }, keepNext: true, children: [] }),
+    ...n.children.flatMap((l) => dispatch(h, l, ctx)),
+  ],
+  signatureLine: (n, ctx, h) => [
+    new Paragraph({
+      keepNext: true,
+      keepLines: true,
+      indent: { left: twip(TEXT_WIDTH_PT * 0.42) },
+      spacing: { before: 120 },
+      children: [...runs(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)],
+    }),
+  ],
+  clause: (n, ctx, h) => blocks(n.children, ctx, h),
+  text: (n, ctx) => runs(n.value, ctx),
+  strong: (n, ctx, h) => inlines(n.children, { ...ctx, bold: true }, h),
+  var: (n, ctx) => runs(n.value, ctx),
+  break: () => [new TextRun({ break: 1 })],
+};
+
+/** `2026-11-22` → a fixed timestamp used for every date inside the package. */
+function fixedDate(date: string): Date {
+  return new Date(`${date}T00:00:00Z`);
+}
+
+function coreXml(doc: Document): string {
+  const esc = (s: string) => s.replace(XML_ILLEGAL, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const when = `${doc.meta.date}T00:00:00Z`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<dc:title>${esc(doc.meta.title)}</dc:title><dc:subject>${esc(doc.meta.subject)}</dc:subject><dc:creator>${esc(doc.meta.author)}</dc:creator>` +
+    `<cp:lastModifiedBy>${esc(doc.meta.author)}</cp:lastModifiedBy><cp:revision>1</cp:revision>` +
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${when}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${when}</dcterms:modified>` +
+    '</cp:coreProperties>'
+  );
+}
+
+/** Re-zips with fixed entry times and fixed core properties, so equal input gives equal bytes. */
+export function normaliseDocx(zip: Uint8Array, doc: Document): Buffer {
+  const entries = unzipSync(zip);
+  entries['docProps/core.xml'] = strToU8(coreXml(doc));
+  const mtime = fixedDate(doc.meta.date);
+  const out: Record<string, [Uint8Array, { mtime: Date; level: 6 }]> = {};
+  for (const name of Object.keys(entries)) out[name] = [entries[name]!, { mtime, level: 6 }];
+  return Buffer.from(zipSync(out));
+}
+
+export function toDocxDocument(doc: Document): DocxDocument {
+  return dispatch(handlers, doc, { bold: false });
+}
+
+export const docxWriter: Writer = {
+  format: 'docx',
+  async write(doc) {
+    const raw = await Packer.toBuffer(toDocxDocument(doc));
+    return normaliseDocx(raw, doc);
+  },
+};
+
+/** The XML text of one part, for tests and text extraction. */
+export function docxPart(buf: Uint8Array, name: string): string {
+  const part = unzipSync(buf, { filter: (f) => f.name === name })[name];
+  if (!part) throw new Error(`docx has no part ${name}`);
+  return strFromU8(part);
+}

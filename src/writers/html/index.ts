@@ -1,0 +1,123 @@
+// HTML writer: a standalone A4-styled preview; values from the bid are marked with their field path.
+import { dispatch, type Handlers } from '../../ir/handlers.js';
+import { columnFractions } from '../../ir/layout.js';
+import { listMarker } from '../../ir/numbering.js';
+import type { Block, Document, Inline, List, NodeType } from '../../ir/types.js';
+import { XML_ILLEGAL, type Writer } from '../types.js';
+
+export function escapeHtml(s: string): string {
+  return s
+    .replace(XML_ILLEGAL, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+interface Ctx {
+  readonly item?: { readonly list: List; readonly index: number };
+  readonly aligns?: readonly string[];
+  readonly cell?: 'th' | 'td';
+}
+
+const text = (s: string) => escapeHtml(s).replace(/\n/g, '<br>');
+const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.map((n) => dispatch(h, n, ctx)).join('');
+const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.map((n) => dispatch(h, n, ctx)).join('\n');
+
+type Result = { readonly [T in NodeType]: string };
+
+export const STYLE = `
+  :root { --ink: #1a1a1a; --var: #fff3bf; --var-line: #e0a800; }
+  body { margin: 0; background: #e9ecef; color: var(--ink);
+    font-family: "Noto Serif SC", "Source Han Serif SC", "Songti SC", SimSun, serif; }
+  .tk-page { box-sizing: border-box; width: 210mm; min-height: 297mm; margin: 16px auto; padding: 25.4mm 25mm;
+    background: #fff; box-shadow: 0 1px 4px rgba(0,0,0,.2); font-size: 12pt; line-height: 1.75; }
+  .tk-page h1, .tk-page h2, .tk-page h3, .tk-page h4, .tk-title {
+    font-family: "Noto Sans SC", "Source Han Sans SC", "Heiti SC", SimHei, sans-serif; margin: .8em 0 .3em; }
+  .tk-title { font-size: 22pt; text-align: center; margin: 0 0 1em; }
+  .tk-page h2 { font-size: 14pt; } .tk-page h3 { font-size: 12pt; } .tk-page h4, .tk-page h5 { font-size: 12pt; font-weight: normal; }
+  .tk-page p { margin: 0 0 .2em; }
+  .tk-indent { text-indent: 2em; }
+  .tk-li { display: flex; } .tk-marker { flex: 0 0 2em; } .tk-li > span:last-child { flex: 1; }
+  .tk-page table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .3em 0 .8em; font-size: 10.5pt; line-height: 1.4; }
+  .tk-page th, .tk-page td { border: .5pt solid #000; padding: 3pt 4pt; vertical-align: middle; }
+  .tk-signature { margin: 1.5em 0 0 42%; page-break-inside: avoid; }
+  .tk-signature p { margin: .4em 0; }
+  .tk-var { background: var(--var); border-bottom: 1px dotted var(--var-line); }
+  .tk-var[data-derived] { background: #e7f5ff; border-bottom-color: #74c0fc; }
+  .tk-plain .tk-var { background: none; border: 0; }
+  @media print { body { background: #fff; } .tk-page { margin: 0; box-shadow: none; width: auto; min-height: 0; padding: 0; }
+    .tk-var { background: none; border: 0; } @page { size: A4; margin: 25.4mm 25mm; } }
+`;
+
+const handlers: Handlers<Ctx, Result> = {
+  document: (n, ctx, h) =>
+    `<article class="tk-page" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${blocks(n.children, ctx, h)}\n</article>`,
+  title: (n, ctx, h) => `<h1 class="tk-title">${inlines(n.children, ctx, h)}</h1>`,
+  // h1 is the document title, so heading level L is <h(L+1)>.
+  heading: (n, ctx, h) => `<h${n.level + 1}>${text(n.label)}${inlines(n.children, ctx, h)}</h${n.level + 1}>`,
+  paragraph: (n, ctx, h) => {
+    const body = inlines(n.children, ctx, h);
+    const item = ctx.item;
+    if (item) return `<p class="tk-li" style="margin-left:${2 * item.list.depth}em"><span class="tk-marker">${text(listMarker(item.list, item.index).trimEnd())}</span><span>${body}</span></p>`;
+    const cls = n.indent ? ' class="tk-indent"' : '';
+    const style = n.align !== 'left' ? ` style="text-align:${n.align}"` : '';
+    return `<p${cls}${style}>${body}</p>`;
+  },
+  list: (n, ctx, h) => `<div class="tk-list">${n.children.map((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })).join('')}</div>`,
+  listItem: (n, ctx, h) =>
+    n.children.map((c, j) => (c.type === 'list' ? dispatch(h, c, { ...ctx, item: undefined }) : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }))).join(''),
+  table: (n, ctx, h) => {
+    const cols = columnFractions(n)
+      .map((f) => `<col style="width:${(f * 100).toFixed(2)}%">`)
+      .join('');
+    const head = n.head.map((r) => dispatch(h, r, { ...ctx, cell: 'th', aligns: n.columns.map(() => 'center') })).join('');
+    const body = n.body.map((r) => dispatch(h, r, { ...ctx, cell: 'td', aligns: n.columns.map((c) => c.align) })).join('');
+    return `<table><colgroup>${cols}</colgroup><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  },
+  tableRow: (n, ctx, h) => `<tr>${n.children.map((c, i) => dispatch(h, c, { ...ctx, aligns: [ctx.aligns?.[i] ?? 'left'] })).join('')}</tr>`,
+  tableCell: (n, ctx, h) => {
+    const tag = ctx.cell ?? 'td';
+    return `<${tag} style="text-align:${ctx.aligns?.[0] ?? 'left'}">${inlines(n.children, ctx, h)}</${tag}>`;
+  },
+  signature: (n, ctx, h) => `<div class="tk-signature">${n.children.map((l) => dispatch(h, l, ctx)).join('')}</div>`,
+  signatureLine: (n, ctx, h) => `<p>${text(n.label)}：${inlines(n.children, ctx, h)}</p>`,
+  clause: (n, ctx, h) => `<section data-clause="${escapeHtml(n.id)}" data-version="${n.version}">\n${blocks(n.children, ctx, h)}\n</section>`,
+  text: (n) => text(n.value),
+  strong: (n, ctx, h) => `<strong>${inlines(n.children, ctx, h)}</strong>`,
+  var: (n) =>
+    n.path
+      ? `<span class="tk-var" data-path="${escapeHtml(n.path)}" title="${escapeHtml(n.path)}">${text(n.value)}</span>`
+      : `<span class="tk-var" data-derived title="${escapeHtml(n.expr)}">${text(n.value)}</span>`,
+  break: () => '<br>',
+};
+
+/** The document as an HTML fragment (one <article>), for embedding in the web preview. */
+export function toHtmlFragment(doc: Document): string {
+  return dispatch(handlers, doc, {});
+}
+
+export function toHtmlPage(doc: Document): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="TenderKit">
+<title>${escapeHtml(doc.meta.title)} — ${escapeHtml(doc.meta.subject)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${toHtmlFragment(doc)}
+</body>
+</html>
+`;
+}
+
+export const htmlWriter: Writer = {
+  format: 'html',
+  async write(doc) {
+    return Buffer.from(toHtmlPage(doc), 'utf8');
+  },
+};

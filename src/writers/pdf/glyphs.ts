@@ -1,0 +1,66 @@
+// Every character must exist in the PDF font that will draw it; a missing one is an error naming it.
+import * as fontkit from 'fontkit';
+import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { codePointName } from '../../schema/fields.js';
+import type { Document, Node } from '../../ir/types.js';
+import { FONT_FILES } from '../fonts.js';
+
+const opened = new Map<string, fontkit.Font>();
+function font(file: string): fontkit.Font {
+  let f = opened.get(file);
+  if (!f) opened.set(file, (f = fontkit.openSync(file)));
+  return f;
+}
+
+/** Which font file draws text inside a node of this kind (headings and the title use 黑体). */
+type Face = 'serif' | 'sans';
+
+export function findMissingGlyphs(doc: Document): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const check = (s: string, face: Face, bold: boolean, where: string, path?: string) => {
+    const file = face === 'sans' ? (bold ? FONT_FILES.sansBold : FONT_FILES.sansRegular) : bold ? FONT_FILES.serifBold : FONT_FILES.serifRegular;
+    for (const ch of s) {
+      if (/\s/.test(ch)) continue;
+      const cp = ch.codePointAt(0)!;
+      if (font(file).hasGlyphForCodePoint(cp)) continue;
+      const key = `${ch}|${where}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(
+        diagnostic('MissingGlyph', `字符“${ch}”（${codePointName(ch)}）在 PDF 字体中没有字形（出现在${where}）`, path ? { path } : {}),
+      );
+    }
+  };
+  const walk = (n: Node, face: Face, bold: boolean, clause: string | null): void => {
+    const where = (p: string | null) => (p ? `字段 ${p}` : clause ? `条款 ${clause}` : `《${doc.meta.title}》模板`);
+    switch (n.type) {
+      case 'text':
+        return check(n.value, face, bold, where(null));
+      case 'var':
+        return check(n.value, face, bold, where(n.path), n.path ?? undefined);
+      case 'heading':
+        check(n.label, 'sans', true, where(null));
+        return n.children.forEach((c) => walk(c, 'sans', true, clause));
+      case 'title':
+        return n.children.forEach((c) => walk(c, 'sans', true, clause));
+      case 'signatureLine':
+        check(n.label, face, bold, where(null));
+        return n.children.forEach((c) => walk(c, face, bold, clause));
+      case 'strong':
+        return n.children.forEach((c) => walk(c, face, true, clause));
+      case 'table':
+        return [...n.head.map((r) => [r, true] as const), ...n.body.map((r) => [r, false] as const)].forEach(([r, head]) =>
+          walk(r, face, head, clause),
+        );
+      case 'clause':
+        return n.children.forEach((c) => walk(c, face, bold, n.id));
+      case 'break':
+        return;
+      default:
+        return (n.children as readonly Node[]).forEach((c) => walk(c, face, bold, clause));
+    }
+  };
+  walk(doc, 'serif', false, null);
+  return out;
+}

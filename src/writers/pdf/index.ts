@@ -1,0 +1,182 @@
+// PDF writer: IR → pdfmake document definition → PDF, with embedded Noto CJK fonts from npm.
+import path from 'node:path';
+import pdfmake from 'pdfmake';
+import type { Content, TableCell as PdfCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import { TenderKitError } from '../../diagnostics/diagnostic.js';
+import { dispatch, type Handlers } from '../../ir/handlers.js';
+import { columnFractions, FONT_SIZE_PT, PAGE, TEXT_WIDTH_PT } from '../../ir/layout.js';
+import { listMarker } from '../../ir/numbering.js';
+import type { Block, Document, Inline, List } from '../../ir/types.js';
+import { FONT_DIRS, FONT_FILES } from '../fonts.js';
+import { XML_ILLEGAL, type Writer } from '../types.js';
+import { findMissingGlyphs } from './glyphs.js';
+
+let configured = false;
+/** Registers fonts and locks down file and URL access: fonts are the only files pdfmake may read. */
+function configure(): void {
+  if (configured) return;
+  pdfmake.addFonts({
+    Song: { normal: FONT_FILES.serifRegular, bold: FONT_FILES.serifBold, italics: FONT_FILES.serifRegular, bolditalics: FONT_FILES.serifBold },
+    Hei: { normal: FONT_FILES.sansRegular, bold: FONT_FILES.sansBold, italics: FONT_FILES.sansRegular, bolditalics: FONT_FILES.sansBold },
+  });
+  pdfmake.setUrlAccessPolicy(() => false);
+  pdfmake.setLocalAccessPolicy((p) => {
+    const abs = path.resolve(p);
+    return FONT_DIRS.some((d) => abs.startsWith(d));
+  });
+  configured = true;
+}
+
+const LINE_HEIGHT = 1.25; // Noto's own line gap makes this look like Word's 1.5 lines.
+const EM = FONT_SIZE_PT.body;
+
+interface Ctx {
+  readonly bold: boolean;
+  readonly item?: { readonly list: List; readonly index: number };
+  readonly align?: 'left' | 'center' | 'right';
+  readonly aligns?: readonly ('left' | 'center' | 'right')[];
+  readonly header?: boolean;
+}
+
+type Inlines = Content[];
+type Result = {
+  document: TDocumentDefinitions;
+  title: Content[];
+  heading: Content[];
+  paragraph: Content[];
+  list: Content[];
+  listItem: Content[];
+  table: Content[];
+  tableRow: PdfCell[];
+  tableCell: PdfCell;
+  signature: Content[];
+  signatureLine: Content[];
+  clause: Content[];
+  text: Inlines;
+  strong: Inlines;
+  var: Inlines;
+  break: Inlines;
+};
+
+const clean = (s: string) => s.replace(XML_ILLEGAL, '');
+const span = (text: string, ctx: Ctx) => [ctx.bold ? { text: clean(text), bold: true } : clean(text)] as Inlines;
+const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx)) as Inlines;
+const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx) as Content[]);
+const HEADING_SIZE = [FONT_SIZE_PT.h1, FONT_SIZE_PT.h2, FONT_SIZE_PT.h3, FONT_SIZE_PT.h4] as const;
+
+const handlers: Handlers<Ctx, Result> = {
+  document: (n, ctx, h) => {
+    const when = new Date(`${n.meta.date}T00:00:00Z`);
+    return {
+      pageSize: 'A4',
+      pageMargins: [PAGE.marginSidePt, PAGE.marginTopPt, PAGE.marginSidePt, PAGE.marginBottomPt],
+      info: {
+        title: n.meta.title,
+        author: n.meta.author,
+        subject: n.meta.subject,
+        creator: 'TenderKit',
+        producer: 'TenderKit',
+        creationDate: when,
+        modDate: when,
+      },
+      defaultStyle: { font: 'Song', fontSize: FONT_SIZE_PT.body, lineHeight: LINE_HEIGHT },
+      footer: (current: number, total: number) => ({
+        text: `第 ${current} 页 共 ${total} 页`,
+        alignment: 'center',
+        fontSize: FONT_SIZE_PT.footer,
+        margin: [0, 36, 0, 0],
+      }),
+      // Never leave a heading alone at the foot of a page.
+      pageBreakBefore: (node, q) => Boolean(node.headlineLevel) && q.getFollowingNodesOnPage().length === 0,
+      content: blocks(n.children, ctx, h),
+    };
+  },
+  title: (n, ctx, h) => [
+    { text: inlines(n.children, { ...ctx, bold: true }, h), font: 'Hei', fontSize: FONT_SIZE_PT.title, alignment: 'center', margin: [0, 0, 0, 18] },
+  ],
+  heading: (n, ctx, h) => [
+    {
+      text: [...span(n.label, ctx), ...inlines(n.children, ctx, h)],
+      font: 'Hei',
+      bold: n.level <= 2,
+      fontSize: HEADING_SIZE[n.level - 1],
+      headlineLevel: n.level,
+      margin: [0, n.level === 1 ? 12 : 9, 0, n.level === 1 ? 6 : 3],
+    },
+  ],
+  paragraph: (n, ctx, h) => {
+    const text = inlines(n.children, ctx, h);
+    const item = ctx.item;
+    if (!item) return [{ text, alignment: n.align, leadingIndent: n.indent ? 2 * EM : 0, margin: [0, 0, 0, 3] }];
+    return [
+      {
+        columns: [
+          { text: listMarker(item.list, item.index).trimEnd(), width: 2 * EM },
+          { text, width: '*' },
+        ],
+        columnGap: 0,
+        margin: [2 * EM * item.list.depth, 0, 0, 3],
+      },
+    ];
+  },
+  list: (n, ctx, h) => n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
+  listItem: (n, ctx, h) =>
+    n.children.flatMap((c, j) =>
+      c.type === 'list' ? dispatch(h, c, { ...ctx, item: undefined }) : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
+    ),
+  table: (n, ctx, h) => {
+    const widths = columnFractions(n).map((f) => f * TEXT_WIDTH_PT - 8); // minus cell padding
+    const headCtx: Ctx = { ...ctx, header: true, bold: true, aligns: n.columns.map(() => 'center') };
+    const bodyCtx: Ctx = { ...ctx, header: false, aligns: n.columns.map((c) => c.align) };
+    return [
+      {
+        table: {
+          headerRows: n.head.length,
+          dontBreakRows: true,
+          widths,
+          body: [...n.head.map((r) => dispatch(h, r, headCtx)), ...n.body.map((r) => dispatch(h, r, bodyCtx))],
+        },
+        layout: {
+          hLineWidth: () => 0.5,
+          vLineWidth: () => 0.5,
+          paddingLeft: () => 4,
+          paddingRight: () => 4,
+          paddingTop: () => 3,
+          paddingBottom: () => 3,
+        },
+        fontSize: FONT_SIZE_PT.table,
+        lineHeight: 1.15,
+        margin: [0, 3, 0, 9],
+      },
+    ];
+  },
+  tableRow: (n, ctx, h) => n.children.map((c, i) => dispatch(h, c, { ...ctx, align: ctx.aligns?.[i] ?? 'left' })),
+  tableCell: (n, ctx, h) => ({ text: inlines(n.children, ctx, h), alignment: ctx.align ?? 'left' }),
+  signature: (n, ctx, h) => [
+    {
+      stack: n.children.flatMap((l) => dispatch(h, l, ctx)),
+      unbreakable: true,
+      margin: [TEXT_WIDTH_PT * 0.42, 18, 0, 0],
+    },
+  ],
+  signatureLine: (n, ctx, h) => [{ text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)], margin: [0, 6, 0, 0] }],
+  clause: (n, ctx, h) => blocks(n.children, ctx, h),
+  text: (n, ctx) => span(n.value, ctx),
+  strong: (n, ctx, h) => inlines(n.children, { ...ctx, bold: true }, h),
+  var: (n, ctx) => span(n.value, ctx),
+  break: () => ['\n'] as Inlines,
+};
+
+export function toPdfDefinition(doc: Document): TDocumentDefinitions {
+  return dispatch(handlers, doc, { bold: false });
+}
+
+export const pdfWriter: Writer = {
+  format: 'pdf',
+  async write(doc) {
+    const missing = findMissingGlyphs(doc);
+    if (missing.length) throw new TenderKitError(missing);
+    configure();
+    return pdfmake.createPdf(toPdfDefinition(doc)).getBuffer();
+  },
+};
