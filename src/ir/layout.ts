@@ -16,6 +16,9 @@ export const TEXT_WIDTH_PT = PAGE.widthPt - 2 * PAGE.marginSidePt;
 /** Body 小四 (12 pt), headings 四号/小四, title 二号. */
 export const FONT_SIZE_PT = { body: 12, table: 10.5, title: 22, h1: 14, h2: 12, h3: 12, h4: 12, footer: 9 } as const;
 
+/** The signature block starts this far across the text width. */
+export const SIGNATURE_INDENT = 0.3;
+
 /** Line spacing as a multiple of the font size. */
 export const LINE_SPACING = 1.5;
 
@@ -27,18 +30,31 @@ export function displayWidth(s: string): number {
 }
 
 /**
- * Column widths as fractions summing to 1: proportional to each column's longest cell line
- * (capped, so one long description does not squeeze the rest), with a floor for short columns.
+ * Column widths as fractions summing to 1. Each column wants its longest cell line; short columns
+ * (up to 12 half-width units, e.g. "30分钟内") get all they want so they never wrap, and the space
+ * left is shared among the longer columns in proportion to what they still want.
  */
 export function columnFractions(t: Table): number[] {
   const n = t.columns.length || (t.head[0]?.children.length ?? 1);
-  const want = Array.from({ length: n }, () => 4);
+  const want = Array.from({ length: n }, () => 2);
   for (const row of [...t.head, ...t.body]) {
     row.children.forEach((cell, i) => {
       const longest = Math.max(0, ...inlineText(cell.children).split('\n').map(displayWidth));
-      want[i] = Math.max(want[i] ?? 4, Math.min(longest, 36));
+      want[i] = Math.max(want[i] ?? 2, Math.min(longest, 80));
     });
   }
-  const total = want.reduce((a, b) => a + b, 0);
-  return want.map((w) => w / total);
+  // Half-width units that fit across the text width at the table font size, less cell padding.
+  const capacity = TEXT_WIDTH_PT / (FONT_SIZE_PT.table / 2) - 3 * n;
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  let widths = want;
+  if (sum(want) > capacity) {
+    const floor = want.map((w) => Math.min(w, 12));
+    const extra = want.map((w, i) => w - floor[i]!);
+    const room = Math.max(0, capacity - sum(floor));
+    widths = floor.map((f, i) => f + (sum(extra) ? (extra[i]! * room) / sum(extra) : 0));
+  }
+  // Add back each cell's padding (2 units) and one unit of slack for bold header text.
+  const withPadding = widths.map((w) => w + 3);
+  const total = sum(withPadding);
+  return withPadding.map((w) => w / total);
 }

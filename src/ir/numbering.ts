@@ -21,7 +21,7 @@ const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
 /** The marker text (with its trailing space where one belongs) for item `index` (0-based). */
 export function listMarker(list: List, index: number): string {
   const n = list.start + index;
-  if (!list.ordered) return list.depth === 0 ? '● ' : '○ ';
+  if (!list.ordered) return list.depth === 0 ? '• ' : '◦ ';
   switch (list.depth % 3) {
     case 0:
       return `${n}. `;

@@ -41,6 +41,8 @@ export interface Paragraph {
   readonly align: 'left' | 'center' | 'right';
   /** Chinese body convention: a first-line indent of two characters. */
   readonly indent: boolean;
+  /** Keep on the same page as the next block (a closing line before the signature). */
+  readonly keepWithNext?: boolean;
   readonly children: readonly Inline[];
 }
 

@@ -133,12 +133,25 @@ function renderItems(ctx: Ctx, items: readonly TemplateItem[], depth: number, wh
   return out;
 }
 
+/** Marks the paragraph just before each signature block so the two share a page. */
+function keepBeforeSignature(blocks: Block[]): Block[] {
+  const mark = (b: Block): Block => {
+    if (b.type === 'paragraph') return { ...b, keepWithNext: true };
+    if (b.type === 'clause' && b.children.length) {
+      const last = b.children[b.children.length - 1]!;
+      return last.type === 'paragraph' ? { ...b, children: [...b.children.slice(0, -1), { ...last, keepWithNext: true }] } : b;
+    }
+    return b;
+  };
+  return blocks.map((b, i) => (blocks[i + 1]?.type === 'signature' ? mark(b) : b));
+}
+
 /** Renders one document; every problem found is thrown together as a TenderKitError. */
 export function renderDocument(lib: Library, bid: BidParams, id: DocumentId): Document {
   const tpl = lib.templates.get(id);
   if (!tpl) throw new TenderKitError([diagnostic('TemplateNotFound', `没有名为“${id}”的文档模板`)]);
   const ctx: Ctx = { lib, tpl, scope: new RenderScope(bid as unknown as Record<string, unknown>), headings: new HeadingCounter(), diags: [] };
-  const children = renderItems(ctx, tpl.template.items, 1, ['items']);
+  const children = keepBeforeSignature(renderItems(ctx, tpl.template.items, 1, ['items']));
   if (ctx.diags.length) throw new TenderKitError(ctx.diags);
   const doc: Document = {
     type: 'document',

@@ -21,7 +21,7 @@ import {
 } from 'docx';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
-import { columnFractions, FONT_SIZE_PT, LINE_SPACING, PAGE, TEXT_WIDTH_PT } from '../../ir/layout.js';
+import { columnFractions, FONT_SIZE_PT, LINE_SPACING, PAGE, SIGNATURE_INDENT, TEXT_WIDTH_PT } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline, List } from '../../ir/types.js';
 import { WORD_FONTS } from '../fonts.js';
@@ -157,6 +157,7 @@ const handlers: Handlers<Ctx, Result> = {
     return [
       new Paragraph({
         alignment: ALIGN[n.align],
+        keepNext: n.keepWithNext || undefined,
         indent: item ? { left, hanging: hang } : n.indent ? { firstLine: twip(FONT_SIZE_PT.body * 2) } : undefined,
         children: [...(marker ? runs(marker, ctx) : []), ...inlines(n.children, ctx, h)],
       }),
@@ -211,7 +212,7 @@ const handlers: Handlers<Ctx, Result> = {
     new Paragraph({
       keepNext: true,
       keepLines: true,
-      indent: { left: twip(TEXT_WIDTH_PT * 0.42) },
+      indent: { left: twip(TEXT_WIDTH_PT * SIGNATURE_INDENT) },
       spacing: { before: 120 },
       children: [...runs(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)],
     }),

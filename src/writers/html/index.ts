@@ -42,7 +42,7 @@ export const STYLE = `
   .tk-li { display: flex; } .tk-marker { flex: 0 0 2em; } .tk-li > span:last-child { flex: 1; }
   .tk-page table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .3em 0 .8em; font-size: 10.5pt; line-height: 1.4; }
   .tk-page th, .tk-page td { border: .5pt solid #000; padding: 3pt 4pt; vertical-align: middle; }
-  .tk-signature { margin: 1.5em 0 0 42%; page-break-inside: avoid; }
+  .tk-signature { margin: 1.5em 0 0 30%; page-break-inside: avoid; }
   .tk-signature p { margin: .4em 0; }
   .tk-var { background: var(--var); border-bottom: 1px dotted var(--var-line); }
   .tk-var[data-derived] { background: #e7f5ff; border-bottom-color: #74c0fc; }

@@ -4,7 +4,7 @@ import pdfmake from 'pdfmake';
 import type { Content, TableCell as PdfCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { TenderKitError } from '../../diagnostics/diagnostic.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
-import { columnFractions, FONT_SIZE_PT, PAGE, TEXT_WIDTH_PT } from '../../ir/layout.js';
+import { columnFractions, FONT_SIZE_PT, PAGE, SIGNATURE_INDENT, TEXT_WIDTH_PT } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline, List } from '../../ir/types.js';
 import { FONT_DIRS, FONT_FILES } from '../fonts.js';
@@ -88,7 +88,7 @@ const handlers: Handlers<Ctx, Result> = {
       }),
       // Never leave a heading alone at the foot of a page.
       pageBreakBefore: (node, q) => Boolean(node.headlineLevel) && q.getFollowingNodesOnPage().length === 0,
-      content: blocks(n.children, ctx, h),
+      content: keepTogether(blocks(n.children, ctx, h)),
     };
   },
   title: (n, ctx, h) => [
@@ -107,7 +107,11 @@ const handlers: Handlers<Ctx, Result> = {
   paragraph: (n, ctx, h) => {
     const text = inlines(n.children, ctx, h);
     const item = ctx.item;
-    if (!item) return [{ text, alignment: n.align, leadingIndent: n.indent ? 2 * EM : 0, margin: [0, 0, 0, 3] }];
+    if (!item) {
+      const p: Content = { text, alignment: n.align, leadingIndent: n.indent ? 2 * EM : 0, margin: [0, 0, 0, 3] };
+      if (n.keepWithNext) KEEP_WITH_NEXT.add(p);
+      return [p];
+    }
     return [
       {
         columns: [
@@ -156,7 +160,7 @@ const handlers: Handlers<Ctx, Result> = {
     {
       stack: n.children.flatMap((l) => dispatch(h, l, ctx)),
       unbreakable: true,
-      margin: [TEXT_WIDTH_PT * 0.42, 18, 0, 0],
+      margin: [TEXT_WIDTH_PT * SIGNATURE_INDENT, 18, 0, 0],
     },
   ],
   signatureLine: (n, ctx, h) => [{ text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)], margin: [0, 6, 0, 0] }],
@@ -166,6 +170,23 @@ const handlers: Handlers<Ctx, Result> = {
   var: (n, ctx) => span(n.value, ctx),
   break: () => ['\n'] as Inlines,
 };
+
+/** pdfmake has no keep-with-next: content made from a `keepWithNext` paragraph is remembered here… */
+const KEEP_WITH_NEXT = new WeakSet<object>();
+
+/** …and put in one unbreakable stack with the content that follows it. */
+function keepTogether(content: Content[]): Content[] {
+  const out: Content[] = [];
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i]!;
+    const next = content[i + 1];
+    if (typeof c === 'object' && KEEP_WITH_NEXT.has(c) && next !== undefined) {
+      out.push({ stack: [c, next], unbreakable: true });
+      i++;
+    } else out.push(c);
+  }
+  return out;
+}
 
 export function toPdfDefinition(doc: Document): TDocumentDefinitions {
   return dispatch(handlers, doc, { bold: false });
