@@ -22,7 +22,8 @@ export function rmbUpper(fen: number): string {
   checkInt(fen, 'rmbUpper');
   const yuan = Math.floor(fen / 100);
   const rest = fen % 100;
-  const s = `${yuan}.${String(rest).padStart(2, '0')}`;
+  // nzh only appends 整 when the string has no decimals.
+  const s = rest ? `${yuan}.${String(rest).padStart(2, "0")}` : `${yuan}`;
   const out = nzh.cn.toMoney(s, { outSymbol: true });
   return fen === 0 ? '人民币零元整' : out;
 }

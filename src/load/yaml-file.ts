@@ -125,26 +125,26 @@ function located(file: string, data: unknown, doc: Document.Parsed | undefined, 
     data,
     locate(path, opts = {}) {
       if (!doc) return at(0);
-      for (let n = path.length; n >= 0; n--) {
-        const sub = path.slice(0, n);
-        const parent = sub.length ? doc.getIn(sub.slice(0, -1), true) : undefined;
+      const keyOf = (sub: FieldPath): Location | undefined => {
+        const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
         const last = sub[sub.length - 1];
-        if (opts.key && n === path.length && isMap(parent)) {
-          const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
-          if (pair && isScalar(pair.key)) return at(pair.key.range?.[0]);
+        if (!isMap(parent)) return undefined;
+        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+        return pair && isScalar(pair.key) ? at(pair.key.range?.[0]) : undefined;
+      };
+      for (let n = path.length; n > 0; n--) {
+        const sub = path.slice(0, n);
+        const exact = n === path.length;
+        // The field itself: its value (or its key, for unknown keys). An ancestor of a missing
+        // field: the ancestor's key, which is where the missing field belongs.
+        if (exact && opts.key) {
+          const k = keyOf(sub);
+          if (k) return k;
         }
-        const node = sub.length ? doc.getIn(sub, true) : doc.contents;
-        if (node && typeof node === 'object' && 'range' in node && Array.isArray((node as Node).range)) {
-          return at((node as Node).range?.[0]);
-        }
-        if (n < path.length && isMap(node)) {
-          // The field is missing: point at the key of the parent map if there is one.
-          const grand = sub.length ? doc.getIn(sub.slice(0, -1), true) : undefined;
-          if (isMap(grand)) {
-            const pair = grand.items.find((p) => isScalar(p.key) && p.key.value === last);
-            if (pair && isScalar(pair.key)) return at(pair.key.range?.[0]);
-          }
-        }
+        const node = doc.getIn(sub, true) as Node | undefined;
+        if (node === undefined || node === null) continue;
+        if (!exact) return keyOf(sub) ?? at(node.range?.[0]);
+        if (node.range) return at(node.range[0]);
       }
       return at(0);
     },

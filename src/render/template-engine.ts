@@ -233,6 +233,8 @@ function instrument(root: AnyNode, source: string): string[] {
 }
 
 function parsePosition(e: unknown): { line?: number; col?: number } {
+  const { lineno, colno } = e as { lineno?: unknown; colno?: unknown };
+  if (typeof lineno === 'number' && typeof colno === 'number') return { line: lineno, col: colno };
   const m = /\[Line (\d+), Column (\d+)\]/.exec(String((e as Error).message));
   return m ? { line: Number(m[1]), col: Number(m[2]) } : {};
 }
