@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TenderKitError } from '../diagnostics/diagnostic.js';
+import type { Document, Var } from '../ir/types.js';
+import { blockLines, visit } from '../ir/text.js';
+import { defaultLibrary } from '../library/library.js';
+import { bidFromText, exampleFile, loadExample } from '../../test/helpers.js';
+import { renderDocument } from './document.js';
+
+const lib = defaultLibrary();
+const vars = (d: Document) => {
+  const out: Var[] = [];
+  visit(d, (n) => n.type === 'var' && out.push(n));
+  return out;
+};
+
+describe('rendering a document', () => {
+  const bid = loadExample('hospital-his');
+  const letter = renderDocument(lib, bid, 'commitment-letter');
+
+  it('numbers headings 一、二、… and keeps clause provenance', () => {
+    const headings = letter.children.flatMap((b) => (b.type === 'clause' ? b.children : [b])).filter((b) => b.type === 'heading');
+    expect(headings.map((h) => h.label)).toEqual(['一、', '二、', '三、', '四、', '五、', '六、', '七、', '八、', '九、']);
+    const clauses = letter.children.filter((b) => b.type === 'clause').map((c) => `${c.id}@${c.version}`);
+    expect(clauses).toContain('warranty-period@1');
+    expect(clauses).toContain('response-tiers@1');
+  });
+
+  it('records where every filled value came from', () => {
+    const v = vars(letter);
+    expect(v.find((x) => x.path === 'warranty.softwareMonths' && x.value === '壹年')).toMatchObject({ raw: 12 });
+    expect(v.find((x) => x.path === 'responseTiers[0].responseMinutes')).toMatchObject({ raw: 30, value: '30分钟' });
+    expect(v.find((x) => x.path === 'responseTiers[1].onsiteHoursLocal')).toMatchObject({ raw: 24, value: '24小时' });
+    expect(v.find((x) => x.path === 'tenderee.name')?.value).toBe('江宁市第一人民医院');
+  });
+
+  it('writes the addressee, the closing and the signature block', () => {
+    const lines = blockLines(letter.children);
+    expect(lines[0]).toBe('售后服务承诺书');
+    expect(lines[1]).toBe('致：江宁市第一人民医院');
+    expect(lines).toContain('特此承诺。');
+    expect(lines.slice(-3)).toEqual([
+      '投标人（盖单位章）：杭州衡泽医疗信息技术有限公司',
+      '法定代表人或其委托代理人（签字）：陈立新',
+      '日期：2026年11月22日',
+    ]);
+  });
+
+  it('builds the training syllabus table with a total row and 甲方 confirmation', () => {
+    const plan = renderDocument(lib, bid, 'training-plan');
+    const table = plan.children.flatMap((b) => (b.type === 'clause' ? b.children : [])).find((b) => b.type === 'table');
+    expect(table?.type).toBe('table');
+    if (table?.type !== 'table') return;
+    expect(table.head[0]!.children).toHaveLength(6);
+    expect(table.body).toHaveLength(5);
+    const total = table.body[4]!.children.map((c) => c.children.map((i) => (i.type === 'text' || i.type === 'var' ? i.value : '')).join(''));
+    expect(total[0]).toBe('合计');
+    expect(total[4]).toBe('24');
+    expect(blockLines(plan.children)).toContain('甲方确认（盖章）：');
+  });
+
+  it('leaves out a clause whose parameters the bid does not set, and renumbers', () => {
+    const text = readFileSync(exampleFile('dev-project-60m'), 'utf8');
+    const doc = renderDocument(lib, bidFromText(text), 'commitment-letter');
+    const lines = blockLines(doc.children);
+    expect(lines.some((l) => l.includes('巡检、回访与升级'))).toBe(false);
+    expect(lines).toContain('五、质保期外服务');
+  });
+
+  it('renders a value that looks like a template literally, never evaluating it', () => {
+    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace('name: 江宁市第一人民医院\n', 'name: "{{ 7*7 }} **粗** | <b>医院</b>"\n');
+    const doc = renderDocument(lib, bidFromText(text), 'commitment-letter');
+    expect(blockLines(doc.children)[1]).toBe('致：{{ 7*7 }} **粗** | <b>医院</b>');
+  });
+
+  it('fails the build when a placeholder would reach the document, naming the field', () => {
+    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace('name: 江宁市第一人民医院\n', 'name: XX市人民医院\n');
+    try {
+      renderDocument(lib, bidFromText(text), 'commitment-letter');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(TenderKitError);
+      const d = (e as TenderKitError).diagnostics;
+      expect(d[0]).toMatchObject({ name: 'PlaceholderLeft', path: 'tenderee.name' });
+    }
+  });
+});
