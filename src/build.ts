@@ -11,7 +11,11 @@ import { htmlWriter } from './writers/html/index.js';
 import { pdfWriter } from './writers/pdf/index.js';
 import type { Format, Writer } from './writers/types.js';
 
-export const WRITERS: Record<Format, Writer> = { docx: docxWriter, pdf: pdfWriter, html: htmlWriter };
+export const WRITERS: Record<Format, Writer> = {
+  docx: docxWriter,
+  pdf: pdfWriter,
+  html: htmlWriter,
+};
 
 export interface BuiltFile {
   readonly documentId: DocumentId;
@@ -50,7 +54,12 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
   for (const doc of docs) {
     for (const format of opts.formats) {
       const fileName = `${doc.meta.title}.${format}`;
-      out.push({ documentId: doc.meta.id as DocumentId, format, fileName, bytes: await WRITERS[format].write(doc) });
+      out.push({
+        documentId: doc.meta.id as DocumentId,
+        format,
+        fileName,
+        bytes: await WRITERS[format].write(doc),
+      });
       opts.onProgress?.(out.length, total, fileName);
     }
   }
@@ -80,14 +89,19 @@ export function writeFiles(dir: string, files: readonly BuiltFile[]): string[] {
   } catch (e) {
     for (const t of tmp) rmSync(t, { force: true });
     const err = e as NodeJS.ErrnoException;
-    throw new TenderKitError([diagnostic('OutputFailed', `无法写入“${dir}”（${err.code ?? err.message}）`, { location: { file: dir } })]);
+    throw new TenderKitError([
+      diagnostic('OutputFailed', `无法写入“${dir}”（${err.code ?? err.message}）`, {
+        location: { file: dir },
+      }),
+    ]);
   }
 }
 
 /** Removes temporary files a killed build may have left behind. */
 export function cleanTempFiles(dir: string): void {
   try {
-    for (const f of readdirSync(dir)) if (f.startsWith(TMP_PREFIX)) rmSync(path.join(dir, f), { force: true });
+    for (const f of readdirSync(dir))
+      if (f.startsWith(TMP_PREFIX)) rmSync(path.join(dir, f), { force: true });
   } catch {
     // Folder absent: nothing to clean.
   }

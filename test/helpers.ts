@@ -28,13 +28,20 @@ export function bidFromText(text: string): BidParams {
 }
 
 const decode = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** Paragraph texts of word/document.xml, in order (tabs/breaks as whitespace). */
 export function docxParagraphs(buf: Buffer): string[] {
   const xml = docxPart(buf, 'word/document.xml');
   return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((m) =>
-    [...m[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>|<w:br\/>/g)].map((t) => (t[1] === undefined ? '\n' : decode(t[1]))).join(''),
+    [...m[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>|<w:br\/>/g)]
+      .map((t) => (t[1] === undefined ? '\n' : decode(t[1])))
+      .join(''),
   );
 }
 

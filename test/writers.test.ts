@@ -4,12 +4,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBid, renderAll } from '../src/build.js';
-import { blockLines } from '../src/ir/text.js';
+import { blockLines, flatBlocks } from '../src/ir/text.js';
 import { docxPart, docxWriter } from '../src/writers/docx/index.js';
 import { htmlWriter } from '../src/writers/html/index.js';
 import { pdfWriter } from '../src/writers/pdf/index.js';
 import { TenderKitError } from '../src/diagnostics/diagnostic.js';
-import { bidFromText, docxParagraphs, EXAMPLES, exampleFile, loadExample, pdfPages, squash } from './helpers.js';
+import {
+  bidFromText,
+  docxParagraphs,
+  EXAMPLES,
+  exampleFile,
+  loadExample,
+  pdfPages,
+  squash,
+} from './helpers.js';
 import { readFileSync } from 'node:fs';
 
 const FOOTER = /第\s*\d+\s*页\s*共\s*\d+\s*页/g;
@@ -18,39 +26,65 @@ describe.each(EXAMPLES)('example %s', (name) => {
   const bid = loadExample(name);
   const docs = renderAll(bid);
 
-  it.each(docs.map((d) => [d.meta.title, d] as const))('%s: Word, PDF and HTML say the same thing', async (_t, doc) => {
-    const [docx, pdf, html] = await Promise.all([docxWriter.write(doc), pdfWriter.write(doc), htmlWriter.write(doc)]);
-    const ir = squash(blockLines(doc.children).join(''));
-    const wordText = squash(docxParagraphs(docx).join(''));
-    // Tables repeat their header row on each new page in PDF; drop a repeated header at a page top.
-    const heads = doc.children
-      .flatMap((b) => (b.type === 'clause' ? b.children : [b]))
-      .flatMap((b) => (b.type === 'table' ? [squash(blockLines([{ ...b, body: [] }]).join(''))] : []));
-    const pages = pdfPages(pdf).map((p) => squash(p.replace(FOOTER, '')));
-    const pdfText = pages.map((p, i) => (i > 0 ? (heads.find((h) => p.startsWith(h)) ? p.slice(heads.find((h) => p.startsWith(h))!.length) : p) : p)).join('');
-    const htmlText = squash(
-      html
-        .toString('utf8')
-        .replace(/<style>[\s\S]*?<\/style>|<title>[\s\S]*?<\/title>/g, '')
-        .replace(/<[^>]+>/g, '')
-        .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'),
-    );
-    expect(wordText).toBe(ir);
-    expect(pdfText).toBe(ir);
-    expect(htmlText).toBe(ir);
-  });
+  it.each(docs.map((d) => [d.meta.title, d] as const))(
+    '%s: Word, PDF and HTML say the same thing',
+    async (_t, doc) => {
+      const [docx, pdf, html] = await Promise.all([
+        docxWriter.write(doc),
+        pdfWriter.write(doc),
+        htmlWriter.write(doc),
+      ]);
+      const ir = squash(blockLines(doc.children).join(''));
+      const wordText = squash(docxParagraphs(docx).join(''));
+      // Tables repeat their header row on each new page in PDF; drop a repeated header at a page top.
+      const heads = flatBlocks(doc.children).flatMap((b) =>
+        b.type === 'table' ? [squash(blockLines([{ ...b, body: [] }]).join(''))] : [],
+      );
+      const pages = pdfPages(pdf).map((p) => squash(p.replace(FOOTER, '')));
+      const pdfText = pages
+        .map((p, i) =>
+          i > 0
+            ? heads.find((h) => p.startsWith(h))
+              ? p.slice(heads.find((h) => p.startsWith(h))!.length)
+              : p
+            : p,
+        )
+        .join('');
+      const htmlText = squash(
+        html
+          .toString('utf8')
+          .replace(/<style>[\s\S]*?<\/style>|<title>[\s\S]*?<\/title>/g, '')
+          .replace(/<[^>]+>/g, '')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&amp;/g, '&'),
+      );
+      expect(wordText).toBe(ir);
+      expect(pdfText).toBe(ir);
+      expect(htmlText).toBe(ir);
+    },
+  );
 
   it('shows every commitment value identically in all formats', async () => {
     const files = await buildBid(bid, { formats: ['docx', 'pdf', 'html'] });
     const letter = files.filter((f) => f.documentId === 'commitment-letter');
     const texts = letter.map((f) =>
-      f.format === 'docx' ? squash(docxParagraphs(f.bytes).join('')) : f.format === 'pdf' ? squash(pdfPages(f.bytes).join('')) : squash(f.bytes.toString('utf8').replace(/<[^>]+>/g, '')),
+      f.format === 'docx'
+        ? squash(docxParagraphs(f.bytes).join(''))
+        : f.format === 'pdf'
+          ? squash(pdfPages(f.bytes).join(''))
+          : squash(f.bytes.toString('utf8').replace(/<[^>]+>/g, '')),
     );
     const minutes = (m: number) => (m % 60 === 0 ? `${m / 60}小时` : `${m}分钟`);
     for (const t of texts) {
       expect(t).toContain(`${bid.warranty.softwareMonths}个月`);
       expect(t).toContain(`不少于${bid.staff.committedCount}名`);
-      for (const tier of bid.responseTiers) expect(t).toContain(`${tier.name}${squash(tier.definition)}${minutes(tier.responseMinutes)}内`);
+      for (const tier of bid.responseTiers)
+        expect(t).toContain(
+          `${tier.name}${squash(tier.definition)}${minutes(tier.responseMinutes)}内`,
+        );
     }
   });
 });
@@ -63,7 +97,9 @@ describe('docx output', () => {
     const buf = await docxWriter.write(letter!);
     const styles = docxPart(buf, 'word/styles.xml');
     expect(styles).toMatch(/<w:docDefaults>[\s\S]*w:eastAsia="宋体"[\s\S]*<\/w:docDefaults>/);
-    expect(styles).toMatch(/<w:style w:type="paragraph" w:styleId="Heading1">[\s\S]*?w:eastAsia="黑体"/);
+    expect(styles).toMatch(
+      /<w:style w:type="paragraph" w:styleId="Heading1">[\s\S]*?w:eastAsia="黑体"/,
+    );
     const body = docxPart(buf, 'word/document.xml');
     expect(body).toContain('<w:pStyle w:val="Heading1"/>');
     expect(body).toContain('<w:tblHeader/>');
@@ -76,11 +112,16 @@ describe('docx output', () => {
     const a = await docxWriter.write(letter!);
     const b = await docxWriter.write(renderAll(bid)[0]!);
     expect(a.equals(b)).toBe(true);
-    expect(docxPart(a, 'docProps/core.xml')).toContain('<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-22T00:00:00Z</dcterms:created>');
+    expect(docxPart(a, 'docProps/core.xml')).toContain(
+      '<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-22T00:00:00Z</dcterms:created>',
+    );
   });
 
   it('stays well-formed XML whatever characters a value holds', async () => {
-    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace('name: 江宁市第一人民医院\n', 'name: "<w:t>&amp; ]]> \\"\'\\t 𠀀 🏥"\n');
+    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace(
+      'name: 江宁市第一人民医院\n',
+      'name: "<w:t>&amp; ]]> \\"\'\\t 𠀀 🏥"\n',
+    );
     const doc = renderAll(bidFromText(text))[0]!;
     const buf = await docxWriter.write(doc);
     const xml = docxPart(buf, 'word/document.xml');
@@ -88,7 +129,11 @@ describe('docx output', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-xml-'));
     writeFileSync(path.join(dir, 'd.xml'), xml);
     // A strict XML parser (python's expat) must accept the part.
-    execFileSync('python3', ['-c', 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])', path.join(dir, 'd.xml')]);
+    execFileSync('python3', [
+      '-c',
+      'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])',
+      path.join(dir, 'd.xml'),
+    ]);
   });
 });
 
@@ -101,7 +146,10 @@ describe('PDF output', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-pdf-'));
     const f = path.join(dir, 'x.pdf');
     writeFileSync(f, buf);
-    const fonts = execFileSync('pdffonts', [f], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
+    const fonts = execFileSync('pdffonts', [f], { encoding: 'utf8' })
+      .split('\n')
+      .slice(2)
+      .filter(Boolean);
     expect(fonts.length).toBeGreaterThan(0);
     for (const line of fonts) expect(line).toMatch(/\byes\s+yes\s+yes\b/);
     const text = pdfPages(buf).join('');
@@ -116,13 +164,19 @@ describe('PDF output', () => {
   });
 
   it('refuses a character the embedded font cannot draw, naming the character and field', async () => {
-    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace('name: 江宁市第一人民医院\n', 'name: 江宁市𓀀医院\n');
+    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace(
+      'name: 江宁市第一人民医院\n',
+      'name: 江宁市𓀀医院\n',
+    );
     const doc = renderAll(bidFromText(text))[0]!;
     await expect(pdfWriter.write(doc)).rejects.toThrow(TenderKitError);
     try {
       await pdfWriter.write(doc);
     } catch (e) {
-      expect((e as TenderKitError).diagnostics[0]).toMatchObject({ name: 'MissingGlyph', path: 'tenderee.name' });
+      expect((e as TenderKitError).diagnostics[0]).toMatchObject({
+        name: 'MissingGlyph',
+        path: 'tenderee.name',
+      });
       expect((e as TenderKitError).diagnostics[0]!.message).toContain('U+13000');
     }
   });
@@ -130,11 +184,16 @@ describe('PDF output', () => {
 
 describe('HTML preview', () => {
   it('marks filled values with their field path and escapes user text', async () => {
-    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace('name: 江宁市第一人民医院\n', 'name: "<script>alert(1)</script>医院"\n');
+    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace(
+      'name: 江宁市第一人民医院\n',
+      'name: "<script>alert(1)</script>医院"\n',
+    );
     const doc = renderAll(bidFromText(text))[0]!;
     const html = (await htmlWriter.write(doc)).toString('utf8');
     expect(html).not.toContain('<script>');
-    expect(html).toContain('<span class="tk-var" data-path="tenderee.name" title="tenderee.name">&lt;script&gt;alert(1)&lt;/script&gt;医院</span>');
+    expect(html).toContain(
+      '<span class="tk-var" data-path="tenderee.name" title="tenderee.name">&lt;script&gt;alert(1)&lt;/script&gt;医院</span>',
+    );
     expect(html).toContain('data-path="warranty.softwareMonths"');
     expect(html).toContain('<section data-clause="warranty-period" data-version="1">');
   });

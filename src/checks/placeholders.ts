@@ -12,11 +12,20 @@ export function findPlaceholders(doc: Document): Diagnostic[] {
     if (n.type !== 'text' && n.type !== 'var') return;
     const m = PLACEHOLDER_RE.exec(n.value);
     if (!m) return;
-    const where = n.type === 'var' && n.path ? `字段 ${n.path}` : clause ? `条款 ${clause}` : `文档模板 ${doc.meta.id}`;
+    const where =
+      n.type === 'var' && n.path
+        ? `字段 ${n.path}`
+        : clause
+          ? `条款 ${clause}`
+          : `文档模板 ${doc.meta.id}`;
     out.push(
-      diagnostic('PlaceholderLeft', `《${doc.meta.title}》中出现占位符“${m[0]}”（来自${where}）：“${n.value.slice(0, 40)}”`, {
-        ...(n.type === 'var' && n.path ? { path: n.path } : {}),
-      }),
+      diagnostic(
+        'PlaceholderLeft',
+        `《${doc.meta.title}》中出现占位符“${m[0]}”（来自${where}）：“${n.value.slice(0, 40)}”`,
+        {
+          ...(n.type === 'var' && n.path ? { path: n.path } : {}),
+        },
+      ),
     );
   });
   return out;

@@ -39,19 +39,28 @@ const defaultIo: Io = {
 };
 
 function version(): string {
-  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+  ).version;
 }
 
 function parseFormats(v: string | undefined): Format[] {
   if (!v) return ['docx', 'pdf'];
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((f) => !(FORMATS as readonly string[]).includes(f));
-  if (bad.length || !list.length) throw new UsageError(`--format 只能是 ${FORMATS.join('、')} 中的一个或多个（用逗号分隔），收到“${v}”`);
+  if (bad.length || !list.length)
+    throw new UsageError(
+      `--format 只能是 ${FORMATS.join('、')} 中的一个或多个（用逗号分隔），收到“${v}”`,
+    );
   return [...new Set(list)] as Format[];
 }
 
 function oneFile(positionals: string[], cmd: string): string {
-  if (positionals.length !== 1) throw new UsageError(`${cmd} 需要且只需要一个投标参数文件，例如：tenderkit ${cmd} bid.yaml`);
+  if (positionals.length !== 1)
+    throw new UsageError(`${cmd} 需要且只需要一个投标参数文件，例如：tenderkit ${cmd} bid.yaml`);
   return positionals[0]!;
 }
 
@@ -73,7 +82,11 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   switch (cmd) {
     case 'build': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, format: { type: 'string', short: 'f' } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string', short: 'o' }, format: { type: 'string', short: 'f' } },
+      });
       const file = oneFile(positionals, 'build');
       const formats = parseFormats(values.format);
       const outDir = values.out ?? 'out';
@@ -98,7 +111,11 @@ async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     case 'schema': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { format: { type: 'string', short: 'f' } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { format: { type: 'string', short: 'f' } },
+      });
       if (positionals.length) throw new UsageError('schema 不接受文件参数');
       const fmt = values.format ?? 'json';
       if (fmt === 'json') io.out(`${JSON.stringify(bidJsonSchema(), null, 2)}\n`);

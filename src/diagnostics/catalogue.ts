@@ -5,15 +5,27 @@ export const catalogue = {
   FileNotFound: { title: '找不到文件', hint: '请检查文件路径是否正确。' },
   FileUnreadable: { title: '无法读取文件', hint: '请检查文件权限，或确认它是一个普通文件。' },
   FileTooLarge: { title: '文件过大', hint: '投标参数文件不应超过 1 MB，请检查是否选错了文件。' },
-  NotUtf8: { title: '文件不是 UTF-8 编码', hint: '请将文件另存为 UTF-8 编码（无 BOM 亦可）后重试。' },
+  NotUtf8: {
+    title: '文件不是 UTF-8 编码',
+    hint: '请将文件另存为 UTF-8 编码（无 BOM 亦可）后重试。',
+  },
   YamlSyntax: { title: 'YAML 语法错误', hint: '请按提示位置修正缩进、引号或冒号。' },
-  YamlDuplicateKey: { title: '字段重复', hint: '同一层级中每个字段只能出现一次，请删除或合并重复的字段。' },
+  YamlDuplicateKey: {
+    title: '字段重复',
+    hint: '同一层级中每个字段只能出现一次，请删除或合并重复的字段。',
+  },
   YamlUnsupported: {
     title: '不支持的 YAML 写法',
     hint: '投标参数文件只使用普通 YAML 1.2：不要使用指令（%YAML）、自定义标签（!tag）或多个文档（---）。',
   },
-  YamlAliasLimit: { title: 'YAML 别名过多', hint: '请直接写出取值，不要大量使用锚点（&）和别名（*）。' },
-  UnknownField: { title: '未知字段', hint: '请检查字段名拼写；所有字段见 `tenderkit schema` 或 README 的字段说明。' },
+  YamlAliasLimit: {
+    title: 'YAML 别名过多',
+    hint: '请直接写出取值，不要大量使用锚点（&）和别名（*）。',
+  },
+  UnknownField: {
+    title: '未知字段',
+    hint: '请检查字段名拼写；所有字段见 `tenderkit schema` 或 README 的字段说明。',
+  },
   MissingField: { title: '缺少必填字段', hint: '请补充该字段。' },
   InvalidType: { title: '取值类型错误', hint: '请按字段说明填写正确类型的值。' },
   OutOfRange: { title: '取值超出范围', hint: '请填写允许范围内的值。' },
@@ -23,13 +35,22 @@ export const catalogue = {
     hint: '请删除控制字符或无法显示的字符（常见于从其他软件复制的文本）。',
   },
   UnknownReference: { title: '引用不存在', hint: '请引用已声明的编号。' },
-  ClauseFileInvalid: { title: '条款文件无效', hint: '请按条款文件格式修正（见 clauses/README.md）。' },
-  ClauseNotFound: { title: '找不到条款', hint: '请检查模板中引用的条款编号，或在 clauses/ 中新增该条款。' },
+  ClauseFileInvalid: {
+    title: '条款文件无效',
+    hint: '请按条款文件格式修正（见 clauses/README.md）。',
+  },
+  ClauseNotFound: {
+    title: '找不到条款',
+    hint: '请检查模板中引用的条款编号，或在 clauses/ 中新增该条款。',
+  },
   ClauseNoApprovedVersion: {
     title: '条款没有已批准的版本',
     hint: '请由法务批准一个版本后再使用该条款。',
   },
-  TemplateFileInvalid: { title: '文档模板无效', hint: '请按模板文件格式修正（见 templates/README.md）。' },
+  TemplateFileInvalid: {
+    title: '文档模板无效',
+    hint: '请按模板文件格式修正（见 templates/README.md）。',
+  },
   TemplateNotFound: { title: '找不到文档模板', hint: '可用的文档见 `tenderkit build --help`。' },
   ClauseRenderFailed: { title: '条款渲染失败', hint: '请检查条款正文中的模板语法和引用的参数。' },
   MarkdownUnsupported: {

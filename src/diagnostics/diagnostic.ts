@@ -39,7 +39,11 @@ export class TenderKitError extends Error {
   }
 }
 
-export function fail(name: ProblemName, message: string, extra?: Parameters<typeof diagnostic>[2]): never {
+export function fail(
+  name: ProblemName,
+  message: string,
+  extra?: Parameters<typeof diagnostic>[2],
+): never {
   throw new TenderKitError([diagnostic(name, message, extra)]);
 }
 
@@ -56,7 +60,10 @@ export function formatDiagnostic(d: Diagnostic): string {
   const head = [where, field].filter(Boolean).join(' ');
   const level = d.severity === 'warning' ? '警告：' : '';
   const hint = catalogue[d.name].hint;
-  return `${head ? `${head}：` : ''}${level}${d.message}。${hint} [${d.name}]`.replace(/。。/g, '。');
+  return `${head ? `${head}：` : ''}${level}${d.message}。${hint} [${d.name}]`.replace(
+    /。。/g,
+    '。',
+  );
 }
 
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {

@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { cnDate, cnLower, cnUpper, hoursText, minutesText, periodUpper, rmbFigures, rmbUpper } from './cn-number.js';
+import {
+  cnDate,
+  cnLower,
+  cnUpper,
+  hoursText,
+  minutesText,
+  periodUpper,
+  rmbFigures,
+  rmbUpper,
+} from './cn-number.js';
 
 describe('Chinese numerals', () => {
   it('writes counts and headings in lower-case numerals', () => {
-    expect([1, 10, 12, 20, 101, 110].map(cnLower)).toEqual(['一', '十', '十二', '二十', '一百零一', '一百一十']);
+    expect([1, 10, 12, 20, 101, 110].map(cnLower)).toEqual([
+      '一',
+      '十',
+      '十二',
+      '二十',
+      '一百零一',
+      '一百一十',
+    ]);
   });
   it('writes formal periods in financial numerals', () => {
     expect([1, 3, 10, 12, 36].map(cnUpper)).toEqual(['壹', '叁', '壹拾', '壹拾贰', '叁拾陆']);
@@ -39,7 +55,14 @@ describe('dates and durations', () => {
     expect(cnDate('2026-03-05')).toBe('2026年3月5日');
   });
   it('writes minutes and hours plainly', () => {
-    expect([10, 30, 60, 90, 120, 4320].map(minutesText)).toEqual(['10分钟', '30分钟', '1小时', '90分钟', '2小时', '72小时']);
+    expect([10, 30, 60, 90, 120, 4320].map(minutesText)).toEqual([
+      '10分钟',
+      '30分钟',
+      '1小时',
+      '90分钟',
+      '2小时',
+      '72小时',
+    ]);
     expect([2, 24, 0.5].map(hoursText)).toEqual(['2小时', '24小时', '30分钟']);
   });
 });

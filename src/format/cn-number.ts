@@ -2,7 +2,8 @@
 import nzh from 'nzh';
 
 function checkInt(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what}: expected a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`${what}: expected a non-negative integer, got ${n}`);
 }
 
 /** 十二, 一百零五 (lower-case Chinese numerals for counts and headings). */
@@ -23,7 +24,7 @@ export function rmbUpper(fen: number): string {
   const yuan = Math.floor(fen / 100);
   const rest = fen % 100;
   // nzh only appends 整 when the string has no decimals.
-  const s = rest ? `${yuan}.${String(rest).padStart(2, "0")}` : `${yuan}`;
+  const s = rest ? `${yuan}.${String(rest).padStart(2, '0')}` : `${yuan}`;
   const out = nzh.cn.toMoney(s, { outSymbol: true });
   return fen === 0 ? '人民币零元整' : out;
 }
@@ -56,6 +57,7 @@ export function minutesText(min: number): string {
 
 /** Hours as a plain duration: 2 → 2小时, 0.5 → 30分钟. */
 export function hoursText(h: number): string {
-  if (!(h > 0) || !Number.isFinite(h)) throw new RangeError(`hoursText: expected positive hours, got ${h}`);
+  if (!(h > 0) || !Number.isFinite(h))
+    throw new RangeError(`hoursText: expected positive hours, got ${h}`);
   return Number.isInteger(h) ? `${h}小时` : `${Math.round(h * 60)}分钟`;
 }

@@ -19,6 +19,7 @@ export function dispatch<Ctx, R extends ResultMap, N extends Node>(
   ctx: Ctx,
 ): R[N['type']] {
   const h = handlers[node.type] as Handler<N['type'], Ctx, R> | undefined;
-  if (!h) throw new Error(`no handler for IR node type "${String((node as { type: unknown }).type)}"`);
-  return h(node as unknown as NodeOf<N["type"]>, ctx, handlers);
+  if (!h)
+    throw new Error(`no handler for IR node type "${String((node as { type: unknown }).type)}"`);
+  return h(node as unknown as NodeOf<N['type']>, ctx, handlers);
 }

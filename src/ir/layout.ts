@@ -14,7 +14,16 @@ export const PAGE = {
 export const TEXT_WIDTH_PT = PAGE.widthPt - 2 * PAGE.marginSidePt;
 
 /** Body 小四 (12 pt), headings 四号/小四, title 二号. */
-export const FONT_SIZE_PT = { body: 12, table: 10.5, title: 22, h1: 14, h2: 12, h3: 12, h4: 12, footer: 9 } as const;
+export const FONT_SIZE_PT = {
+  body: 12,
+  table: 10.5,
+  title: 22,
+  h1: 14,
+  h2: 12,
+  h3: 12,
+  h4: 12,
+  footer: 9,
+} as const;
 
 /** The signature block starts this far across the text width. */
 export const SIGNATURE_INDENT = 0.3;
@@ -25,7 +34,13 @@ export const LINE_SPACING = 1.5;
 /** Width in "columns": CJK and full-width characters count 2, others 1. */
 export function displayWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u.test(ch) ? 2 : 1;
+  for (const ch of s)
+    w +=
+      /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u.test(
+        ch,
+      )
+        ? 2
+        : 1;
   return w;
 }
 

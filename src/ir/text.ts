@@ -1,5 +1,5 @@
 // Plain-text views of the IR, shared by checks, writers and tests.
-import type { Block, Inline, List, Node, Table } from './types.js';
+import type { Block, Clause, Inline, List, Node, Table } from './types.js';
 import { listMarker } from './numbering.js';
 
 export function inlineText(children: readonly Inline[]): string {
@@ -24,7 +24,8 @@ export function blockLines(blocks: readonly Block[]): string[] {
     });
   };
   const table = (t: Table) => {
-    for (const row of [...t.head, ...t.body]) for (const cell of row.children) out.push(inlineText(cell.children));
+    for (const row of [...t.head, ...t.body])
+      for (const cell of row.children) out.push(inlineText(cell.children));
   };
   for (const b of blocks) {
     switch (b.type) {
@@ -53,7 +54,11 @@ export function blockLines(blocks: readonly Block[]): string[] {
 }
 
 /** Visits every node depth-first, with the clause id it sits in (if any). */
-export function visit(node: Node, fn: (n: Node, clause: string | null) => void, clause: string | null = null): void {
+export function visit(
+  node: Node,
+  fn: (n: Node, clause: string | null) => void,
+  clause: string | null = null,
+): void {
   fn(node, clause);
   const inner = node.type === 'clause' ? node.id : clause;
   if (node.type === 'table') {
@@ -61,4 +66,11 @@ export function visit(node: Node, fn: (n: Node, clause: string | null) => void, 
     return;
   }
   if ('children' in node) for (const c of node.children as readonly Node[]) visit(c, fn, inner);
+}
+
+/** The blocks with clause containers opened up (clauses never nest). */
+export function flatBlocks(blocks: readonly Block[]): Exclude<Block, Clause>[] {
+  return blocks.flatMap<Exclude<Block, Clause>>((b) =>
+    b.type === 'clause' ? [...b.children] : [b],
+  );
 }

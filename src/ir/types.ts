@@ -139,14 +139,7 @@ export type Inline = Text | Strong | Var | Break;
 
 // ── The closed set ──────────────────────────────────────────────────────────
 
-export type Node =
-  | Document
-  | Block
-  | ListItem
-  | TableRow
-  | TableCell
-  | SignatureLine
-  | Inline;
+export type Node = Document | Block | ListItem | TableRow | TableCell | SignatureLine | Inline;
 
 export type NodeType = Node['type'];
 export type NodeOf<T extends NodeType> = Extract<Node, { type: T }>;

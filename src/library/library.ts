@@ -7,8 +7,18 @@ import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diag
 import { readYamlFile, type LoadedYaml } from '../load/yaml-file.js';
 import { zodIssuesToDiagnostics } from '../load/zod-issues.js';
 import type { DocumentId } from '../schema/bid.js';
-import { clauseFileSchema, templateFileSchema, type ClauseFile, type ClauseVersion, type TemplateFile } from '../schema/library.js';
-import { compileTemplate, TemplateCodeError, type CompiledTemplate } from '../render/template-engine.js';
+import {
+  clauseFileSchema,
+  templateFileSchema,
+  type ClauseFile,
+  type ClauseVersion,
+  type TemplateFile,
+} from '../schema/library.js';
+import {
+  compileTemplate,
+  TemplateCodeError,
+  type CompiledTemplate,
+} from '../render/template-engine.js';
 
 /** The package root: clauses/ and templates/ ship beside dist/. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,7 +49,12 @@ function yamlFiles(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-function loadFile<T>(file: string, schema: z.ZodType<T>, diags: Diagnostic[], problem: 'ClauseFileInvalid' | 'TemplateFileInvalid') {
+function loadFile<T>(
+  file: string,
+  schema: z.ZodType<T>,
+  diags: Diagnostic[],
+  problem: 'ClauseFileInvalid' | 'TemplateFileInvalid',
+) {
   const rel = path.relative(process.cwd(), file) || file;
   const y = readYamlFile(file, rel);
   if (!y.ok) {
@@ -48,7 +63,12 @@ function loadFile<T>(file: string, schema: z.ZodType<T>, diags: Diagnostic[], pr
   }
   const r = schema.safeParse(y.value.data);
   if (!r.success) {
-    diags.push(...zodIssuesToDiagnostics(r.error.issues, schema, y.value).map((d) => ({ ...d, name: problem })));
+    diags.push(
+      ...zodIssuesToDiagnostics(r.error.issues, schema, y.value).map((d) => ({
+        ...d,
+        name: problem,
+      })),
+    );
     return undefined;
   }
   return { rel, source: y.value, data: r.data };
@@ -63,7 +83,11 @@ export function loadLibrary(root = PACKAGE_ROOT): Library {
     if (!loaded) continue;
     const { rel, source, data } = loaded;
     if (path.basename(file, '.yaml') !== data.id) {
-      diags.push(diagnostic('ClauseFileInvalid', `文件名应与条款编号一致（${data.id}.yaml）`, { location: source.locate(['id']) }));
+      diags.push(
+        diagnostic('ClauseFileInvalid', `文件名应与条款编号一致（${data.id}.yaml）`, {
+          location: source.locate(['id']),
+        }),
+      );
     }
     const compiled = new Map<number, CompiledTemplate>();
     data.versions.forEach((v, i) => {
@@ -71,7 +95,11 @@ export function loadLibrary(root = PACKAGE_ROOT): Library {
         compiled.set(v.version, compileTemplate(v.body, `${data.id}@${v.version}`));
       } catch (e) {
         if (!(e instanceof TemplateCodeError)) throw e;
-        diags.push(diagnostic('ClauseRenderFailed', `条款 ${data.id} 第 ${v.version} 版：${e.message}`, { location: source.locate(['versions', i, 'body']) }));
+        diags.push(
+          diagnostic('ClauseRenderFailed', `条款 ${data.id} 第 ${v.version} 版：${e.message}`, {
+            location: source.locate(['versions', i, 'body']),
+          }),
+        );
       }
     });
     clauses.set(data.id, { file: rel, source, clause: data, compiled });
@@ -79,7 +107,12 @@ export function loadLibrary(root = PACKAGE_ROOT): Library {
   const templates = new Map<DocumentId, LoadedTemplate>();
   for (const file of yamlFiles(path.join(root, 'templates'))) {
     const loaded = loadFile(file, templateFileSchema, diags, 'TemplateFileInvalid');
-    if (loaded) templates.set(loaded.data.id, { file: loaded.rel, source: loaded.source, template: loaded.data });
+    if (loaded)
+      templates.set(loaded.data.id, {
+        file: loaded.rel,
+        source: loaded.source,
+        template: loaded.data,
+      });
   }
   if (diags.length) throw new TenderKitError(diags);
   return { clauses, templates };
@@ -94,5 +127,7 @@ export function defaultLibrary(): Library {
 
 /** The version a bid uses: the latest approved one. */
 export function resolveVersion(c: LoadedClause): ClauseVersion | undefined {
-  return [...c.clause.versions].filter((v) => v.status === 'approved').sort((a, b) => b.version - a.version)[0];
+  return [...c.clause.versions]
+    .filter((v) => v.status === 'approved')
+    .sort((a, b) => b.version - a.version)[0];
 }

@@ -26,14 +26,28 @@ describe('loading a bid file', () => {
     const bad = valid
       .replace('softwareMonths: 12', 'softwareMonths: "十二"')
       .replace('  fullTime: true', '  fulltime: true')
-      .replace('responseMinutes: 30\n    onsiteHoursLocal: 2', 'responseMinutes: -5\n    onsiteHoursLocal: 2')
+      .replace(
+        'responseMinutes: 30\n    onsiteHoursLocal: 2',
+        'responseMinutes: -5\n    onsiteHoursLocal: 2',
+      )
       .replace('method: classroom', 'method: clasroom');
     const d = problems(bad);
     const lines = d.map(formatDiagnostic);
-    expect(d.map((x) => x.name)).toEqual(['InvalidType', 'UnknownField', 'OutOfRange', 'InvalidValue']);
-    expect(lines[0]).toMatch(/^bid\.yaml:17:19 warranty\.softwareMonths（软件质保期（月））：应为数字，实际为文本“十二”/);
-    expect(lines[1]).toMatch(/^bid\.yaml:21:3 staff\.fulltime：未知字段“fulltime”，是否应为“fullTime”/);
-    expect(lines[2]).toMatch(/^bid\.yaml:\d+:\d+ responseTiers\[0\]\.responseMinutes（响应时间（分钟））：不能小于 1/);
+    expect(d.map((x) => x.name)).toEqual([
+      'InvalidType',
+      'UnknownField',
+      'OutOfRange',
+      'InvalidValue',
+    ]);
+    expect(lines[0]).toMatch(
+      /^bid\.yaml:17:19 warranty\.softwareMonths（软件质保期（月））：应为数字，实际为文本“十二”/,
+    );
+    expect(lines[1]).toMatch(
+      /^bid\.yaml:21:3 staff\.fulltime：未知字段“fulltime”，是否应为“fullTime”/,
+    );
+    expect(lines[2]).toMatch(
+      /^bid\.yaml:\d+:\d+ responseTiers\[0\]\.responseMinutes（响应时间（分钟））：不能小于 1/,
+    );
     expect(lines[3]).toContain('是否应为');
     expect(lines.every((l) => !/at .*\.js:\d+/.test(l))).toBe(true);
   });
@@ -41,20 +55,36 @@ describe('loading a bid file', () => {
   it('points a missing field at its parent key', () => {
     const d = problems(valid.replace('  signer: 陈立新\n', ''));
     expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ name: 'MissingField', path: 'signature.signer', location: { line: 109, col: 1 } });
+    expect(d[0]).toMatchObject({
+      name: 'MissingField',
+      path: 'signature.signer',
+      location: { line: 109, col: 1 },
+    });
   });
 
   it('refuses duplicate keys, broken syntax, several documents, tags and directives', () => {
-    expect(problems('tenderee:\n  name: a\n  name: b\n')[0]).toMatchObject({ name: 'YamlDuplicateKey', location: { line: 3 } });
+    expect(problems('tenderee:\n  name: a\n  name: b\n')[0]).toMatchObject({
+      name: 'YamlDuplicateKey',
+      location: { line: 3 },
+    });
     expect(problems('tenderee: {name: [\n')[0]!.name).toBe('YamlSyntax');
     expect(problems('a: 1\n---\nb: 2\n')[0]!.name).toBe('YamlUnsupported');
-    expect(problems('tenderee: !!binary aGVsbG8=\n').some((x) => x.name === 'YamlUnsupported')).toBe(true);
-    expect(problems('%YAML 1.1\n---\na: yes\n').some((x) => x.name === 'YamlUnsupported')).toBe(true);
+    expect(
+      problems('tenderee: !!binary aGVsbG8=\n').some((x) => x.name === 'YamlUnsupported'),
+    ).toBe(true);
+    expect(problems('%YAML 1.1\n---\na: yes\n').some((x) => x.name === 'YamlUnsupported')).toBe(
+      true,
+    );
   });
 
   it('stops an alias bomb quickly with a clear message', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) bomb.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9).fill(`*${'abcdefghi'[i - 1]}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      bomb.push(
+        `${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9)
+          .fill(`*${'abcdefghi'[i - 1]}`)
+          .join(',')}]`,
+      );
     const t = Date.now();
     const d = problems(bomb.join('\n'));
     expect(Date.now() - t).toBeLessThan(2000);
@@ -71,28 +101,54 @@ describe('loading a bid file', () => {
   });
 
   it('refuses NaN, infinities, full-width digits and impossible dates', () => {
-    expect(problems(valid.replace('softwareMonths: 12', 'softwareMonths: .nan'))[0]!.path).toBe('warranty.softwareMonths');
-    expect(problems(valid.replace('softwareMonths: 12', 'softwareMonths: .inf'))[0]!.message).toContain('有限数字');
-    expect(problems(valid.replace('softwareMonths: 12', 'softwareMonths: １２'))[0]!.name).toBe('InvalidType');
-    expect(problems(valid.replace('date: 2026-11-22', 'date: 2026-02-30'))[0]).toMatchObject({ path: 'signature.date', name: 'InvalidValue' });
+    expect(problems(valid.replace('softwareMonths: 12', 'softwareMonths: .nan'))[0]!.path).toBe(
+      'warranty.softwareMonths',
+    );
+    expect(
+      problems(valid.replace('softwareMonths: 12', 'softwareMonths: .inf'))[0]!.message,
+    ).toContain('有限数字');
+    expect(problems(valid.replace('softwareMonths: 12', 'softwareMonths: １２'))[0]!.name).toBe(
+      'InvalidType',
+    );
+    expect(problems(valid.replace('date: 2026-11-22', 'date: 2026-02-30'))[0]).toMatchObject({
+      path: 'signature.date',
+      name: 'InvalidValue',
+    });
   });
 
   it('refuses __proto__ and constructor keys as unknown fields without polluting objects', () => {
-    const d = problems(valid.replace('tenderee:\n', 'tenderee:\n  __proto__: { polluted: 1 }\n  constructor: 1\n'));
+    const d = problems(
+      valid.replace('tenderee:\n', 'tenderee:\n  __proto__: { polluted: 1 }\n  constructor: 1\n'),
+    );
     expect(d.map((x) => x.path)).toEqual(['tenderee.__proto__', 'tenderee.constructor']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('checks references between training modules, audiences and the schedule', () => {
-    const d = problems(valid.replace('audiences: [admin]\n      hours: 6\n      method: classroom', 'audiences: [admins]\n      hours: 6\n      method: classroom'));
-    expect(d[0]).toMatchObject({ name: 'UnknownReference', path: 'training.modules[1].audiences[0]' });
+    const d = problems(
+      valid.replace(
+        'audiences: [admin]\n      hours: 6\n      method: classroom',
+        'audiences: [admins]\n      hours: 6\n      method: classroom',
+      ),
+    );
+    expect(d[0]).toMatchObject({
+      name: 'UnknownReference',
+      path: 'training.modules[1].audiences[0]',
+    });
     expect(d[0]!.message).toContain('admin');
   });
 
   it('keeps money as integer fen', () => {
-    const r = loadBidText(valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: "12,345.6"\n'), 'bid.yaml');
+    const r = loadBidText(
+      valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: "12,345.6"\n'),
+      'bid.yaml',
+    );
     expect(r.ok && r.bid.params.outOfWarranty.annualFee).toBe(1_234_560);
-    expect(problems(valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: -1\n'))[0]!.path).toBe('outOfWarranty.annualFee');
-    expect(problems(valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: 1.234\n'))[0]!.path).toBe('outOfWarranty.annualFee');
+    expect(
+      problems(valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: -1\n'))[0]!.path,
+    ).toBe('outOfWarranty.annualFee');
+    expect(
+      problems(valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: 1.234\n'))[0]!.path,
+    ).toBe('outOfWarranty.annualFee');
   });
 });

@@ -25,7 +25,10 @@ function validateBid(parsed: YamlResult): BidResult {
   const src = parsed.value;
   const result = bidSchema.safeParse(src.data ?? {});
   if (!result.success) {
-    return { ok: false, diagnostics: sortDiagnostics(zodIssuesToDiagnostics(result.error.issues, bidSchema, src)) };
+    return {
+      ok: false,
+      diagnostics: sortDiagnostics(zodIssuesToDiagnostics(result.error.issues, bidSchema, src)),
+    };
   }
   return { ok: true, bid: { file: src.file, params: result.data, source: src } };
 }

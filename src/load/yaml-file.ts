@@ -1,6 +1,15 @@
 // Reads a YAML file into plain data plus a way to locate any field path in the source (line:col).
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from 'yaml';
 import { diagnostic, type Diagnostic, type Location } from '../diagnostics/diagnostic.js';
 
 export type FieldPath = readonly (string | number)[];
@@ -22,19 +31,37 @@ export function readYamlFile(file: string, displayName = file): YamlResult {
   try {
     const st = statSync(file);
     if (!st.isFile()) {
-      return { ok: false, diagnostics: [diagnostic('FileUnreadable', `“${displayName}”不是普通文件`, { location: { file: displayName } })] };
+      return {
+        ok: false,
+        diagnostics: [
+          diagnostic('FileUnreadable', `“${displayName}”不是普通文件`, {
+            location: { file: displayName },
+          }),
+        ],
+      };
     }
     if (st.size > MAX_YAML_BYTES) {
       return {
         ok: false,
-        diagnostics: [diagnostic('FileTooLarge', `文件大小为 ${(st.size / 1024 / 1024).toFixed(1)} MB`, { location: { file: displayName } })],
+        diagnostics: [
+          diagnostic('FileTooLarge', `文件大小为 ${(st.size / 1024 / 1024).toFixed(1)} MB`, {
+            location: { file: displayName },
+          }),
+        ],
       };
     }
     buf = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const name = code === 'ENOENT' ? 'FileNotFound' : 'FileUnreadable';
-    return { ok: false, diagnostics: [diagnostic(name, `无法打开“${displayName}”（${code ?? '未知原因'}）`, { location: { file: displayName } })] };
+    return {
+      ok: false,
+      diagnostics: [
+        diagnostic(name, `无法打开“${displayName}”（${code ?? '未知原因'}）`, {
+          location: { file: displayName },
+        }),
+      ],
+    };
   }
   return parseYamlText(buf, displayName);
 }
@@ -47,12 +74,20 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
     try {
       src = new TextDecoder('utf-8', { fatal: true }).decode(input);
     } catch {
-      return { ok: false, diagnostics: [diagnostic('NotUtf8', '文件包含无效的 UTF-8 字节', { location: { file } })] };
+      return {
+        ok: false,
+        diagnostics: [diagnostic('NotUtf8', '文件包含无效的 UTF-8 字节', { location: { file } })],
+      };
     }
   }
   if (src.charCodeAt(0) === 0xfeff) src = src.slice(1);
   if (src.length > MAX_YAML_BYTES) {
-    return { ok: false, diagnostics: [diagnostic('FileTooLarge', `内容长度为 ${src.length} 个字符`, { location: { file } })] };
+    return {
+      ok: false,
+      diagnostics: [
+        diagnostic('FileTooLarge', `内容长度为 ${src.length} 个字符`, { location: { file } }),
+      ],
+    };
   }
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(src, {
@@ -71,22 +106,34 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
   const list = Array.isArray(docs) ? docs : [docs];
   const diagnostics: Diagnostic[] = [];
   if (list.length > 1) {
-    diagnostics.push(diagnostic('YamlUnsupported', `文件包含 ${list.length} 个 YAML 文档，只允许一个`, { location: at(list[1]?.range[0]) }));
+    diagnostics.push(
+      diagnostic('YamlUnsupported', `文件包含 ${list.length} 个 YAML 文档，只允许一个`, {
+        location: at(list[1]?.range[0]),
+      }),
+    );
   }
   const doc = list[0] as Document.Parsed | undefined;
   if (!doc) return { ok: true, value: located(file, null, undefined, at) };
   for (const err of doc.errors) {
     const dup = err.code === 'DUPLICATE_KEY';
     const msg = dup ? '同一层级中出现了重复的字段' : firstLine(err.message);
-    diagnostics.push(diagnostic(dup ? 'YamlDuplicateKey' : 'YamlSyntax', msg, { location: at(err.pos[0]) }));
+    diagnostics.push(
+      diagnostic(dup ? 'YamlDuplicateKey' : 'YamlSyntax', msg, { location: at(err.pos[0]) }),
+    );
   }
   for (const w of doc.warnings) {
-    diagnostics.push(diagnostic('YamlUnsupported', firstLine(w.message), { location: at(w.pos[0]) }));
+    diagnostics.push(
+      diagnostic('YamlUnsupported', firstLine(w.message), { location: at(w.pos[0]) }),
+    );
   }
   if (doc.directives?.yaml.explicit || src.trimStart().startsWith('%')) {
     diagnostics.push(diagnostic('YamlUnsupported', '不支持 %YAML/%TAG 指令', { location: at(0) }));
   }
-  checkTags(doc.contents, (n) => diagnostics.push(diagnostic('YamlUnsupported', `不支持自定义标签 ${n.tag}`, { location: at(n.range?.[0]) })));
+  checkTags(doc.contents, (n) =>
+    diagnostics.push(
+      diagnostic('YamlUnsupported', `不支持自定义标签 ${n.tag}`, { location: at(n.range?.[0]) }),
+    ),
+  );
   if (diagnostics.length) return { ok: false, diagnostics };
   let data: unknown;
   try {
@@ -96,13 +143,27 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
     const aliases = /alias/i.test(m);
     return {
       ok: false,
-      diagnostics: [diagnostic(aliases ? 'YamlAliasLimit' : 'YamlSyntax', aliases ? '别名展开过多，疑似“YAML 炸弹”' : firstLine(m), { location: at(0) })],
+      diagnostics: [
+        diagnostic(
+          aliases ? 'YamlAliasLimit' : 'YamlSyntax',
+          aliases ? '别名展开过多，疑似“YAML 炸弹”' : firstLine(m),
+          { location: at(0) },
+        ),
+      ],
     };
   }
   return { ok: true, value: located(file, data, doc, at) };
 }
 
-const ALLOWED_TAGS = new Set(['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', 'tag:yaml.org,2002:map', 'tag:yaml.org,2002:seq']);
+const ALLOWED_TAGS = new Set([
+  'tag:yaml.org,2002:str',
+  'tag:yaml.org,2002:int',
+  'tag:yaml.org,2002:float',
+  'tag:yaml.org,2002:bool',
+  'tag:yaml.org,2002:null',
+  'tag:yaml.org,2002:map',
+  'tag:yaml.org,2002:seq',
+]);
 
 function checkTags(node: unknown, report: (n: Node) => void, depth = 0): void {
   if (depth > 200 || !node || typeof node !== 'object') return;
@@ -119,7 +180,12 @@ function firstLine(s: string): string {
   return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function located(file: string, data: unknown, doc: Document.Parsed | undefined, at: (o: number | undefined) => Location): LoadedYaml {
+function located(
+  file: string,
+  data: unknown,
+  doc: Document.Parsed | undefined,
+  at: (o: number | undefined) => Location,
+): LoadedYaml {
   return {
     file,
     data,

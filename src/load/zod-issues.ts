@@ -16,7 +16,8 @@ export function schemaAt(root: z.ZodType, path: FieldPath): z.ZodType | undefine
   for (const seg of path) {
     cur = unwrap(cur);
     if (!cur) return undefined;
-    if (cur instanceof z.ZodObject && typeof seg === 'string') cur = cur.shape[seg] as z.ZodType | undefined;
+    if (cur instanceof z.ZodObject && typeof seg === 'string')
+      cur = cur.shape[seg] as z.ZodType | undefined;
     else if (cur instanceof z.ZodArray && typeof seg === 'number') cur = cur.element as z.ZodType;
     else return undefined;
   }
@@ -26,7 +27,12 @@ export function schemaAt(root: z.ZodType, path: FieldPath): z.ZodType | undefine
 export function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
   let cur = s;
   for (let i = 0; i < 10 && cur; i++) {
-    if (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodPrefault || cur instanceof z.ZodNullable) {
+    if (
+      cur instanceof z.ZodOptional ||
+      cur instanceof z.ZodDefault ||
+      cur instanceof z.ZodPrefault ||
+      cur instanceof z.ZodNullable
+    ) {
       cur = cur.unwrap() as z.ZodType;
     } else if (cur instanceof z.ZodPipe) cur = cur.in as z.ZodType;
     else break;
@@ -94,7 +100,11 @@ function editDistance(a: string, b: string): number {
 }
 
 /** One diagnostic per problem; an unknown-keys issue becomes one diagnostic per key. */
-export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], root: z.ZodType, src: LoadedYaml): Diagnostic[] {
+export function zodIssuesToDiagnostics(
+  issues: readonly z.core.$ZodIssue[],
+  root: z.ZodType,
+  src: LoadedYaml,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -105,10 +115,14 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], root
         const p = [...path, key];
         const guess = closest(key, known);
         out.push(
-          diagnostic('UnknownField', `未知字段“${key}”${guess ? `，是否应为“${guess}”？` : ''}${known.length ? `（此处可用字段：${known.join('、')}）` : ''}`, {
-            location: src.locate(p, { key: true }),
-            path: formatPath(p),
-          }),
+          diagnostic(
+            'UnknownField',
+            `未知字段“${key}”${guess ? `，是否应为“${guess}”？` : ''}${known.length ? `（此处可用字段：${known.join('、')}）` : ''}`,
+            {
+              location: src.locate(p, { key: true }),
+              path: formatPath(p),
+            },
+          ),
         );
       }
       continue;
@@ -131,18 +145,36 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], root
         name = 'OutOfRange';
         const isSize = issue.origin === 'array' || issue.origin === 'string';
         const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-        if (issue.origin === 'array') message = issue.code === 'too_small' ? `至少需要 ${limit} 项` : `最多 ${limit} 项`;
-        else if (issue.origin === 'string') message = issue.code === 'too_small' ? '不能为空' : `不能超过 ${limit} 个字符`;
+        if (issue.origin === 'array')
+          message = issue.code === 'too_small' ? `至少需要 ${limit} 项` : `最多 ${limit} 项`;
+        else if (issue.origin === 'string')
+          message = issue.code === 'too_small' ? '不能为空' : `不能超过 ${limit} 个字符`;
         else {
-          const incl = issue.code === 'too_small' ? (issue.inclusive ? '不能小于' : '应大于') : issue.inclusive ? '不能大于' : '应小于';
+          const incl =
+            issue.code === 'too_small'
+              ? issue.inclusive
+                ? '不能小于'
+                : '应大于'
+              : issue.inclusive
+                ? '不能大于'
+                : '应小于';
           message = `${incl} ${limit}，实际为 ${String(value)}`;
         }
-        if (isSize && issue.message && !/^Too (small|big)/.test(issue.message) && issue.origin === 'string') message = issue.message;
+        if (
+          isSize &&
+          issue.message &&
+          !/^Too (small|big)/.test(issue.message) &&
+          issue.origin === 'string'
+        )
+          message = issue.message;
         break;
       }
       case 'invalid_value': {
         const opts = issue.values.map(String);
-        const labels = (unwrap(schemaAt(root, path))?.meta()?.enumLabels ?? {}) as Record<string, string>;
+        const labels = (unwrap(schemaAt(root, path))?.meta()?.enumLabels ?? {}) as Record<
+          string,
+          string
+        >;
         const guess = typeof value === 'string' ? closest(value, opts) : undefined;
         message = `取值“${String(value)}”无效${guess ? `，是否应为“${guess}”？` : ''}（可选：${opts.map((o) => (labels[o] ? `${o}（${labels[o]}）` : o)).join('、')}）`;
         break;
@@ -162,7 +194,12 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], root
       default:
         break;
     }
-    if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof value === 'number' && !Number.isFinite(value)) {
+    if (
+      issue.code === 'invalid_type' &&
+      issue.expected === 'number' &&
+      typeof value === 'number' &&
+      !Number.isFinite(value)
+    ) {
       message = `应为有限数字，实际为 ${String(value)}`;
     }
     out.push(

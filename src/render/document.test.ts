@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TenderKitError } from '../diagnostics/diagnostic.js';
 import type { Document, Var } from '../ir/types.js';
-import { blockLines, visit } from '../ir/text.js';
+import { blockLines, flatBlocks, visit } from '../ir/text.js';
 import { defaultLibrary } from '../library/library.js';
 import { bidFromText, exampleFile, loadExample } from '../../test/helpers.js';
 import { renderDocument } from './document.js';
@@ -19,18 +19,38 @@ describe('rendering a document', () => {
   const letter = renderDocument(lib, bid, 'commitment-letter');
 
   it('numbers headings 一、二、… and keeps clause provenance', () => {
-    const headings = letter.children.flatMap((b) => (b.type === 'clause' ? b.children : [b])).filter((b) => b.type === 'heading');
-    expect(headings.map((h) => h.label)).toEqual(['一、', '二、', '三、', '四、', '五、', '六、', '七、', '八、', '九、']);
-    const clauses = letter.children.filter((b) => b.type === 'clause').map((c) => `${c.id}@${c.version}`);
+    const headings = flatBlocks(letter.children).flatMap((b) => (b.type === 'heading' ? [b] : []));
+    expect(headings.map((h) => h.label)).toEqual([
+      '一、',
+      '二、',
+      '三、',
+      '四、',
+      '五、',
+      '六、',
+      '七、',
+      '八、',
+      '九、',
+    ]);
+    const clauses = letter.children
+      .filter((b) => b.type === 'clause')
+      .map((c) => `${c.id}@${c.version}`);
     expect(clauses).toContain('warranty-period@1');
     expect(clauses).toContain('response-tiers@1');
   });
 
   it('records where every filled value came from', () => {
     const v = vars(letter);
-    expect(v.find((x) => x.path === 'warranty.softwareMonths' && x.value === '壹年')).toMatchObject({ raw: 12 });
-    expect(v.find((x) => x.path === 'responseTiers[0].responseMinutes')).toMatchObject({ raw: 30, value: '30分钟' });
-    expect(v.find((x) => x.path === 'responseTiers[1].onsiteHoursLocal')).toMatchObject({ raw: 24, value: '24小时' });
+    expect(v.find((x) => x.path === 'warranty.softwareMonths' && x.value === '壹年')).toMatchObject(
+      { raw: 12 },
+    );
+    expect(v.find((x) => x.path === 'responseTiers[0].responseMinutes')).toMatchObject({
+      raw: 30,
+      value: '30分钟',
+    });
+    expect(v.find((x) => x.path === 'responseTiers[1].onsiteHoursLocal')).toMatchObject({
+      raw: 24,
+      value: '24小时',
+    });
     expect(v.find((x) => x.path === 'tenderee.name')?.value).toBe('江宁市第一人民医院');
   });
 
@@ -48,12 +68,14 @@ describe('rendering a document', () => {
 
   it('builds the training syllabus table with a total row and 甲方 confirmation', () => {
     const plan = renderDocument(lib, bid, 'training-plan');
-    const table = plan.children.flatMap((b) => (b.type === 'clause' ? b.children : [])).find((b) => b.type === 'table');
+    const table = flatBlocks(plan.children).find((b) => b.type === 'table');
     expect(table?.type).toBe('table');
     if (table?.type !== 'table') return;
     expect(table.head[0]!.children).toHaveLength(6);
     expect(table.body).toHaveLength(5);
-    const total = table.body[4]!.children.map((c) => c.children.map((i) => (i.type === 'text' || i.type === 'var' ? i.value : '')).join(''));
+    const total = table.body[4]!.children.map((c) =>
+      c.children.map((i) => (i.type === 'text' || i.type === 'var' ? i.value : '')).join(''),
+    );
     expect(total[0]).toBe('合计');
     expect(total[4]).toBe('24');
     expect(blockLines(plan.children)).toContain('甲方确认（盖章）：');
@@ -68,13 +90,19 @@ describe('rendering a document', () => {
   });
 
   it('renders a value that looks like a template literally, never evaluating it', () => {
-    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace('name: 江宁市第一人民医院\n', 'name: "{{ 7*7 }} **粗** | <b>医院</b>"\n');
+    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace(
+      'name: 江宁市第一人民医院\n',
+      'name: "{{ 7*7 }} **粗** | <b>医院</b>"\n',
+    );
     const doc = renderDocument(lib, bidFromText(text), 'commitment-letter');
     expect(blockLines(doc.children)[1]).toBe('致：{{ 7*7 }} **粗** | <b>医院</b>');
   });
 
   it('fails the build when a placeholder would reach the document, naming the field', () => {
-    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace('name: 江宁市第一人民医院\n', 'name: XX市人民医院\n');
+    const text = readFileSync(exampleFile('hospital-his'), 'utf8').replace(
+      'name: 江宁市第一人民医院\n',
+      'name: XX市人民医院\n',
+    );
     try {
       renderDocument(lib, bidFromText(text), 'commitment-letter');
       expect.unreachable();

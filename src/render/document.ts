@@ -1,6 +1,13 @@
 // Renders one document template with the bid's parameters into the IR (clause provenance kept).
 import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Block, ClauseContent, Document, Heading, Inline, SignatureLine } from '../ir/types.js';
+import type {
+  Block,
+  ClauseContent,
+  Document,
+  Heading,
+  Inline,
+  SignatureLine,
+} from '../ir/types.js';
 import { headingLabel } from '../ir/numbering.js';
 import { inlineText } from '../ir/text.js';
 import { resolveVersion, type Library, type LoadedTemplate } from '../library/library.js';
@@ -8,7 +15,12 @@ import type { BidParams, DocumentId } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { findPlaceholders } from '../checks/placeholders.js';
 import { markdownToBlocks, markdownToInlines } from './markdown.js';
-import { compileTemplate, RenderScope, TemplateCodeError, type CompiledTemplate } from './template-engine.js';
+import {
+  compileTemplate,
+  RenderScope,
+  TemplateCodeError,
+  type CompiledTemplate,
+} from './template-engine.js';
 
 /** Template strings are trusted code compiled once per process. */
 const inlineCache = new Map<string, CompiledTemplate>();
@@ -50,7 +62,9 @@ function inline(ctx: Ctx, src: string, where: (string | number)[]): Inline[] {
     return markdownToInlines(inlineTemplate(src).render(ctx.scope));
   } catch (e) {
     if (!(e instanceof TemplateCodeError)) throw e;
-    ctx.diags.push(diagnostic('TemplateFileInvalid', e.message, { location: ctx.tpl.source.locate(where) }));
+    ctx.diags.push(
+      diagnostic('TemplateFileInvalid', e.message, { location: ctx.tpl.source.locate(where) }),
+    );
     return [];
   }
 }
@@ -61,21 +75,37 @@ function included(ctx: Ctx, item: TemplateItem, where: (string | number)[]): boo
     return inlineTemplate(`{% if ${item.when} %}1{% endif %}`).render(ctx.scope).text === '1';
   } catch (e) {
     if (!(e instanceof TemplateCodeError)) throw e;
-    ctx.diags.push(diagnostic('TemplateFileInvalid', `条件 when 无效：${e.message}`, { location: ctx.tpl.source.locate([...where, 'when']) }));
+    ctx.diags.push(
+      diagnostic('TemplateFileInvalid', `条件 when 无效：${e.message}`, {
+        location: ctx.tpl.source.locate([...where, 'when']),
+      }),
+    );
     return false;
   }
 }
 
-function renderClause(ctx: Ctx, id: string, where: (string | number)[]): { title: string; version: number; blocks: ClauseContent[] } | undefined {
+function renderClause(
+  ctx: Ctx,
+  id: string,
+  where: (string | number)[],
+): { title: string; version: number; blocks: ClauseContent[] } | undefined {
   const loaded = ctx.lib.clauses.get(id);
   if (!loaded) {
-    ctx.diags.push(diagnostic('ClauseNotFound', `模板引用的条款“${id}”不存在`, { location: ctx.tpl.source.locate([...where, 'clause']) }));
+    ctx.diags.push(
+      diagnostic('ClauseNotFound', `模板引用的条款“${id}”不存在`, {
+        location: ctx.tpl.source.locate([...where, 'clause']),
+      }),
+    );
     return undefined;
   }
   const version = resolveVersion(loaded);
   const compiled = version && loaded.compiled.get(version.version);
   if (!version || !compiled) {
-    ctx.diags.push(diagnostic('ClauseNoApprovedVersion', `条款“${id}”没有可用的已批准版本`, { location: { file: loaded.file } }));
+    ctx.diags.push(
+      diagnostic('ClauseNoApprovedVersion', `条款“${id}”没有可用的已批准版本`, {
+        location: { file: loaded.file },
+      }),
+    );
     return undefined;
   }
   try {
@@ -85,9 +115,13 @@ function renderClause(ctx: Ctx, id: string, where: (string | number)[]): { title
     if (!(e instanceof TemplateCodeError)) throw e;
     const i = loaded.clause.versions.indexOf(version);
     ctx.diags.push(
-      diagnostic('ClauseRenderFailed', `条款 ${id} 第 ${version.version} 版${e.line ? `正文第 ${e.line} 行` : ''}：${e.message}`, {
-        location: loaded.source.locate(['versions', i, 'body']),
-      }),
+      diagnostic(
+        'ClauseRenderFailed',
+        `条款 ${id} 第 ${version.version} 版${e.line ? `正文第 ${e.line} 行` : ''}：${e.message}`,
+        {
+          location: loaded.source.locate(['versions', i, 'body']),
+        },
+      ),
     );
     return undefined;
   }
@@ -98,7 +132,12 @@ function heading(ctx: Ctx, depth: number, children: Inline[]): Heading {
   return { type: 'heading', level, label: ctx.headings.next(level), children };
 }
 
-function renderItems(ctx: Ctx, items: readonly TemplateItem[], depth: number, where: (string | number)[]): Block[] {
+function renderItems(
+  ctx: Ctx,
+  items: readonly TemplateItem[],
+  depth: number,
+  where: (string | number)[],
+): Block[] {
   const out: Block[] = [];
   items.forEach((item, i) => {
     const at = [...where, i];
@@ -106,14 +145,32 @@ function renderItems(ctx: Ctx, items: readonly TemplateItem[], depth: number, wh
     if ('title' in item) {
       out.push({ type: 'title', children: inline(ctx, item.title, [...at, 'title']) });
     } else if ('paragraph' in item) {
-      out.push({ type: 'paragraph', align: item.align ?? 'left', indent: item.indent ?? true, children: inline(ctx, item.paragraph, [...at, 'paragraph']) });
+      out.push({
+        type: 'paragraph',
+        align: item.align ?? 'left',
+        indent: item.indent ?? true,
+        children: inline(ctx, item.paragraph, [...at, 'paragraph']),
+      });
     } else if ('clause' in item) {
       const r = renderClause(ctx, item.clause, at);
       if (!r || r.blocks.length === 0) return; // a clause with nothing to say is left out, heading too
       const head = item.heading
-        ? [heading(ctx, depth, typeof item.heading === 'string' ? inline(ctx, item.heading, [...at, 'heading']) : [{ type: 'text' as const, value: r.title }])]
+        ? [
+            heading(
+              ctx,
+              depth,
+              typeof item.heading === 'string'
+                ? inline(ctx, item.heading, [...at, 'heading'])
+                : [{ type: 'text' as const, value: r.title }],
+            ),
+          ]
         : [];
-      out.push({ type: 'clause', id: item.clause, version: r.version, children: [...head, ...r.blocks] });
+      out.push({
+        type: 'clause',
+        id: item.clause,
+        version: r.version,
+        children: [...head, ...r.blocks],
+      });
     } else if ('section' in item) {
       // Number the heading only if the section turns out to have content.
       const snap = ctx.headings.snapshot();
@@ -139,7 +196,9 @@ function keepBeforeSignature(blocks: Block[]): Block[] {
     if (b.type === 'paragraph') return { ...b, keepWithNext: true };
     if (b.type === 'clause' && b.children.length) {
       const last = b.children[b.children.length - 1]!;
-      return last.type === 'paragraph' ? { ...b, children: [...b.children.slice(0, -1), { ...last, keepWithNext: true }] } : b;
+      return last.type === 'paragraph'
+        ? { ...b, children: [...b.children.slice(0, -1), { ...last, keepWithNext: true }] }
+        : b;
     }
     return b;
   };
@@ -150,12 +209,24 @@ function keepBeforeSignature(blocks: Block[]): Block[] {
 export function renderDocument(lib: Library, bid: BidParams, id: DocumentId): Document {
   const tpl = lib.templates.get(id);
   if (!tpl) throw new TenderKitError([diagnostic('TemplateNotFound', `没有名为“${id}”的文档模板`)]);
-  const ctx: Ctx = { lib, tpl, scope: new RenderScope(bid as unknown as Record<string, unknown>), headings: new HeadingCounter(), diags: [] };
+  const ctx: Ctx = {
+    lib,
+    tpl,
+    scope: new RenderScope(bid as unknown as Record<string, unknown>),
+    headings: new HeadingCounter(),
+    diags: [],
+  };
   const children = keepBeforeSignature(renderItems(ctx, tpl.template.items, 1, ['items']));
   if (ctx.diags.length) throw new TenderKitError(ctx.diags);
   const doc: Document = {
     type: 'document',
-    meta: { id, title: tpl.template.title, date: bid.signature.date, author: bid.bidder.name, subject: bid.project.name },
+    meta: {
+      id,
+      title: tpl.template.title,
+      date: bid.signature.date,
+      author: bid.bidder.name,
+      subject: bid.project.name,
+    },
     children,
   };
   const left = findPlaceholders(doc);

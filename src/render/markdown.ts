@@ -31,7 +31,10 @@ const SUBSET = {
 const CJK = /[\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F]/;
 
 function parse(text: string): md.Root {
-  return fromMarkdown(text, { extensions: [gfmTable(), SUBSET], mdastExtensions: [gfmTableFromMarkdown()] });
+  return fromMarkdown(text, {
+    extensions: [gfmTable(), SUBSET],
+    mdastExtensions: [gfmTableFromMarkdown()],
+  });
 }
 
 class Converter {
@@ -70,10 +73,15 @@ class Converter {
   }
 
   table(n: md.Table): ClauseContent {
-    const columns: ColumnSpec[] = (n.align ?? []).map((a) => ({ align: a === 'center' ? 'center' : a === 'right' ? 'right' : 'left' }));
+    const columns: ColumnSpec[] = (n.align ?? []).map((a) => ({
+      align: a === 'center' ? 'center' : a === 'right' ? 'right' : 'left',
+    }));
     const rows: TableRow[] = n.children.map((r) => ({
       type: 'tableRow',
-      children: r.children.map((cell) => ({ type: 'tableCell', children: this.inlines(cell.children) })),
+      children: r.children.map((cell) => ({
+        type: 'tableCell',
+        children: this.inlines(cell.children),
+      })),
     }));
     return { type: 'table', columns, head: rows.slice(0, 1), body: rows.slice(1) };
   }
@@ -82,7 +90,8 @@ class Converter {
     const out: Inline[] = [];
     for (const n of nodes) {
       if (n.type === 'text') out.push(...this.text(n.value));
-      else if (n.type === 'strong') out.push({ type: 'strong', children: this.inlines(n.children) });
+      else if (n.type === 'strong')
+        out.push({ type: 'strong', children: this.inlines(n.children) });
       else if (n.type === 'break') out.push({ type: 'break' });
       else this.unsupported(n);
     }
@@ -112,7 +121,9 @@ class Converter {
 
   unsupported(n: md.Node): never {
     const line = n.position?.start.line;
-    throw new TemplateCodeError(`不支持的 Markdown 写法“${n.type}”${line ? `（渲染结果第 ${line} 行）` : ''}`);
+    throw new TemplateCodeError(
+      `不支持的 Markdown 写法“${n.type}”${line ? `（渲染结果第 ${line} 行）` : ''}`,
+    );
   }
 }
 
@@ -120,7 +131,8 @@ function mergeText(list: Inline[]): Inline[] {
   const out: Inline[] = [];
   for (const n of list) {
     const prev = out[out.length - 1];
-    if (n.type === 'text' && prev?.type === 'text') out[out.length - 1] = { type: 'text', value: prev.value + n.value };
+    if (n.type === 'text' && prev?.type === 'text')
+      out[out.length - 1] = { type: 'text', value: prev.value + n.value };
     else out.push(n);
   }
   return out;

@@ -46,6 +46,9 @@ declare module 'nunjucks' {
   }
   export const parser: { parse(src: string, extensions?: unknown[], opts?: object): nodes.Root };
   export const compiler: {
-    Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: nodes.Node): void; getCode(): string };
+    Compiler: new (
+      name: string,
+      throwOnUndefined: boolean,
+    ) => { compile(ast: nodes.Node): void; getCode(): string };
   };
 }

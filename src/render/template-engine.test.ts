@@ -9,14 +9,35 @@ describe('template engine', () => {
       '{% for t in tiers %}{{ t.name }}:{{ t.min | minutes }};{% endfor %}{{ a.b | cnUpper }}{{ tiers | length }}{{ n }}',
       't',
     );
-    const r = t.render(scope({ tiers: [{ name: 'A', min: 30 }, { name: 'B', min: 120 }], a: { b: 12 }, n: 'x' }));
-    expect(r.text.replace(SLOT_RE, (_m, i: string) => `[${r.slots[Number(i)]!.value}]`)).toBe('[A]:[30分钟];[B]:[2小时];[壹拾贰][2][x]');
-    expect(r.slots.map((s) => s.path)).toEqual(['tiers[0].name', 'tiers[0].min', 'tiers[1].name', 'tiers[1].min', 'a.b', null, 'n']);
-    expect(r.slots[1]).toMatchObject({ raw: 30, value: '30分钟', expr: "t.min | minutes" });
+    const r = t.render(
+      scope({
+        tiers: [
+          { name: 'A', min: 30 },
+          { name: 'B', min: 120 },
+        ],
+        a: { b: 12 },
+        n: 'x',
+      }),
+    );
+    expect(r.text.replace(SLOT_RE, (_m, i: string) => `[${r.slots[Number(i)]!.value}]`)).toBe(
+      '[A]:[30分钟];[B]:[2小时];[壹拾贰][2][x]',
+    );
+    expect(r.slots.map((s) => s.path)).toEqual([
+      'tiers[0].name',
+      'tiers[0].min',
+      'tiers[1].name',
+      'tiers[1].min',
+      'a.b',
+      null,
+      'n',
+    ]);
+    expect(r.slots[1]).toMatchObject({ raw: 30, value: '30分钟', expr: 't.min | minutes' });
   });
 
   it('gives a loop variable its array index path', () => {
-    const r = compileTemplate('{% for e in list %}{{ e }}{% endfor %}', 't').render(scope({ list: ['x', 'y'] }));
+    const r = compileTemplate('{% for e in list %}{{ e }}{% endfor %}', 't').render(
+      scope({ list: ['x', 'y'] }),
+    );
     expect(r.slots.map((s) => [s.path, s.value])).toEqual([
       ['list[0]', 'x'],
       ['list[1]', 'y'],
@@ -36,9 +57,14 @@ describe('template engine', () => {
   });
 
   it('drops the newline after a line holding only block tags, not after text ending in a tag', () => {
-    const t = compileTemplate('{% for x in xs %}\n- {{ x }}{% if x %}!{% endif %}\n{% endfor %}\nend', 't');
+    const t = compileTemplate(
+      '{% for x in xs %}\n- {{ x }}{% if x %}!{% endif %}\n{% endfor %}\nend',
+      't',
+    );
     const r = t.render(scope({ xs: ['a', 'b'] }));
-    expect(r.text.replace(SLOT_RE, (_m, i: string) => r.slots[Number(i)]!.value)).toBe('- a!\n- b!\nend');
+    expect(r.text.replace(SLOT_RE, (_m, i: string) => r.slots[Number(i)]!.value)).toBe(
+      '- a!\n- b!\nend',
+    );
   });
 
   it('reports template syntax errors with a line', () => {

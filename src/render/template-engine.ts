@@ -78,14 +78,20 @@ const ENUMS = {
 
 /** An interval in months as Chinese usage writes it: 每月, 每季度, 每半年, 每年, 每2个月. */
 export function everyMonths(n: number): string {
-  return ({ 1: '每月', 3: '每季度', 6: '每半年', 12: '每年' } as Record<number, string>)[n] ?? `每${n}个月`;
+  return (
+    ({ 1: '每月', 3: '每季度', 6: '每半年', 12: '每年' } as Record<number, string>)[n] ??
+    `每${n}个月`
+  );
 }
 
 function enumLabel(value: unknown, group: EnumGroup): string {
   const table = ENUMS[group] as Record<string, string> | undefined;
   if (!table) throw new TemplateCodeError(`label filter: unknown group "${group}"`);
   const out = table[String(value)];
-  if (out === undefined) throw new TemplateCodeError(`label filter: "${String(value)}" has no label in group "${group}"`);
+  if (out === undefined)
+    throw new TemplateCodeError(
+      `label filter: "${String(value)}" has no label in group "${group}"`,
+    );
   return out;
 }
 
@@ -108,13 +114,17 @@ function createEnvironment(): nunjucks.Environment {
   env.addFilter('hours', num(hoursText));
   env.addFilter('label', enumLabel);
   env.addFilter('everyMonths', num(everyMonths));
-  env.addFilter('labels', (v: unknown, group: EnumGroup) => (Array.isArray(v) ? v.map((x) => enumLabel(x, group)) : []));
+  env.addFilter('labels', (v: unknown, group: EnumGroup) =>
+    Array.isArray(v) ? v.map((x) => enumLabel(x, group)) : [],
+  );
   env.addFilter('pluck', (v: unknown, key: string) =>
     Array.isArray(v) ? v.map((x) => (x as Record<string, unknown>)[key]) : [],
   );
   /** `ids | lookupNames(list)`: ids → the `name` of the matching `id` in list. */
   env.addFilter('lookupNames', (ids: unknown, list: unknown) => {
-    const items = Array.isArray(list) ? (list as { id: string; name?: string; title?: string }[]) : [];
+    const items = Array.isArray(list)
+      ? (list as { id: string; name?: string; title?: string }[])
+      : [];
     return (Array.isArray(ids) ? ids : [ids]).map((id) => {
       const hit = items.find((x) => x.id === id);
       if (!hit) throw new TemplateCodeError(`lookupNames: no item with id "${String(id)}"`);
@@ -133,33 +143,67 @@ interface RenderState {
   exprs: readonly string[];
 }
 
-env.addGlobal('__out', function (this: { ctx: { __tk: RenderState } }, value: unknown, parent: unknown, key: unknown, exprIndex: number) {
-  const st = this.ctx.__tk;
-  const expr = st.exprs[exprIndex] ?? '?';
-  if (value === undefined || value === null) {
-    throw new TemplateCodeError(`表达式 {{ ${expr} }} 没有取值（字段未填写时请用 {% if %} 判断）`);
-  }
-  let path: string | null = null;
-  let raw: JsonValue = null;
-  if (parent !== null && typeof parent === 'object' && (typeof key === 'string' || typeof key === 'number')) {
-    const base = st.scope.paths.get(parent);
-    if (base !== undefined) {
-      path = typeof key === 'number' || Array.isArray(parent) ? `${base}[${key}]` : base ? `${base}.${key}` : key;
-      raw = ((parent as Record<string | number, unknown>)[key] ?? null) as JsonValue;
+env.addGlobal(
+  '__out',
+  function (
+    this: { ctx: { __tk: RenderState } },
+    value: unknown,
+    parent: unknown,
+    key: unknown,
+    exprIndex: number,
+  ) {
+    const st = this.ctx.__tk;
+    const expr = st.exprs[exprIndex] ?? '?';
+    if (value === undefined || value === null) {
+      throw new TemplateCodeError(
+        `表达式 {{ ${expr} }} 没有取值（字段未填写时请用 {% if %} 判断）`,
+      );
     }
-  }
-  const text = Array.isArray(value) ? value.map(String).join('、') : String(value);
-  if (typeof value === 'object' && !Array.isArray(value)) {
-    throw new TemplateCodeError(`表达式 {{ ${expr} }} 的值是一个字段组，不能直接输出`);
-  }
-  st.slots.push({ path, expr, raw, value: text });
-  return `${SLOT_OPEN}${st.slots.length - 1}${SLOT_CLOSE}`;
-});
+    let path: string | null = null;
+    let raw: JsonValue = null;
+    if (
+      parent !== null &&
+      typeof parent === 'object' &&
+      (typeof key === 'string' || typeof key === 'number')
+    ) {
+      const base = st.scope.paths.get(parent);
+      if (base !== undefined) {
+        path =
+          typeof key === 'number' || Array.isArray(parent)
+            ? `${base}[${key}]`
+            : base
+              ? `${base}.${key}`
+              : key;
+        raw = ((parent as Record<string | number, unknown>)[key] ?? null) as JsonValue;
+      }
+    }
+    const text = Array.isArray(value) ? value.map(String).join('、') : String(value);
+    if (typeof value === 'object' && !Array.isArray(value)) {
+      throw new TemplateCodeError(`表达式 {{ ${expr} }} 的值是一个字段组，不能直接输出`);
+    }
+    st.slots.push({ path, expr, raw, value: text });
+    return `${SLOT_OPEN}${st.slots.length - 1}${SLOT_CLOSE}`;
+  },
+);
 
 type AnyNode = nunjucks.nodes.Node;
 
 /** Filters that only change how a value is written; the output still stands for the field. */
-const FORMAT_FILTERS = new Set(['cnUpper', 'cnLower', 'rmb', 'rmbFigures', 'cnDate', 'period', 'minutes', 'hours', 'label', 'labels', 'join', 'lookupNames', 'everyMonths']);
+const FORMAT_FILTERS = new Set([
+  'cnUpper',
+  'cnLower',
+  'rmb',
+  'rmbFigures',
+  'cnDate',
+  'period',
+  'minutes',
+  'hours',
+  'label',
+  'labels',
+  'join',
+  'lookupNames',
+  'everyMonths',
+]);
 
 /** Lines (0-based) that hold nothing but `{% … %}` tags and `{# … #}` comments. */
 function standaloneTagLines(lines: readonly string[]): Set<number> {
@@ -195,7 +239,8 @@ function instrument(root: AnyNode, source: string): string[] {
     for (const f of n.fields) {
       const v = n[f];
       if (Array.isArray(v)) v.forEach((x) => x instanceof nodes.Node && walk(x, inner));
-      else if (v instanceof nodes.Node) walk(v, n instanceof nodes.For && f === 'arr' ? loops : inner);
+      else if (v instanceof nodes.Node)
+        walk(v, n instanceof nodes.For && f === 'arr' ? loops : inner);
     }
   };
   const wrap = (c: AnyNode, loops: nunjucks.nodes.For[]): AnyNode => {
@@ -218,14 +263,26 @@ function instrument(root: AnyNode, source: string): string[] {
       const loop = loops[loops.length - 1];
       if (loop && loop.name instanceof nodes.Symbol && loop.name.value === base.value) {
         parent = loop.arr;
-        key = new nodes.LookupVal(l, k, new nodes.Symbol(l, k, 'loop'), new nodes.Literal(l, k, 'index0'));
-      } else if (!loops.some((f) => f.name instanceof nodes.Symbol && f.name.value === base.value)) {
+        key = new nodes.LookupVal(
+          l,
+          k,
+          new nodes.Symbol(l, k, 'loop'),
+          new nodes.Literal(l, k, 'index0'),
+        );
+      } else if (
+        !loops.some((f) => f.name instanceof nodes.Symbol && f.name.value === base.value)
+      ) {
         parent = new nodes.Symbol(l, k, '__params');
         key = new nodes.Literal(l, k, base.value);
       }
     }
     exprs.push(exprText(c));
-    const args = new nodes.NodeList(l, k, [c, parent, key, new nodes.Literal(l, k, exprs.length - 1)]);
+    const args = new nodes.NodeList(l, k, [
+      c,
+      parent,
+      key,
+      new nodes.Literal(l, k, exprs.length - 1),
+    ]);
     return new nodes.FunCall(l, k, new nodes.Symbol(l, k, '__out'), args);
   };
   walk(root, []);

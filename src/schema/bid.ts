@@ -18,7 +18,9 @@ export const SCHEMA_VERSION = 1;
 const id = (label: string) =>
   z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, { message: '编号只能由小写字母、数字和连字符组成，且以字母开头' })
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, {
+      message: '编号只能由小写字母、数字和连字符组成，且以字母开头',
+    })
     .meta({ label, help: '供其他字段引用的短编号，如 admin、ops-basic' });
 
 const phone = (label: string) =>
@@ -63,10 +65,15 @@ export const projectSchema = z
 export const warrantySchema = z
   .strictObject({
     softwareMonths: int({ label: '软件质保期（月）', help: '软件免费维护期，单位为月' }, 1, 240),
-    hardwareMonths: int({ label: '硬件质保期（月）', help: '仅在投标包含硬件时填写' }, 1, 240).optional(),
-    start: choice(warrantyStartLabels, { label: '质保期起算', help: '质保期从哪一天开始计算' }).default(
-      'final-acceptance',
-    ),
+    hardwareMonths: int(
+      { label: '硬件质保期（月）', help: '仅在投标包含硬件时填写' },
+      1,
+      240,
+    ).optional(),
+    start: choice(warrantyStartLabels, {
+      label: '质保期起算',
+      help: '质保期从哪一天开始计算',
+    }).default('final-acceptance'),
     lifetimeSupport: bool({ label: '质保期后终身技术支持' }).default(false),
   })
   .meta({ label: '质保期' });
@@ -82,10 +89,18 @@ export const rosterEntrySchema = z
 
 export const staffSchema = z
   .strictObject({
-    committedCount: int({ label: '承诺服务人员数', help: '为本项目配备的技术服务人员人数' }, 1, 500),
+    committedCount: int(
+      { label: '承诺服务人员数', help: '为本项目配备的技术服务人员人数' },
+      1,
+      500,
+    ),
     fullTime: bool({ label: '专职服务' }).default(true),
     formalEmployees: bool({ label: '均为正式员工' }).default(true),
-    minTenureYears: int({ label: '最短任职年限（年）', help: '在本单位任职不少于几年' }, 1, 40).optional(),
+    minTenureYears: int(
+      { label: '最短任职年限（年）', help: '在本单位任职不少于几年' },
+      1,
+      40,
+    ).optional(),
     minExperienceYears: int({ label: '最短运维经验（年）' }, 1, 40).optional(),
     residentEngineer: bool({ label: '派驻驻场工程师' }).default(false),
     localEngineers: int({ label: '本地工程师人数' }, 1, 500).optional(),
@@ -104,10 +119,23 @@ export const responseTierSchema = z
   .strictObject({
     name: text({ label: '故障等级名称', help: '例如“A类问题”“严重故障”' }, 30),
     definition: text({ label: '等级定义', help: '什么情况属于这一等级', multiline: true }, 400),
-    responseMinutes: int({ label: '响应时间（分钟）', help: '接到报修后作出响应的时限' }, 1, 60 * 24 * 30),
-    onsiteHoursLocal: hours({ label: '本地到场时间（小时）', help: '需要现场服务时，市内到达现场的时限' }).optional(),
-    onsiteHoursRemote: hours({ label: '外地到场时间（小时）', help: '需要从外地派员时到达现场的时限' }).optional(),
-    resolveHours: hours({ label: '解决时间（小时）', help: '排除故障或提出解决方案的时限；不填表示双方协商' }).optional(),
+    responseMinutes: int(
+      { label: '响应时间（分钟）', help: '接到报修后作出响应的时限' },
+      1,
+      60 * 24 * 30,
+    ),
+    onsiteHoursLocal: hours({
+      label: '本地到场时间（小时）',
+      help: '需要现场服务时，市内到达现场的时限',
+    }).optional(),
+    onsiteHoursRemote: hours({
+      label: '外地到场时间（小时）',
+      help: '需要从外地派员时到达现场的时限',
+    }).optional(),
+    resolveHours: hours({
+      label: '解决时间（小时）',
+      help: '排除故障或提出解决方案的时限；不填表示双方协商',
+    }).optional(),
   })
   .meta({ label: '故障响应等级' });
 
@@ -147,7 +175,10 @@ export const outOfWarrantySchema = z
   .strictObject({
     pricing: choice(pricingLabels, { label: '质保期外收费' }).default('preferential'),
     freePhoneConsultation: bool({ label: '继续免费电话咨询' }).default(true),
-    annualFee: money({ label: '年度维护费（元）', help: '质保期满后的年度维护费，不填则另行协商' }).optional(),
+    annualFee: money({
+      label: '年度维护费（元）',
+      help: '质保期满后的年度维护费，不填则另行协商',
+    }).optional(),
   })
   .meta({ label: '质保期外服务' });
 
@@ -165,7 +196,11 @@ export const penaltiesSchema = z
       label: '甲方可自行修复并扣款',
       help: '我方未按时处理时，甲方可另请他人修复，费用从合同款中扣除',
     }).default(true),
-    repeatVisitLimit: int({ label: '同一问题上门次数上限', help: '同一问题上门几次仍未解决即须彻底解决或更换' }, 2, 10).optional(),
+    repeatVisitLimit: int(
+      { label: '同一问题上门次数上限', help: '同一问题上门几次仍未解决即须彻底解决或更换' },
+      2,
+      10,
+    ).optional(),
     items: z.array(penaltyItemSchema).max(30).default([]).meta({ label: '违约处罚条目' }),
   })
   .meta({ label: '违约处罚' });
@@ -176,7 +211,11 @@ export const exclusionsSchema = z
       .array(choice(exclusionLabels, { label: '常见不保修情形' }))
       .default(['out-of-period', 'misuse', 'unauthorised-repair', 'non-standard', 'force-majeure'])
       .meta({ label: '常见不保修情形' }),
-    extra: z.array(text({ label: '其他不保修情形' }, 200)).max(20).default([]).meta({ label: '其他不保修情形' }),
+    extra: z
+      .array(text({ label: '其他不保修情形' }, 200))
+      .max(20)
+      .default([])
+      .meta({ label: '其他不保修情形' }),
   })
   .meta({ label: '不保修情形' });
 
@@ -228,7 +267,10 @@ export const trainingSchema = z
       .default(['user-manual', 'admin-manual', 'slides'])
       .meta({ label: '培训资料' }),
     traineeCount: int({ label: '受训人数' }, 1, 10_000).optional(),
-    totalHours: hours({ label: '总课时（小时）', help: '招标文件规定总课时时填写，须与各模块课时之和一致' }).optional(),
+    totalHours: hours({
+      label: '总课时（小时）',
+      help: '招标文件规定总课时时填写，须与各模块课时之和一致',
+    }).optional(),
     freeOfCharge: bool({ label: '免费培训' }).default(true),
   })
   .meta({ label: '培训' });
@@ -265,7 +307,12 @@ export const bidSchema = z
   })
   .superRefine((bid, ctx) => {
     if (bid.documents.includes('training-plan') && !bid.training) {
-      ctx.addIssue({ code: 'custom', path: ['training'], message: '生成培训方案时必须填写培训信息', params: { problem: 'MissingField' } });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['training'],
+        message: '生成培训方案时必须填写培训信息',
+        params: { problem: 'MissingField' },
+      });
     }
     if (bid.training) checkTrainingReferences(bid.training, ctx);
   })
@@ -276,14 +323,25 @@ function checkTrainingReferences(t: z.infer<typeof trainingSchema>, ctx: z.Refin
     const seen = new Set<string>();
     ids.forEach((v, i) => {
       if (seen.has(v)) {
-        ctx.addIssue({ code: 'custom', path: ['training', where, i, 'id'], message: `编号“${v}”重复`, params: { problem: 'InvalidValue' } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['training', where, i, 'id'],
+          message: `编号“${v}”重复`,
+          params: { problem: 'InvalidValue' },
+        });
       }
       seen.add(v);
     });
     return seen;
   };
-  const audiences = unique(t.audiences.map((a) => a.id), 'audiences');
-  const modules = unique(t.modules.map((m) => m.id), 'modules');
+  const audiences = unique(
+    t.audiences.map((a) => a.id),
+    'audiences',
+  );
+  const modules = unique(
+    t.modules.map((m) => m.id),
+    'modules',
+  );
   t.modules.forEach((m, i) =>
     m.audiences.forEach((a, j) => {
       if (!audiences.has(a)) {

@@ -12,8 +12,10 @@ export interface FieldMeta {
 
 // C0 controls except tab/newline, DEL, C1 controls, lone surrogates, U+FFFE/FFFF and private-use
 // characters (the renderer uses private-use characters as value markers).
+/* eslint-disable no-control-regex -- matching control characters is the point */
 const FORBIDDEN =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF\uE000-\uF8FF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
+/* eslint-enable no-control-regex */
 
 export function firstForbiddenChar(s: string): string | undefined {
   const m = FORBIDDEN.exec(s);
@@ -34,16 +36,29 @@ export function text(meta: FieldMeta, max = 200) {
     .superRefine((s, ctx) => {
       const bad = firstForbiddenChar(s);
       if (bad !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `含有不允许的字符 ${codePointName(bad)}`, params: { problem: 'InvalidText' } });
+        ctx.addIssue({
+          code: 'custom',
+          message: `含有不允许的字符 ${codePointName(bad)}`,
+          params: { problem: 'InvalidText' },
+        });
       } else if (!meta.multiline && /[\r\n]/.test(s)) {
-        ctx.addIssue({ code: 'custom', message: '应为单行文本，不能换行', params: { problem: 'InvalidText' } });
+        ctx.addIssue({
+          code: 'custom',
+          message: '应为单行文本，不能换行',
+          params: { problem: 'InvalidText' },
+        });
       }
     })
     .meta({ ...meta });
 }
 
 export function int(meta: FieldMeta, min: number, max: number) {
-  return z.number().int({ message: '应为整数' }).min(min).max(max).meta({ ...meta });
+  return z
+    .number()
+    .int({ message: '应为整数' })
+    .min(min)
+    .max(max)
+    .meta({ ...meta });
 }
 
 /** Positive hours, in steps of half an hour. */
@@ -91,7 +106,11 @@ export function money(meta: FieldMeta) {
       const s = typeof v === 'number' ? String(v) : v.trim().replace(/,/g, '');
       const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(s);
       if (!m) {
-        ctx.addIssue({ code: 'custom', message: '金额应为不小于 0 的数字（单位：元，最多两位小数）', params: { problem: 'InvalidValue' } });
+        ctx.addIssue({
+          code: 'custom',
+          message: '金额应为不小于 0 的数字（单位：元，最多两位小数）',
+          params: { problem: 'InvalidValue' },
+        });
         return z.NEVER;
       }
       return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));

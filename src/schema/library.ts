@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { date } from './fields.js';
 
-const clauseId = z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, { message: '条款编号只能由小写字母、数字和连字符组成' });
+const clauseId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,60}$/, { message: '条款编号只能由小写字母、数字和连字符组成' });
 
 export const clauseVersionSchema = z.strictObject({
   version: z.number().int().min(1),
@@ -24,10 +26,19 @@ export const clauseFileSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set<number>();
     c.versions.forEach((v, i) => {
-      if (seen.has(v.version)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'version'], message: `版本号 ${v.version} 重复` });
+      if (seen.has(v.version))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions', i, 'version'],
+          message: `版本号 ${v.version} 重复`,
+        });
       seen.add(v.version);
       if (v.status === 'approved' && !(v.approvedBy && v.approvedOn)) {
-        ctx.addIssue({ code: 'custom', path: ['versions', i], message: '已批准的版本必须写明 approvedBy 和 approvedOn' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions', i],
+          message: '已批准的版本必须写明 approvedBy 和 approvedOn',
+        });
       }
     });
   });
@@ -48,10 +59,24 @@ const when = z.string().min(1).optional();
 export const templateItemSchema: z.ZodType<TemplateItem> = z.lazy(() =>
   z.union([
     z.strictObject({ title: z.string().min(1), when }),
-    z.strictObject({ paragraph: z.string().min(1), align: z.enum(['left', 'center', 'right']).optional(), indent: z.boolean().optional(), when }),
-    z.strictObject({ clause: clauseId, heading: z.union([z.boolean(), z.string().min(1)]).optional(), when }),
+    z.strictObject({
+      paragraph: z.string().min(1),
+      align: z.enum(['left', 'center', 'right']).optional(),
+      indent: z.boolean().optional(),
+      when,
+    }),
+    z.strictObject({
+      clause: clauseId,
+      heading: z.union([z.boolean(), z.string().min(1)]).optional(),
+      when,
+    }),
     z.strictObject({ section: z.string().min(1), when, items: z.array(templateItemSchema).min(1) }),
-    z.strictObject({ signature: z.array(z.strictObject({ label: z.string().min(1), value: z.string().optional() })).min(1), when }),
+    z.strictObject({
+      signature: z
+        .array(z.strictObject({ label: z.string().min(1), value: z.string().optional() }))
+        .min(1),
+      when,
+    }),
   ]),
 );
 

@@ -38,18 +38,31 @@ function typeName(n: JsonNode): string {
     n.minimum !== undefined || n.maximum !== undefined || n.exclusiveMinimum !== undefined
       ? ` ${n.exclusiveMinimum !== undefined ? `>${n.exclusiveMinimum}` : (n.minimum ?? '')}–${n.maximum !== undefined && n.maximum < 1e9 ? n.maximum : ''}`
       : '';
-  return ({ integer: '整数', number: '数字', string: '文本', boolean: 'true/false', object: '字段组' }[t] ?? t) + range;
+  return (
+    ({ integer: '整数', number: '数字', string: '文本', boolean: 'true/false', object: '字段组' }[
+      t
+    ] ?? t) + range
+  );
 }
 
 /** One Markdown table row per field, depth-first, with `[]` marking list items. */
 export function fieldReference(): string {
-  const rows: string[] = ['| 字段 | 名称 | 类型 | 必填 | 默认值 | 说明 |', '|---|---|---|:-:|---|---|'];
+  const rows: string[] = [
+    '| 字段 | 名称 | 类型 | 必填 | 默认值 | 说明 |',
+    '|---|---|---|:-:|---|---|',
+  ];
   const walk = (n: JsonNode, path: string, required: boolean) => {
     if (path) {
       const def = n.default === undefined ? '' : `\`${JSON.stringify(n.default)}\``;
-      const labels = n.enumLabels ? Object.entries(n.enumLabels).map(([k, v]) => `\`${k}\` ${v}`).join('；') : '';
+      const labels = n.enumLabels
+        ? Object.entries(n.enumLabels)
+            .map(([k, v]) => `\`${k}\` ${v}`)
+            .join('；')
+        : '';
       const help = [n.help ?? '', labels].filter(Boolean).join(' ');
-      rows.push(`| \`${path}\` | ${n.label ?? ''} | ${typeName(n).replace(/\|/g, '\\|')} | ${required && n.default === undefined ? '是' : ''} | ${def} | ${help} |`);
+      rows.push(
+        `| \`${path}\` | ${n.label ?? ''} | ${typeName(n).replace(/\|/g, '\\|')} | ${required && n.default === undefined ? '是' : ''} | ${def} | ${help} |`,
+      );
     }
     const obj = n.properties ? n : n.items?.properties ? n.items : undefined;
     if (!obj?.properties) return;

@@ -8,19 +8,25 @@ const require = createRequire(import.meta.url);
 /** A file inside an installed package (found from its main entry: not every package exports package.json). */
 function pkgFile(pkg: string, rel: string): string {
   let dir = path.dirname(require.resolve(pkg));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
   return path.join(dir, rel);
 }
 
 export const FONT_FILES = {
-  serifRegular: pkgFile('@expo-google-fonts/noto-serif-sc', '400Regular/NotoSerifSC_400Regular.ttf'),
+  serifRegular: pkgFile(
+    '@expo-google-fonts/noto-serif-sc',
+    '400Regular/NotoSerifSC_400Regular.ttf',
+  ),
   serifBold: pkgFile('@expo-google-fonts/noto-serif-sc', '700Bold/NotoSerifSC_700Bold.ttf'),
   sansRegular: pkgFile('@embedpdf/fonts-sc', 'fonts/NotoSansHans-Regular.otf'),
   sansBold: pkgFile('@embedpdf/fonts-sc', 'fonts/NotoSansHans-Bold.otf'),
 } as const;
 
 /** Folders the PDF writer may read from: the font files' own folders, nothing else. */
-export const FONT_DIRS = [...new Set(Object.values(FONT_FILES).map((f) => path.dirname(f) + path.sep))];
+export const FONT_DIRS = [
+  ...new Set(Object.values(FONT_FILES).map((f) => path.dirname(f) + path.sep)),
+];
 
 /** Word font names: the body in 宋体 and headings in 黑体, with Latin fallbacks. */
 export const WORD_FONTS = {

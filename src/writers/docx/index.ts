@@ -21,7 +21,14 @@ import {
 } from 'docx';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
-import { columnFractions, FONT_SIZE_PT, LINE_SPACING, PAGE, SIGNATURE_INDENT, TEXT_WIDTH_PT } from '../../ir/layout.js';
+import {
+  columnFractions,
+  FONT_SIZE_PT,
+  LINE_SPACING,
+  PAGE,
+  SIGNATURE_INDENT,
+  TEXT_WIDTH_PT,
+} from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline, List } from '../../ir/types.js';
 import { WORD_FONTS } from '../fonts.js';
@@ -30,8 +37,17 @@ import { XML_ILLEGAL, type Writer } from '../types.js';
 const twip = (pt: number) => Math.round(pt * 20);
 const halfPt = (pt: number) => Math.round(pt * 2);
 const LINE = Math.round(240 * LINE_SPACING);
-const HEADINGS = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3, HeadingLevel.HEADING_4] as const;
-const ALIGN = { left: AlignmentType.LEFT, center: AlignmentType.CENTER, right: AlignmentType.RIGHT } as const;
+const HEADINGS = [
+  HeadingLevel.HEADING_1,
+  HeadingLevel.HEADING_2,
+  HeadingLevel.HEADING_3,
+  HeadingLevel.HEADING_4,
+] as const;
+const ALIGN = {
+  left: AlignmentType.LEFT,
+  center: AlignmentType.CENTER,
+  right: AlignmentType.RIGHT,
+} as const;
 
 interface Ctx {
   readonly bold: boolean;
@@ -66,11 +82,21 @@ function runs(text: string, ctx: Ctx): TextRun[] {
   return text
     .replace(XML_ILLEGAL, '')
     .split('\n')
-    .map((line, i) => new TextRun({ text: line, bold: ctx.bold || undefined, size: ctx.size ? halfPt(ctx.size) : undefined, break: i > 0 ? 1 : undefined }));
+    .map(
+      (line, i) =>
+        new TextRun({
+          text: line,
+          bold: ctx.bold || undefined,
+          size: ctx.size ? halfPt(ctx.size) : undefined,
+          break: i > 0 ? 1 : undefined,
+        }),
+    );
 }
 
-const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx));
-const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx) as FileChild[]);
+const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
+  list.flatMap((n) => dispatch(h, n, ctx));
+const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
+  list.flatMap((n) => dispatch(h, n, ctx) as FileChild[]);
 
 const thin = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
 
@@ -84,19 +110,38 @@ const handlers: Handlers<Ctx, Result> = {
       styles: {
         default: {
           document: {
-            run: { font: WORD_FONTS.body, size: halfPt(FONT_SIZE_PT.body), language: { value: 'en-US', eastAsia: 'zh-CN' } },
+            run: {
+              font: WORD_FONTS.body,
+              size: halfPt(FONT_SIZE_PT.body),
+              language: { value: 'en-US', eastAsia: 'zh-CN' },
+            },
             paragraph: { spacing: { line: LINE, lineRule: LineRuleType.AUTO } },
           },
           title: {
-            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.title), bold: true, color: '000000' },
+            run: {
+              font: WORD_FONTS.heading,
+              size: halfPt(FONT_SIZE_PT.title),
+              bold: true,
+              color: '000000',
+            },
             paragraph: { alignment: AlignmentType.CENTER, spacing: { before: 240, after: 360 } },
           },
           heading1: {
-            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h1), bold: true, color: '000000' },
+            run: {
+              font: WORD_FONTS.heading,
+              size: halfPt(FONT_SIZE_PT.h1),
+              bold: true,
+              color: '000000',
+            },
             paragraph: { spacing: { before: 240, after: 120, line: LINE }, keepNext: true },
           },
           heading2: {
-            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h2), bold: true, color: '000000' },
+            run: {
+              font: WORD_FONTS.heading,
+              size: halfPt(FONT_SIZE_PT.h2),
+              bold: true,
+              color: '000000',
+            },
             paragraph: { spacing: { before: 180, after: 60, line: LINE }, keepNext: true },
           },
           heading3: {
@@ -131,7 +176,13 @@ const handlers: Handlers<Ctx, Result> = {
                   children: [
                     new TextRun({
                       size: halfPt(FONT_SIZE_PT.footer),
-                      children: ['第 ', PageNumber.CURRENT, ' 页 共 ', PageNumber.TOTAL_PAGES, ' 页'],
+                      children: [
+                        '第 ',
+                        PageNumber.CURRENT,
+                        ' 页 共 ',
+                        PageNumber.TOTAL_PAGES,
+                        ' 页',
+                      ],
                     }),
                   ],
                 }),
@@ -142,7 +193,9 @@ const handlers: Handlers<Ctx, Result> = {
         },
       ],
     }),
-  title: (n, ctx, h) => [new Paragraph({ heading: HeadingLevel.TITLE, children: inlines(n.children, ctx, h) })],
+  title: (n, ctx, h) => [
+    new Paragraph({ heading: HeadingLevel.TITLE, children: inlines(n.children, ctx, h) }),
+  ],
   heading: (n, ctx, h) => [
     new Paragraph({
       heading: HEADINGS[n.level - 1],
@@ -158,29 +211,51 @@ const handlers: Handlers<Ctx, Result> = {
       new Paragraph({
         alignment: ALIGN[n.align],
         keepNext: n.keepWithNext || undefined,
-        indent: item ? { left, hanging: hang } : n.indent ? { firstLine: twip(FONT_SIZE_PT.body * 2) } : undefined,
+        indent: item
+          ? { left, hanging: hang }
+          : n.indent
+            ? { firstLine: twip(FONT_SIZE_PT.body * 2) }
+            : undefined,
         children: [...(marker ? runs(marker, ctx) : []), ...inlines(n.children, ctx, h)],
       }),
     ];
   },
-  list: (n, ctx, h) => n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
+  list: (n, ctx, h) =>
+    n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
   listItem: (n, ctx, h) =>
     n.children.flatMap((c, j) =>
       // Only the first paragraph of an item carries the marker.
-      c.type === 'list' ? dispatch(h, c, { ...ctx, item: undefined }) : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
+      c.type === 'list'
+        ? dispatch(h, c, { ...ctx, item: undefined })
+        : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
     ),
   table: (n, ctx, h) => {
     const total = twip(TEXT_WIDTH_PT);
     const widths = columnFractions(n).map((f) => Math.round(f * total));
-    const headCtx: Ctx = { ...ctx, header: true, bold: true, aligns: n.columns.map(() => 'center') };
+    const headCtx: Ctx = {
+      ...ctx,
+      header: true,
+      bold: true,
+      aligns: n.columns.map(() => 'center'),
+    };
     const bodyCtx: Ctx = { ...ctx, header: false, aligns: n.columns.map((c) => c.align) };
     return [
       new Table({
         layout: TableLayoutType.FIXED,
         width: { size: total, type: WidthType.DXA },
         columnWidths: widths,
-        borders: { top: thin, bottom: thin, left: thin, right: thin, insideHorizontal: thin, insideVertical: thin },
-        rows: [...n.head.map((r) => dispatch(h, r, headCtx)), ...n.body.map((r) => dispatch(h, r, bodyCtx))],
+        borders: {
+          top: thin,
+          bottom: thin,
+          left: thin,
+          right: thin,
+          insideHorizontal: thin,
+          insideVertical: thin,
+        },
+        rows: [
+          ...n.head.map((r) => dispatch(h, r, headCtx)),
+          ...n.body.map((r) => dispatch(h, r, bodyCtx)),
+        ],
       }),
       // Word needs a paragraph between a table and what follows; keep it small.
       new Paragraph({ spacing: { before: 0, after: 0, line: 240 }, children: [] }),
@@ -190,7 +265,9 @@ const handlers: Handlers<Ctx, Result> = {
     new TableRow({
       tableHeader: ctx.header || undefined,
       cantSplit: true,
-      children: n.children.map((c, i) => dispatch(h, c, { ...ctx, align: ctx.aligns?.[i] ?? 'left' })),
+      children: n.children.map((c, i) =>
+        dispatch(h, c, { ...ctx, align: ctx.aligns?.[i] ?? 'left' }),
+      ),
     }),
   tableCell: (n, ctx, h) =>
     new TableCell({
@@ -230,7 +307,8 @@ function fixedDate(date: string): Date {
 }
 
 function coreXml(doc: Document): string {
-  const esc = (s: string) => s.replace(XML_ILLEGAL, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const esc = (s: string) =>
+    s.replace(XML_ILLEGAL, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const when = `${doc.meta.date}T00:00:00Z`;
   return (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +

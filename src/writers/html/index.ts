@@ -22,8 +22,10 @@ interface Ctx {
 }
 
 const text = (s: string) => escapeHtml(s).replace(/\n/g, '<br>');
-const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.map((n) => dispatch(h, n, ctx)).join('');
-const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.map((n) => dispatch(h, n, ctx)).join('\n');
+const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
+  list.map((n) => dispatch(h, n, ctx)).join('');
+const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
+  list.map((n) => dispatch(h, n, ctx)).join('\n');
 
 type Result = { readonly [T in NodeType]: string };
 
@@ -56,34 +58,50 @@ const handlers: Handlers<Ctx, Result> = {
     `<article class="tk-page" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${blocks(n.children, ctx, h)}\n</article>`,
   title: (n, ctx, h) => `<h1 class="tk-title">${inlines(n.children, ctx, h)}</h1>`,
   // h1 is the document title, so heading level L is <h(L+1)>.
-  heading: (n, ctx, h) => `<h${n.level + 1}>${text(n.label)}${inlines(n.children, ctx, h)}</h${n.level + 1}>`,
+  heading: (n, ctx, h) =>
+    `<h${n.level + 1}>${text(n.label)}${inlines(n.children, ctx, h)}</h${n.level + 1}>`,
   paragraph: (n, ctx, h) => {
     const body = inlines(n.children, ctx, h);
     const item = ctx.item;
-    if (item) return `<p class="tk-li" style="margin-left:${2 * item.list.depth}em"><span class="tk-marker">${text(listMarker(item.list, item.index).trimEnd())}</span><span>${body}</span></p>`;
+    if (item)
+      return `<p class="tk-li" style="margin-left:${2 * item.list.depth}em"><span class="tk-marker">${text(listMarker(item.list, item.index).trimEnd())}</span><span>${body}</span></p>`;
     const cls = n.indent ? ' class="tk-indent"' : '';
     const style = n.align !== 'left' ? ` style="text-align:${n.align}"` : '';
     return `<p${cls}${style}>${body}</p>`;
   },
-  list: (n, ctx, h) => `<div class="tk-list">${n.children.map((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })).join('')}</div>`,
+  list: (n, ctx, h) =>
+    `<div class="tk-list">${n.children.map((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })).join('')}</div>`,
   listItem: (n, ctx, h) =>
-    n.children.map((c, j) => (c.type === 'list' ? dispatch(h, c, { ...ctx, item: undefined }) : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }))).join(''),
+    n.children
+      .map((c, j) =>
+        c.type === 'list'
+          ? dispatch(h, c, { ...ctx, item: undefined })
+          : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
+      )
+      .join(''),
   table: (n, ctx, h) => {
     const cols = columnFractions(n)
       .map((f) => `<col style="width:${(f * 100).toFixed(2)}%">`)
       .join('');
-    const head = n.head.map((r) => dispatch(h, r, { ...ctx, cell: 'th', aligns: n.columns.map(() => 'center') })).join('');
-    const body = n.body.map((r) => dispatch(h, r, { ...ctx, cell: 'td', aligns: n.columns.map((c) => c.align) })).join('');
+    const head = n.head
+      .map((r) => dispatch(h, r, { ...ctx, cell: 'th', aligns: n.columns.map(() => 'center') }))
+      .join('');
+    const body = n.body
+      .map((r) => dispatch(h, r, { ...ctx, cell: 'td', aligns: n.columns.map((c) => c.align) }))
+      .join('');
     return `<table><colgroup>${cols}</colgroup><thead>${head}</thead><tbody>${body}</tbody></table>`;
   },
-  tableRow: (n, ctx, h) => `<tr>${n.children.map((c, i) => dispatch(h, c, { ...ctx, aligns: [ctx.aligns?.[i] ?? 'left'] })).join('')}</tr>`,
+  tableRow: (n, ctx, h) =>
+    `<tr>${n.children.map((c, i) => dispatch(h, c, { ...ctx, aligns: [ctx.aligns?.[i] ?? 'left'] })).join('')}</tr>`,
   tableCell: (n, ctx, h) => {
     const tag = ctx.cell ?? 'td';
     return `<${tag} style="text-align:${ctx.aligns?.[0] ?? 'left'}">${inlines(n.children, ctx, h)}</${tag}>`;
   },
-  signature: (n, ctx, h) => `<div class="tk-signature">${n.children.map((l) => dispatch(h, l, ctx)).join('')}</div>`,
+  signature: (n, ctx, h) =>
+    `<div class="tk-signature">${n.children.map((l) => dispatch(h, l, ctx)).join('')}</div>`,
   signatureLine: (n, ctx, h) => `<p>${text(n.label)}：${inlines(n.children, ctx, h)}</p>`,
-  clause: (n, ctx, h) => `<section data-clause="${escapeHtml(n.id)}" data-version="${n.version}">\n${blocks(n.children, ctx, h)}\n</section>`,
+  clause: (n, ctx, h) =>
+    `<section data-clause="${escapeHtml(n.id)}" data-version="${n.version}">\n${blocks(n.children, ctx, h)}\n</section>`,
   text: (n) => text(n.value),
   strong: (n, ctx, h) => `<strong>${inlines(n.children, ctx, h)}</strong>`,
   var: (n) =>

@@ -19,7 +19,14 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const check = (s: string, face: Face, bold: boolean, where: string, path?: string) => {
-    const file = face === 'sans' ? (bold ? FONT_FILES.sansBold : FONT_FILES.sansRegular) : bold ? FONT_FILES.serifBold : FONT_FILES.serifRegular;
+    const file =
+      face === 'sans'
+        ? bold
+          ? FONT_FILES.sansBold
+          : FONT_FILES.sansRegular
+        : bold
+          ? FONT_FILES.serifBold
+          : FONT_FILES.serifRegular;
     for (const ch of s) {
       if (/\s/.test(ch)) continue;
       const cp = ch.codePointAt(0)!;
@@ -28,12 +35,17 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(
-        diagnostic('MissingGlyph', `字符“${ch}”（${codePointName(ch)}）在 PDF 字体中没有字形（出现在${where}）`, path ? { path } : {}),
+        diagnostic(
+          'MissingGlyph',
+          `字符“${ch}”（${codePointName(ch)}）在 PDF 字体中没有字形（出现在${where}）`,
+          path ? { path } : {},
+        ),
       );
     }
   };
   const walk = (n: Node, face: Face, bold: boolean, clause: string | null): void => {
-    const where = (p: string | null) => (p ? `字段 ${p}` : clause ? `条款 ${clause}` : `《${doc.meta.title}》模板`);
+    const where = (p: string | null) =>
+      p ? `字段 ${p}` : clause ? `条款 ${clause}` : `《${doc.meta.title}》模板`;
     switch (n.type) {
       case 'text':
         return check(n.value, face, bold, where(null));
@@ -50,9 +62,10 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
       case 'strong':
         return n.children.forEach((c) => walk(c, face, true, clause));
       case 'table':
-        return [...n.head.map((r) => [r, true] as const), ...n.body.map((r) => [r, false] as const)].forEach(([r, head]) =>
-          walk(r, face, head, clause),
-        );
+        return [
+          ...n.head.map((r) => [r, true] as const),
+          ...n.body.map((r) => [r, false] as const),
+        ].forEach(([r, head]) => walk(r, face, head, clause));
       case 'clause':
         return n.children.forEach((c) => walk(c, face, bold, n.id));
       case 'break':

@@ -4,7 +4,13 @@ import pdfmake from 'pdfmake';
 import type { Content, TableCell as PdfCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { TenderKitError } from '../../diagnostics/diagnostic.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
-import { columnFractions, FONT_SIZE_PT, PAGE, SIGNATURE_INDENT, TEXT_WIDTH_PT } from '../../ir/layout.js';
+import {
+  columnFractions,
+  FONT_SIZE_PT,
+  PAGE,
+  SIGNATURE_INDENT,
+  TEXT_WIDTH_PT,
+} from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline, List } from '../../ir/types.js';
 import { FONT_DIRS, FONT_FILES } from '../fonts.js';
@@ -16,8 +22,18 @@ let configured = false;
 function configure(): void {
   if (configured) return;
   pdfmake.addFonts({
-    Song: { normal: FONT_FILES.serifRegular, bold: FONT_FILES.serifBold, italics: FONT_FILES.serifRegular, bolditalics: FONT_FILES.serifBold },
-    Hei: { normal: FONT_FILES.sansRegular, bold: FONT_FILES.sansBold, italics: FONT_FILES.sansRegular, bolditalics: FONT_FILES.sansBold },
+    Song: {
+      normal: FONT_FILES.serifRegular,
+      bold: FONT_FILES.serifBold,
+      italics: FONT_FILES.serifRegular,
+      bolditalics: FONT_FILES.serifBold,
+    },
+    Hei: {
+      normal: FONT_FILES.sansRegular,
+      bold: FONT_FILES.sansBold,
+      italics: FONT_FILES.sansRegular,
+      bolditalics: FONT_FILES.sansBold,
+    },
   });
   pdfmake.setUrlAccessPolicy(() => false);
   pdfmake.setLocalAccessPolicy((p) => {
@@ -59,9 +75,12 @@ type Result = {
 };
 
 const clean = (s: string) => s.replace(XML_ILLEGAL, '');
-const span = (text: string, ctx: Ctx) => [ctx.bold ? { text: clean(text), bold: true } : clean(text)] as Inlines;
-const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx)) as Inlines;
-const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) => list.flatMap((n) => dispatch(h, n, ctx) as Content[]);
+const span = (text: string, ctx: Ctx) =>
+  [ctx.bold ? { text: clean(text), bold: true } : clean(text)] as Inlines;
+const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
+  list.flatMap((n) => dispatch(h, n, ctx)) as Inlines;
+const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
+  list.flatMap((n) => dispatch(h, n, ctx) as Content[]);
 const HEADING_SIZE = [FONT_SIZE_PT.h1, FONT_SIZE_PT.h2, FONT_SIZE_PT.h3, FONT_SIZE_PT.h4] as const;
 
 const handlers: Handlers<Ctx, Result> = {
@@ -87,12 +106,19 @@ const handlers: Handlers<Ctx, Result> = {
         margin: [0, 36, 0, 0],
       }),
       // Never leave a heading alone at the foot of a page.
-      pageBreakBefore: (node, q) => Boolean(node.headlineLevel) && q.getFollowingNodesOnPage().length === 0,
+      pageBreakBefore: (node, q) =>
+        Boolean(node.headlineLevel) && q.getFollowingNodesOnPage().length === 0,
       content: keepTogether(blocks(n.children, ctx, h)),
     };
   },
   title: (n, ctx, h) => [
-    { text: inlines(n.children, { ...ctx, bold: true }, h), font: 'Hei', fontSize: FONT_SIZE_PT.title, alignment: 'center', margin: [0, 0, 0, 18] },
+    {
+      text: inlines(n.children, { ...ctx, bold: true }, h),
+      font: 'Hei',
+      fontSize: FONT_SIZE_PT.title,
+      alignment: 'center',
+      margin: [0, 0, 0, 18],
+    },
   ],
   heading: (n, ctx, h) => [
     {
@@ -108,7 +134,12 @@ const handlers: Handlers<Ctx, Result> = {
     const text = inlines(n.children, ctx, h);
     const item = ctx.item;
     if (!item) {
-      const p: Content = { text, alignment: n.align, leadingIndent: n.indent ? 2 * EM : 0, margin: [0, 0, 0, 3] };
+      const p: Content = {
+        text,
+        alignment: n.align,
+        leadingIndent: n.indent ? 2 * EM : 0,
+        margin: [0, 0, 0, 3],
+      };
       if (n.keepWithNext) KEEP_WITH_NEXT.add(p);
       return [p];
     }
@@ -123,14 +154,22 @@ const handlers: Handlers<Ctx, Result> = {
       },
     ];
   },
-  list: (n, ctx, h) => n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
+  list: (n, ctx, h) =>
+    n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
   listItem: (n, ctx, h) =>
     n.children.flatMap((c, j) =>
-      c.type === 'list' ? dispatch(h, c, { ...ctx, item: undefined }) : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
+      c.type === 'list'
+        ? dispatch(h, c, { ...ctx, item: undefined })
+        : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
     ),
   table: (n, ctx, h) => {
     const widths = columnFractions(n).map((f) => f * TEXT_WIDTH_PT - 8); // minus cell padding
-    const headCtx: Ctx = { ...ctx, header: true, bold: true, aligns: n.columns.map(() => 'center') };
+    const headCtx: Ctx = {
+      ...ctx,
+      header: true,
+      bold: true,
+      aligns: n.columns.map(() => 'center'),
+    };
     const bodyCtx: Ctx = { ...ctx, header: false, aligns: n.columns.map((c) => c.align) };
     return [
       {
@@ -138,7 +177,10 @@ const handlers: Handlers<Ctx, Result> = {
           headerRows: n.head.length,
           dontBreakRows: true,
           widths,
-          body: [...n.head.map((r) => dispatch(h, r, headCtx)), ...n.body.map((r) => dispatch(h, r, bodyCtx))],
+          body: [
+            ...n.head.map((r) => dispatch(h, r, headCtx)),
+            ...n.body.map((r) => dispatch(h, r, bodyCtx)),
+          ],
         },
         layout: {
           hLineWidth: () => 0.5,
@@ -154,7 +196,8 @@ const handlers: Handlers<Ctx, Result> = {
       },
     ];
   },
-  tableRow: (n, ctx, h) => n.children.map((c, i) => dispatch(h, c, { ...ctx, align: ctx.aligns?.[i] ?? 'left' })),
+  tableRow: (n, ctx, h) =>
+    n.children.map((c, i) => dispatch(h, c, { ...ctx, align: ctx.aligns?.[i] ?? 'left' })),
   tableCell: (n, ctx, h) => ({ text: inlines(n.children, ctx, h), alignment: ctx.align ?? 'left' }),
   signature: (n, ctx, h) => [
     {
@@ -163,7 +206,9 @@ const handlers: Handlers<Ctx, Result> = {
       margin: [TEXT_WIDTH_PT * SIGNATURE_INDENT, 18, 0, 0],
     },
   ],
-  signatureLine: (n, ctx, h) => [{ text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)], margin: [0, 6, 0, 0] }],
+  signatureLine: (n, ctx, h) => [
+    { text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)], margin: [0, 6, 0, 0] },
+  ],
   clause: (n, ctx, h) => blocks(n.children, ctx, h),
   text: (n, ctx) => span(n.value, ctx),
   strong: (n, ctx, h) => inlines(n.children, { ...ctx, bold: true }, h),

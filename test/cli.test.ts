@@ -1,0 +1,112 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { exampleFile, ROOT } from './helpers.js';
+
+async function run(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'tk-cli-'));
+
+describe('tenderkit CLI', () => {
+  it('builds one file per document and format, named after the document title', async () => {
+    const dir = tmp();
+    const r = await run(
+      'build',
+      exampleFile('dev-project-60m'),
+      '--out',
+      dir,
+      '--format',
+      'docx,pdf,html',
+    );
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        '培训方案.docx',
+        '培训方案.html',
+        '培训方案.pdf',
+        '售后服务承诺书.docx',
+        '售后服务承诺书.html',
+        '售后服务承诺书.pdf',
+      ].sort(),
+    );
+    expect(r.err).toContain('[6/6]');
+    expect(readFileSync(path.join(dir, '售后服务承诺书.pdf')).subarray(0, 5).toString()).toBe(
+      '%PDF-',
+    );
+  });
+
+  it('exits 1 with every located problem and writes nothing for an invalid bid', async () => {
+    const dir = tmp();
+    const bad = path.join(dir, 'bid.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(exampleFile('hospital-his'), 'utf8')
+        .replace('softwareMonths: 12', 'softwareMonths: twelve')
+        .replace('  fullTime: true', '  fulltime: true'),
+    );
+    const out = path.join(dir, 'out');
+    const r = await run('build', bad, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bid\.yaml:17:19 warranty\.softwareMonths/);
+    expect(r.err).toMatch(/bid\.yaml:21:3 staff\.fulltime/);
+    expect(r.err).toContain('共 2 个问题，未生成任何文件。');
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits 2 for usage mistakes', async () => {
+    expect((await run('build')).code).toBe(2);
+    expect((await run('build', 'a.yaml', '--format', 'doc')).code).toBe(2);
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('build', 'a.yaml', '--bogus')).code).toBe(2);
+    expect((await run()).code).toBe(2);
+  });
+
+  it('reports a missing file as a user error', async () => {
+    const r = await run('lint', path.join(tmp(), 'none.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[FileNotFound]');
+  });
+
+  it('lints an example without writing', async () => {
+    const r = await run('lint', exampleFile('highway-monitoring'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('检查通过');
+  });
+
+  it('prints the JSON Schema with Chinese labels, and the Markdown field reference', async () => {
+    const r = await run('schema');
+    const schema = JSON.parse(r.out) as {
+      properties: Record<string, { properties?: Record<string, { label?: string }> }>;
+      additionalProperties: boolean;
+    };
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.warranty!.properties!.softwareMonths!.label).toBe('软件质保期（月）');
+    const md = await run('schema', '--format', 'markdown');
+    expect(md.out).toContain('| `responseTiers[].responseMinutes` | 响应时间（分钟） | 整数');
+  });
+
+  it('runs as a real process through bin/tenderkit.js', () => {
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'tenderkit.js'), 'lint', exampleFile('hospital-his')],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('检查通过');
+    const v = execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'tenderkit.js'), '--version'],
+      { encoding: 'utf8' },
+    );
+    expect(v.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
