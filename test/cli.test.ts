@@ -110,3 +110,11 @@ describe('tenderkit CLI', () => {
     expect(v.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('README', () => {
+  it('carries the field reference generated from the schema', async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const md = await run('schema', '--format', 'markdown');
+    expect(readme).toContain(md.out.trim());
+  });
+});
