@@ -342,29 +342,34 @@ function checkTrainingReferences(t: z.infer<typeof trainingSchema>, ctx: z.Refin
     t.modules.map((m) => m.id),
     'modules',
   );
-  t.modules.forEach((m, i) =>
-    m.audiences.forEach((a, j) => {
-      if (!audiences.has(a)) {
+  const refs = (
+    lists: readonly (readonly string[])[],
+    known: Set<string>,
+    at: (i: number, j: number) => (string | number)[],
+    what: string,
+  ) =>
+    lists.forEach((ids, i) =>
+      ids.forEach((id, j) => {
+        if (known.has(id)) return;
         ctx.addIssue({
           code: 'custom',
-          path: ['training', 'modules', i, 'audiences', j],
-          message: `培训对象“${a}”未在 training.audiences 中声明（已声明：${[...audiences].join('、')}）`,
+          path: at(i, j),
+          message: `${what}“${id}”未声明（已声明：${[...known].join('、')}）`,
           params: { problem: 'UnknownReference' },
         });
-      }
-    }),
+      }),
+    );
+  refs(
+    t.modules.map((m) => m.audiences),
+    audiences,
+    (i, j) => ['training', 'modules', i, 'audiences', j],
+    '培训对象',
   );
-  t.schedule.forEach((s, i) =>
-    s.modules.forEach((m, j) => {
-      if (!modules.has(m)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['training', 'schedule', i, 'modules', j],
-          message: `培训模块“${m}”未在 training.modules 中声明（已声明：${[...modules].join('、')}）`,
-          params: { problem: 'UnknownReference' },
-        });
-      }
-    }),
+  refs(
+    t.schedule.map((s) => s.modules),
+    modules,
+    (i, j) => ['training', 'schedule', i, 'modules', j],
+    '培训模块',
   );
 }
 

@@ -30,8 +30,9 @@ import {
   TEXT_WIDTH_PT,
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
-import type { Block, Document, Inline, List } from '../../ir/types.js';
+import type { Block, Document, Inline } from '../../ir/types.js';
 import { WORD_FONTS } from '../fonts.js';
+import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { XML_ILLEGAL, type Writer } from '../types.js';
 
 const twip = (pt: number) => Math.round(pt * 20);
@@ -53,7 +54,7 @@ interface Ctx {
   readonly bold: boolean;
   readonly size?: number;
   /** Set while writing a list item: which list and which item. */
-  readonly item?: { readonly list: List; readonly index: number };
+  readonly item?: ItemContext;
   readonly align?: 'left' | 'center' | 'right';
   readonly aligns?: readonly ('left' | 'center' | 'right')[];
   readonly header?: boolean;
@@ -220,15 +221,8 @@ const handlers: Handlers<Ctx, Result> = {
       }),
     ];
   },
-  list: (n, ctx, h) =>
-    n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
-  listItem: (n, ctx, h) =>
-    n.children.flatMap((c, j) =>
-      // Only the first paragraph of an item carries the marker.
-      c.type === 'list'
-        ? dispatch(h, c, { ...ctx, item: undefined })
-        : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
-    ),
+  list: (n, ctx, h) => eachItem(n, ctx, (item, c) => dispatch(h, item, c)),
+  listItem: (n, ctx, h) => itemBlocks(n, ctx, (b, c) => dispatch(h, b, c)),
   table: (n, ctx, h) => {
     const total = twip(TEXT_WIDTH_PT);
     const widths = columnFractions(n).map((f) => Math.round(f * total));

@@ -2,7 +2,8 @@
 import { dispatch, type Handlers } from '../../ir/handlers.js';
 import { columnFractions } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
-import type { Block, Document, Inline, List, NodeType } from '../../ir/types.js';
+import type { Block, Document, Inline, NodeType } from '../../ir/types.js';
+import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { XML_ILLEGAL, type Writer } from '../types.js';
 
 export function escapeHtml(s: string): string {
@@ -16,7 +17,7 @@ export function escapeHtml(s: string): string {
 }
 
 interface Ctx {
-  readonly item?: { readonly list: List; readonly index: number };
+  readonly item?: ItemContext;
   readonly aligns?: readonly string[];
   readonly cell?: 'th' | 'td';
 }
@@ -70,15 +71,8 @@ const handlers: Handlers<Ctx, Result> = {
     return `<p${cls}${style}>${body}</p>`;
   },
   list: (n, ctx, h) =>
-    `<div class="tk-list">${n.children.map((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })).join('')}</div>`,
-  listItem: (n, ctx, h) =>
-    n.children
-      .map((c, j) =>
-        c.type === 'list'
-          ? dispatch(h, c, { ...ctx, item: undefined })
-          : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
-      )
-      .join(''),
+    `<div class="tk-list">${eachItem(n, ctx, (item, c) => [dispatch(h, item, c)]).join('')}</div>`,
+  listItem: (n, ctx, h) => itemBlocks(n, ctx, (b, c) => [dispatch(h, b, c)]).join(''),
   table: (n, ctx, h) => {
     const cols = columnFractions(n)
       .map((f) => `<col style="width:${(f * 100).toFixed(2)}%">`)

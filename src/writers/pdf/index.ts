@@ -12,8 +12,9 @@ import {
   TEXT_WIDTH_PT,
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
-import type { Block, Document, Inline, List } from '../../ir/types.js';
+import type { Block, Document, Inline } from '../../ir/types.js';
 import { FONT_DIRS, FONT_FILES } from '../fonts.js';
+import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { XML_ILLEGAL, type Writer } from '../types.js';
 import { findMissingGlyphs } from './glyphs.js';
 
@@ -48,7 +49,7 @@ const EM = FONT_SIZE_PT.body;
 
 interface Ctx {
   readonly bold: boolean;
-  readonly item?: { readonly list: List; readonly index: number };
+  readonly item?: ItemContext;
   readonly align?: 'left' | 'center' | 'right';
   readonly aligns?: readonly ('left' | 'center' | 'right')[];
   readonly header?: boolean;
@@ -154,14 +155,8 @@ const handlers: Handlers<Ctx, Result> = {
       },
     ];
   },
-  list: (n, ctx, h) =>
-    n.children.flatMap((item, index) => dispatch(h, item, { ...ctx, item: { list: n, index } })),
-  listItem: (n, ctx, h) =>
-    n.children.flatMap((c, j) =>
-      c.type === 'list'
-        ? dispatch(h, c, { ...ctx, item: undefined })
-        : dispatch(h, c, j === 0 ? ctx : { ...ctx, item: undefined }),
-    ),
+  list: (n, ctx, h) => eachItem(n, ctx, (item, c) => dispatch(h, item, c)),
+  listItem: (n, ctx, h) => itemBlocks(n, ctx, (b, c) => dispatch(h, b, c)),
   table: (n, ctx, h) => {
     const widths = columnFractions(n).map((f) => f * TEXT_WIDTH_PT - 8); // minus cell padding
     const headCtx: Ctx = {
