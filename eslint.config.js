@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'scratch/', 'bin/'] },
+  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'scratch/', 'bin/', 'scripts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

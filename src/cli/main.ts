@@ -64,9 +64,10 @@ function oneFile(positionals: string[], cmd: string): string {
   return positionals[0]!;
 }
 
-function loadOrThrow(file: string) {
+function loadOrThrow(file: string, io: Io) {
   const r = loadBidFile(file);
   if (!r.ok) throw new TenderKitError(r.diagnostics);
+  for (const w of r.bid.warnings) io.err(`${formatDiagnostic(w)}\n`);
   return r.bid;
 }
 
@@ -90,7 +91,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       const file = oneFile(positionals, 'build');
       const formats = parseFormats(values.format);
       const outDir = values.out ?? 'out';
-      const bid = loadOrThrow(file);
+      const bid = loadOrThrow(file, io);
       cleanTempFiles(outDir);
       const files = await buildBid(bid.params, {
         formats,
@@ -103,11 +104,12 @@ async function run(argv: string[], io: Io): Promise<number> {
     case 'lint': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       const file = oneFile(positionals, 'lint');
-      const bid = loadOrThrow(file);
+      const bid = loadOrThrow(file, io);
       const docs = renderAll(bid.params);
       const glyphs = docs.flatMap(findMissingGlyphs);
       if (glyphs.length) throw new TenderKitError(glyphs);
-      io.out(`${file}：检查通过（${docs.map((d) => d.meta.title).join('、')}）\n`);
+      const warned = bid.warnings.length ? `，${bid.warnings.length} 个警告` : '';
+      io.out(`${file}：检查通过（${docs.map((d) => d.meta.title).join('、')}${warned}）\n`);
       return EXIT.ok;
     }
     case 'schema': {

@@ -34,7 +34,6 @@ export const catalogue = {
     title: '文本含有不允许的字符',
     hint: '请删除控制字符或无法显示的字符（常见于从其他软件复制的文本）。',
   },
-  UnknownReference: { title: '引用不存在', hint: '请引用已声明的编号。' },
   ClauseFileInvalid: {
     title: '条款文件无效',
     hint: '请按条款文件格式修正（见 clauses/README.md）。',
@@ -64,6 +63,15 @@ export const catalogue = {
   MissingGlyph: {
     title: 'PDF 字体缺少字形',
     hint: '该字符无法在 PDF 中显示，请改用常用汉字或标点。',
+  },
+  RuleViolation: { title: '投标参数前后矛盾', hint: '请按提示修改投标参数。' },
+  InconsistentValue: {
+    title: '文件之间数值不一致',
+    hint: '同一参数在不同文件中必须一致：请检查模板或条款的写法。',
+  },
+  HardCodedValue: {
+    title: '条款写死了应由参数决定的数值',
+    hint: '请在条款中引用投标参数，而不是直接写出数字。',
   },
   UsageError: { title: '命令用法错误', hint: '运行 `tenderkit --help` 查看用法。' },
   OutputFailed: { title: '无法写出文件', hint: '请检查输出目录是否可写、磁盘空间是否充足。' },

@@ -19,6 +19,10 @@ export interface Diagnostic {
   readonly path?: string;
   /** The field's Chinese label, when the path names a schema field. */
   readonly label?: string;
+  /** Stable id of the consistency rule that found it (`src/checks/rules.ts`). */
+  readonly rule?: string;
+  /** What to do, when more specific than the catalogue's hint. */
+  readonly hint?: string;
 }
 
 export function diagnostic(
@@ -59,8 +63,8 @@ export function formatDiagnostic(d: Diagnostic): string {
   const field = d.path ? `${d.path}${d.label ? `（${d.label}）` : ''}` : '';
   const head = [where, field].filter(Boolean).join(' ');
   const level = d.severity === 'warning' ? '警告：' : '';
-  const hint = catalogue[d.name].hint;
-  return `${head ? `${head}：` : ''}${level}${d.message}。${hint} [${d.name}]`.replace(
+  const hint = d.hint ?? catalogue[d.name].hint;
+  return `${head ? `${head}：` : ''}${level}${d.message}。${hint} [${d.rule ?? d.name}]`.replace(
     /。。/g,
     '。',
   );

@@ -132,7 +132,8 @@ describe('loading a bid file', () => {
       ),
     );
     expect(d[0]).toMatchObject({
-      name: 'UnknownReference',
+      name: 'RuleViolation',
+      rule: 'module-audience-declared',
       path: 'training.modules[1].audiences[0]',
     });
     expect(d[0]!.message).toContain('admin');

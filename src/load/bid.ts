@@ -3,11 +3,14 @@ import { bidSchema, type BidParams } from '../schema/bid.js';
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { parseYamlText, readYamlFile, type LoadedYaml, type YamlResult } from './yaml-file.js';
 import { zodIssuesToDiagnostics } from './zod-issues.js';
+import { runRules } from '../checks/rules.js';
 
 export interface LoadedBid {
   readonly file: string;
   readonly params: BidParams;
   readonly source: LoadedYaml;
+  /** Rule findings of warning severity; errors make loading fail. */
+  readonly warnings: readonly Diagnostic[];
 }
 
 export type BidResult = { ok: true; bid: LoadedBid } | { ok: false; diagnostics: Diagnostic[] };
@@ -30,5 +33,11 @@ function validateBid(parsed: YamlResult): BidResult {
       diagnostics: sortDiagnostics(zodIssuesToDiagnostics(result.error.issues, bidSchema, src)),
     };
   }
-  return { ok: true, bid: { file: src.file, params: result.data, source: src } };
+  const findings = runRules(result.data, src);
+  if (findings.some((d) => d.severity === 'error'))
+    return { ok: false, diagnostics: sortDiagnostics(findings) };
+  return {
+    ok: true,
+    bid: { file: src.file, params: result.data, source: src, warnings: sortDiagnostics(findings) },
+  };
 }

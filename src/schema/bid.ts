@@ -65,6 +65,14 @@ export const projectSchema = z
 export const warrantySchema = z
   .strictObject({
     softwareMonths: int({ label: '软件质保期（月）', help: '软件免费维护期，单位为月' }, 1, 240),
+    overallMonths: int(
+      {
+        label: '整体质保期（月）',
+        help: '招标文件或承诺中笼统表述的项目质保期；软件、硬件质保期均不得短于它',
+      },
+      1,
+      240,
+    ).optional(),
     hardwareMonths: int(
       { label: '硬件质保期（月）', help: '仅在投标包含硬件时填写' },
       1,
@@ -305,73 +313,7 @@ export const bidSchema = z
     training: trainingSchema.optional(),
     signature: signatureSchema,
   })
-  .superRefine((bid, ctx) => {
-    if (bid.documents.includes('training-plan') && !bid.training) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['training'],
-        message: '生成培训方案时必须填写培训信息',
-        params: { problem: 'MissingField' },
-      });
-    }
-    if (bid.training) checkTrainingReferences(bid.training, ctx);
-  })
   .meta({ label: '投标参数' });
-
-function checkTrainingReferences(t: z.infer<typeof trainingSchema>, ctx: z.RefinementCtx): void {
-  const unique = (ids: string[], where: 'audiences' | 'modules') => {
-    const seen = new Set<string>();
-    ids.forEach((v, i) => {
-      if (seen.has(v)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['training', where, i, 'id'],
-          message: `编号“${v}”重复`,
-          params: { problem: 'InvalidValue' },
-        });
-      }
-      seen.add(v);
-    });
-    return seen;
-  };
-  const audiences = unique(
-    t.audiences.map((a) => a.id),
-    'audiences',
-  );
-  const modules = unique(
-    t.modules.map((m) => m.id),
-    'modules',
-  );
-  const refs = (
-    lists: readonly (readonly string[])[],
-    known: Set<string>,
-    at: (i: number, j: number) => (string | number)[],
-    what: string,
-  ) =>
-    lists.forEach((ids, i) =>
-      ids.forEach((id, j) => {
-        if (known.has(id)) return;
-        ctx.addIssue({
-          code: 'custom',
-          path: at(i, j),
-          message: `${what}“${id}”未声明（已声明：${[...known].join('、')}）`,
-          params: { problem: 'UnknownReference' },
-        });
-      }),
-    );
-  refs(
-    t.modules.map((m) => m.audiences),
-    audiences,
-    (i, j) => ['training', 'modules', i, 'audiences', j],
-    '培训对象',
-  );
-  refs(
-    t.schedule.map((s) => s.modules),
-    modules,
-    (i, j) => ['training', 'schedule', i, 'modules', j],
-    '培训模块',
-  );
-}
 
 export type BidInput = z.input<typeof bidSchema>;
 export type BidParams = z.output<typeof bidSchema>;

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { loadExample } from '../../test/helpers.js';
+import type { BidParams } from '../schema/bid.js';
+import { RULES } from './rules.js';
+
+const base = loadExample('hospital-his');
+const clone = (): BidParams => structuredClone(base);
+const rule = (id: string) => {
+  const r = RULES.find((x) => x.id === id);
+  if (!r) throw new Error(`no rule ${id}`);
+  return r;
+};
+
+/** Each rule: a bid it passes, and a changed bid it fails, with where the finding points. */
+const cases: [string, (b: BidParams) => void, string][] = [
+  ['training-required', (b) => void (b.training = undefined), 'training'],
+  [
+    'unique-ids',
+    (b) => void (b.training!.modules[1]!.id = b.training!.modules[0]!.id),
+    'training.modules.1.id',
+  ],
+  [
+    'module-audience-declared',
+    (b) => void (b.training!.modules[0]!.audiences = ['nobody']),
+    'training.modules.0.audiences.0',
+  ],
+  [
+    'schedule-module-declared',
+    (b) => void (b.training!.schedule[0]!.modules = ['nothing']),
+    'training.schedule.0.modules.0',
+  ],
+  [
+    'tier-order',
+    (b) => void (b.responseTiers[1]!.responseMinutes = 10),
+    'responseTiers.1.responseMinutes',
+  ],
+  [
+    'tier-severity-strict',
+    (b) => void (b.responseTiers[1]!.responseMinutes = 30),
+    'responseTiers.1.responseMinutes',
+  ],
+  [
+    'tier-times-ordered',
+    (b) => void (b.responseTiers[0]!.resolveHours = 1),
+    'responseTiers.0.resolveHours',
+  ],
+  ['roster-covers-staff', (b) => void (b.staff.committedCount = 6), 'staff.roster'],
+  ['training-hours-total', (b) => void (b.training!.totalHours = 30), 'training.totalHours'],
+  ['trainee-count', (b) => void (b.training!.traineeCount = 100), 'training.traineeCount'],
+  ['money-fen', (b) => void (b.outOfWarranty.annualFee = -100), 'outOfWarranty.annualFee'],
+  ['warranty-consistent', (b) => void (b.warranty.overallMonths = 24), 'warranty.softwareMonths'],
+  ['signing-date', (b) => void (b.signature.date = '2026-10-01'), 'signature.date'],
+];
+
+describe('rule catalogue', () => {
+  it('has unique ids and a test case for every rule', () => {
+    const ids = RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(cases.map((c) => c[0]).sort()).toEqual([...ids].sort());
+  });
+
+  it.each(cases)('%s: passes the example and fails the changed bid', (id, change, where) => {
+    expect(rule(id).check(base)).toEqual([]);
+    const b = clone();
+    change(b);
+    const found = rule(id).check(b);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]!.path.join('.')).toBe(where);
+    expect(found[0]!.message).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('passes every shipped example', () => {
+    for (const name of ['hospital-his', 'highway-monitoring', 'dev-project-60m']) {
+      const b = loadExample(name);
+      expect(RULES.flatMap((r) => r.check(b).map((f) => `${r.id} ${f.message}`))).toEqual([]);
+    }
+  });
+});
