@@ -1,7 +1,8 @@
 // Builds every document of a bid in every format in memory, then writes them all or none.
 import { mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { diagnostic, TenderKitError } from './diagnostics/diagnostic.js';
+import { diagnostic, TenderKitError, type Diagnostic } from './diagnostics/diagnostic.js';
+import { checkDocuments } from './checks/consistency.js';
 import type { Document } from './ir/types.js';
 import { defaultLibrary, type Library } from './library/library.js';
 import { renderDocument } from './render/document.js';
@@ -29,6 +30,23 @@ export interface BuildOptions {
   readonly formats: readonly Format[];
   readonly library?: Library;
   readonly onProgress?: (done: number, total: number, file: string) => void;
+  /** Called with problems of warning severity; errors stop the build. */
+  readonly onWarning?: (d: Diagnostic) => void;
+}
+
+/**
+ * Renders and checks every document; errors are thrown together, warnings go to `onWarning`.
+ */
+export function renderChecked(
+  bid: BidParams,
+  opts: { library?: Library; onWarning?: (d: Diagnostic) => void } = {},
+): Document[] {
+  const docs = renderAll(bid, opts.library);
+  const found = checkDocuments(docs, bid);
+  const errors = found.filter((d) => d.severity === 'error');
+  if (errors.length) throw new TenderKitError(errors);
+  for (const w of found) if (w.severity === 'warning') opts.onWarning?.(w);
+  return docs;
 }
 
 /** Renders every document the bid asks for; all problems across documents are thrown together. */
@@ -48,7 +66,7 @@ export function renderAll(bid: BidParams, library: Library = defaultLibrary()): 
 }
 
 export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<BuiltFile[]> {
-  const docs = renderAll(bid, opts.library);
+  const docs = renderChecked(bid, opts);
   const total = docs.length * opts.formats.length;
   const out: BuiltFile[] = [];
   for (const doc of docs) {

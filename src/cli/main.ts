@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBid, cleanTempFiles, renderAll, WRITERS, writeFiles } from '../build.js';
+import { buildBid, cleanTempFiles, renderChecked, WRITERS, writeFiles } from '../build.js';
 import { formatDiagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
 import { loadBidFile } from '../load/bid.js';
 import { PACKAGE_ROOT } from '../library/library.js';
@@ -96,6 +96,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       const files = await buildBid(bid.params, {
         formats,
         onProgress: (done, total, name) => io.err(`[${done}/${total}] ${name}\n`),
+        onWarning: (w) => io.err(`${formatDiagnostic(w)}\n`),
       });
       const written = writeFiles(outDir, files);
       for (const w of written) io.out(`${w}\n`);
@@ -105,10 +106,16 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       const file = oneFile(positionals, 'lint');
       const bid = loadOrThrow(file, io);
-      const docs = renderAll(bid.params);
+      let warnings = bid.warnings.length;
+      const docs = renderChecked(bid.params, {
+        onWarning: (w) => {
+          warnings++;
+          io.err(`${formatDiagnostic(w)}\n`);
+        },
+      });
       const glyphs = docs.flatMap(findMissingGlyphs);
       if (glyphs.length) throw new TenderKitError(glyphs);
-      const warned = bid.warnings.length ? `，${bid.warnings.length} 个警告` : '';
+      const warned = warnings ? `，${warnings} 个警告` : '';
       io.out(`${file}：检查通过（${docs.map((d) => d.meta.title).join('、')}${warned}）\n`);
       return EXIT.ok;
     }

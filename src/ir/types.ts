@@ -123,6 +123,8 @@ export interface Var {
   readonly type: 'var';
   /** Bid field path (`responseTiers[0].responseMinutes`), or null for a value computed in a template. */
   readonly path: string | null;
+  /** A computed value inside a template loop (a row number): it differs from place to place. */
+  readonly local: boolean;
   /** The template expression that produced it, for messages. */
   readonly expr: string;
   /** The bid's raw value at `path` (before formatting); null when `path` is null. */

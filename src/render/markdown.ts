@@ -112,7 +112,14 @@ class Converter {
       literal(value.slice(last, m.index));
       const slot = this.slots[Number(m[1])];
       if (!slot) throw new TemplateCodeError(`internal: slot ${m[1]} missing`);
-      out.push({ type: 'var', path: slot.path, expr: slot.expr, raw: slot.raw, value: slot.value });
+      out.push({
+        type: 'var',
+        path: slot.path,
+        local: slot.local,
+        expr: slot.expr,
+        raw: slot.raw,
+        value: slot.value,
+      });
       last = m.index + m[0].length;
     }
     literal(value.slice(last));

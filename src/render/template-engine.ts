@@ -23,6 +23,8 @@ export const SLOT_RE = /\uE000(\d+)\uE001/g;
 
 export interface Slot {
   readonly path: string | null;
+  /** Computed inside a loop, so the same expression may show different values. */
+  readonly local: boolean;
   readonly expr: string;
   readonly raw: JsonValue;
   readonly value: string;
@@ -140,7 +142,7 @@ const env = createEnvironment();
 interface RenderState {
   scope: RenderScope;
   slots: Slot[];
-  exprs: readonly string[];
+  exprs: readonly { text: string; local: boolean }[];
 }
 
 env.addGlobal(
@@ -153,7 +155,7 @@ env.addGlobal(
     exprIndex: number,
   ) {
     const st = this.ctx.__tk;
-    const expr = st.exprs[exprIndex] ?? '?';
+    const { text: expr, local } = st.exprs[exprIndex] ?? { text: '?', local: false };
     if (value === undefined || value === null) {
       throw new TemplateCodeError(
         `表达式 {{ ${expr} }} 没有取值（字段未填写时请用 {% if %} 判断）`,
@@ -181,7 +183,7 @@ env.addGlobal(
     if (typeof value === 'object' && !Array.isArray(value)) {
       throw new TemplateCodeError(`表达式 {{ ${expr} }} 的值是一个字段组，不能直接输出`);
     }
-    st.slots.push({ path, expr, raw, value: text });
+    st.slots.push({ path, local: path === null && local, expr, raw, value: text });
     return `${SLOT_OPEN}${st.slots.length - 1}${SLOT_CLOSE}`;
   },
 );
@@ -215,8 +217,8 @@ function standaloneTagLines(lines: readonly string[]): Set<number> {
 }
 
 /** Rewrites `{{ e }}` into `{{ __out(e, parentOf(e), keyOf(e), i) }}` throughout the AST. */
-function instrument(root: AnyNode, source: string): string[] {
-  const exprs: string[] = [];
+function instrument(root: AnyNode, source: string): { text: string; local: boolean }[] {
+  const exprs: { text: string; local: boolean }[] = [];
   const lines = source.split('\n');
   const standalone = standaloneTagLines(lines);
   const exprText = (n: AnyNode) => {
@@ -276,7 +278,7 @@ function instrument(root: AnyNode, source: string): string[] {
         key = new nodes.Literal(l, k, base.value);
       }
     }
-    exprs.push(exprText(c));
+    exprs.push({ text: exprText(c), local: loops.length > 0 });
     const args = new nodes.NodeList(l, k, [
       c,
       parent,
@@ -311,7 +313,7 @@ function cleanMessage(e: unknown): string {
 export function compileTemplate(source: string, name: string): CompiledTemplate {
   if (/[\uE000-\uF8FF]/.test(source)) throw new TemplateCodeError('模板正文不得包含私用区字符');
   let tmpl: nunjucks.Template;
-  let exprs: string[];
+  let exprs: { text: string; local: boolean }[];
   try {
     const ast = parser.parse(source, [], { trimBlocks: false, lstripBlocks: true });
     exprs = instrument(ast, source);
