@@ -5,7 +5,7 @@ import { diagnostic, TenderKitError, type Diagnostic } from './diagnostics/diagn
 import { checkDocuments } from './checks/consistency.js';
 import type { Document } from './ir/types.js';
 import { defaultLibrary, type Library } from './library/library.js';
-import { renderDocument } from './render/document.js';
+import { renderDocument, type RenderExtra } from './render/document.js';
 import type { BidParams, DocumentId } from './schema/bid.js';
 import { docxWriter } from './writers/docx/index.js';
 import { htmlWriter } from './writers/html/index.js';
@@ -30,8 +30,17 @@ export interface BuildOptions {
   readonly formats: readonly Format[];
   readonly library?: Library;
   readonly onProgress?: (done: number, total: number, file: string) => void;
+  /** Computed data the templates show (deviations). */
+  readonly extra?: RenderExtra;
   /** Called with problems of warning severity; errors stop the build. */
   readonly onWarning?: (d: Diagnostic) => void;
+}
+
+/** The documents a bid asks for; a bid that names a tender file also gets the 偏离表. */
+export function documentsOf(bid: BidParams): DocumentId[] {
+  const ids = [...bid.documents];
+  if (bid.tender && !ids.includes('deviation-table')) ids.push('deviation-table');
+  return ids;
 }
 
 /**
@@ -39,9 +48,9 @@ export interface BuildOptions {
  */
 export function renderChecked(
   bid: BidParams,
-  opts: { library?: Library; onWarning?: (d: Diagnostic) => void } = {},
+  opts: { library?: Library; onWarning?: (d: Diagnostic) => void; extra?: RenderExtra } = {},
 ): Document[] {
-  const docs = renderAll(bid, opts.library);
+  const docs = renderAll(bid, opts.library, opts.extra);
   const found = checkDocuments(docs, bid);
   const errors = found.filter((d) => d.severity === 'error');
   if (errors.length) throw new TenderKitError(errors);
@@ -50,12 +59,16 @@ export function renderChecked(
 }
 
 /** Renders every document the bid asks for; all problems across documents are thrown together. */
-export function renderAll(bid: BidParams, library: Library = defaultLibrary()): Document[] {
+export function renderAll(
+  bid: BidParams,
+  library: Library = defaultLibrary(),
+  extra: RenderExtra = {},
+): Document[] {
   const docs: Document[] = [];
   const problems: TenderKitError[] = [];
-  for (const id of bid.documents) {
+  for (const id of documentsOf(bid)) {
     try {
-      docs.push(renderDocument(library, bid, id));
+      docs.push(renderDocument(library, bid, id, extra));
     } catch (e) {
       if (e instanceof TenderKitError) problems.push(e);
       else throw e;

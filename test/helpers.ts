@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadBidFile, loadBidText } from '../src/load/bid.js';
 import type { BidParams } from '../src/schema/bid.js';
+import { prepareBid, type PreparedBid } from '../src/load/prepare.js';
 import { docxPart } from '../src/writers/docx/index.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -14,17 +15,23 @@ export function exampleFile(name: string): string {
   return path.join(ROOT, 'examples', `${name}.yaml`);
 }
 
+/** An example with its tender file loaded and deviations computed, ready to render. */
+export function prepareExample(name: string): PreparedBid {
+  return prepareBid(exampleFile(name), () => {});
+}
+
+/** An example's parameters without its tender reference (renders the letter and plan only). */
 export function loadExample(name: string): BidParams {
   const r = loadBidFile(exampleFile(name));
   if (!r.ok) throw new Error(`example ${name} is invalid: ${JSON.stringify(r.diagnostics)}`);
-  return r.bid.params;
+  return { ...r.bid.params, tender: undefined };
 }
 
-/** Parses YAML text that must be valid. */
+/** Parses YAML text that must be valid; a tender reference is dropped (no folder to resolve it in). */
 export function bidFromText(text: string): BidParams {
   const r = loadBidText(text, 'test.yaml');
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics, null, 1));
-  return r.bid.params;
+  return { ...r.bid.params, tender: undefined };
 }
 
 const decode = (s: string) =>

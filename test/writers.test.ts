@@ -10,12 +10,13 @@ import { htmlWriter } from '../src/writers/html/index.js';
 import { pdfWriter } from '../src/writers/pdf/index.js';
 import { TenderKitError } from '../src/diagnostics/diagnostic.js';
 import {
+  EXAMPLES,
   bidFromText,
   docxParagraphs,
-  EXAMPLES,
   exampleFile,
   loadExample,
   pdfPages,
+  prepareExample,
   squash,
 } from './helpers.js';
 import { readFileSync } from 'node:fs';
@@ -23,8 +24,9 @@ import { readFileSync } from 'node:fs';
 const FOOTER = /第\s*\d+\s*页\s*共\s*\d+\s*页/g;
 
 describe.each(EXAMPLES)('example %s', (name) => {
-  const bid = loadExample(name);
-  const docs = renderAll(bid);
+  const prepared = prepareExample(name);
+  const bid = prepared.params;
+  const docs = renderAll(bid, undefined, prepared.extra);
 
   it.each(docs.map((d) => [d.meta.title, d] as const))(
     '%s: Word, PDF and HTML say the same thing',
@@ -68,7 +70,7 @@ describe.each(EXAMPLES)('example %s', (name) => {
   );
 
   it('shows every commitment value identically in all formats', async () => {
-    const files = await buildBid(bid, { formats: ['docx', 'pdf', 'html'] });
+    const files = await buildBid(bid, { formats: ['docx', 'pdf', 'html'], extra: prepared.extra });
     const letter = files.filter((f) => f.documentId === 'commitment-letter');
     const texts = letter.map((f) =>
       f.format === 'docx'

@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBid, cleanTempFiles, renderChecked, WRITERS, writeFiles } from '../build.js';
-import { formatDiagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
-import { loadBidFile } from '../load/bid.js';
+import { formatDiagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { catalogue } from '../diagnostics/catalogue.js';
+import type { Deviation } from '../checks/deviations.js';
+import { prepareBid } from '../load/prepare.js';
 import { PACKAGE_ROOT } from '../library/library.js';
 import { bidJsonSchema, fieldReference } from '../schema/reference.js';
 import { findMissingGlyphs } from '../writers/pdf/glyphs.js';
@@ -17,8 +19,9 @@ const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生�
 用法：
   tenderkit build <bid.yaml> [--out DIR] [--format docx,pdf,html]
       生成投标参数文件中列出的每份文件（默认 docx 和 pdf），写入 DIR（默认 out/）
-  tenderkit lint <bid.yaml>
-      检查投标参数文件并试渲染所有文件，不写出任何文件
+  tenderkit lint <bid.yaml> [--format text|json] [--strict]
+      检查投标参数文件（含招标要求偏离）并试渲染所有文件，不写出任何文件；
+      有错误时退出码为 1，仅有警告时为 0（加 --strict 时为 1）
   tenderkit schema [--format json|markdown]
       输出投标参数的 JSON Schema（或 Markdown 字段说明）
   tenderkit --version | --help
@@ -64,11 +67,19 @@ function oneFile(positionals: string[], cmd: string): string {
   return positionals[0]!;
 }
 
-function loadOrThrow(file: string, io: Io) {
-  const r = loadBidFile(file);
-  if (!r.ok) throw new TenderKitError(r.diagnostics);
-  for (const w of r.bid.warnings) io.err(`${formatDiagnostic(w)}\n`);
-  return r.bid;
+function diagnosticJson(d: Diagnostic) {
+  return {
+    name: d.rule ?? d.name,
+    severity: d.severity,
+    message: d.message,
+    hint: d.hint ?? catalogue[d.name].hint,
+    file: d.location?.file ?? null,
+    line: d.location?.line ?? null,
+    col: d.location?.col ?? null,
+    path: d.path ?? null,
+    label: d.label ?? null,
+    text: formatDiagnostic(d),
+  };
 }
 
 async function run(argv: string[], io: Io): Promise<number> {
@@ -91,33 +102,62 @@ async function run(argv: string[], io: Io): Promise<number> {
       const file = oneFile(positionals, 'build');
       const formats = parseFormats(values.format);
       const outDir = values.out ?? 'out';
-      const bid = loadOrThrow(file, io);
+      const printWarning = (w: Diagnostic) => io.err(`${formatDiagnostic(w)}\n`);
+      const checked = prepareBid(file, printWarning);
       cleanTempFiles(outDir);
-      const files = await buildBid(bid.params, {
+      const files = await buildBid(checked.params, {
+        extra: checked.extra,
         formats,
         onProgress: (done, total, name) => io.err(`[${done}/${total}] ${name}\n`),
-        onWarning: (w) => io.err(`${formatDiagnostic(w)}\n`),
+        onWarning: printWarning,
       });
       const written = writeFiles(outDir, files);
       for (const w of written) io.out(`${w}\n`);
       return EXIT.ok;
     }
     case 'lint': {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
-      const file = oneFile(positionals, 'lint');
-      const bid = loadOrThrow(file, io);
-      let warnings = bid.warnings.length;
-      const docs = renderChecked(bid.params, {
-        onWarning: (w) => {
-          warnings++;
-          io.err(`${formatDiagnostic(w)}\n`);
-        },
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { format: { type: 'string', short: 'f' }, strict: { type: 'boolean' } },
       });
-      const glyphs = docs.flatMap(findMissingGlyphs);
-      if (glyphs.length) throw new TenderKitError(glyphs);
-      const warned = warnings ? `，${warnings} 个警告` : '';
-      io.out(`${file}：检查通过（${docs.map((d) => d.meta.title).join('、')}${warned}）\n`);
-      return EXIT.ok;
+      const file = oneFile(positionals, 'lint');
+      const fmt = values.format ?? 'text';
+      if (fmt !== 'text' && fmt !== 'json')
+        throw new UsageError(`lint --format 只能是 text 或 json，收到“${fmt}”`);
+      const found: Diagnostic[] = [];
+      let titles: string[] = [];
+      let deviations: readonly Deviation[] = [];
+      try {
+        const checked = prepareBid(file, (w) => found.push(w));
+        deviations = checked.deviations;
+        const docs = renderChecked(checked.params, {
+          extra: checked.extra,
+          onWarning: (w) => found.push(w),
+        });
+        const glyphs = docs.flatMap(findMissingGlyphs);
+        if (glyphs.length) throw new TenderKitError(glyphs);
+        titles = docs.map((d) => d.meta.title);
+      } catch (e) {
+        if (!(e instanceof TenderKitError)) throw e;
+        found.push(...e.diagnostics);
+      }
+      const errors = found.filter((d) => d.severity === 'error').length;
+      const warnings = found.length - errors;
+      const code = errors || (values.strict && warnings) ? EXIT.invalid : EXIT.ok;
+      if (fmt === 'json') {
+        io.out(
+          `${JSON.stringify({ file, ok: code === EXIT.ok, errors, warnings, documents: titles, diagnostics: found.map(diagnosticJson), deviations }, null, 2)}\n`,
+        );
+        return code;
+      }
+      for (const d of found) io.err(`${formatDiagnostic(d)}\n`);
+      if (errors) io.err(`共 ${errors} 个错误${warnings ? `、${warnings} 个警告` : ''}。\n`);
+      else
+        io.out(
+          `${file}：检查通过（${titles.join('、')}${warnings ? `，${warnings} 个警告` : ''}）\n`,
+        );
+      return code;
     }
     case 'schema': {
       const { values, positionals } = parseArgs({

@@ -73,6 +73,15 @@ export const catalogue = {
     title: '条款写死了应由参数决定的数值',
     hint: '请在条款中引用投标参数，而不是直接写出数字。',
   },
+  TenderFileInvalid: { title: '招标要求文件无效', hint: '请按招标要求文件格式修正（见 README）。' },
+  StarDeviation: {
+    title: '★ 实质性条款负偏离',
+    hint: '实质性条款负偏离可能导致废标：请修改投标参数满足要求；确需负偏离的，在 tender.acknowledged 中写明条目号和理由。',
+  },
+  NegativeDeviation: {
+    title: '负偏离',
+    hint: '请确认该负偏离是有意为之，并在偏离表说明中写清理由。',
+  },
   UsageError: { title: '命令用法错误', hint: '运行 `tenderkit --help` 查看用法。' },
   OutputFailed: { title: '无法写出文件', hint: '请检查输出目录是否可写、磁盘空间是否充足。' },
 } as const satisfies Record<string, { title: string; hint: string }>;

@@ -14,6 +14,7 @@ import { resolveVersion, type Library, type LoadedTemplate } from '../library/li
 import type { BidParams, DocumentId } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { findPlaceholders } from '../checks/placeholders.js';
+import type { Deviation } from '../checks/deviations.js';
 import { markdownToBlocks, markdownToInlines } from './markdown.js';
 import {
   compileTemplate,
@@ -205,14 +206,24 @@ function keepBeforeSignature(blocks: Block[]): Block[] {
   return blocks.map((b, i) => (blocks[i + 1]?.type === 'signature' ? mark(b) : b));
 }
 
+/** Data computed from the bid (not bid fields) that some templates show, such as deviations. */
+export interface RenderExtra {
+  readonly deviations?: readonly Deviation[];
+}
+
 /** Renders one document; every problem found is thrown together as a TenderKitError. */
-export function renderDocument(lib: Library, bid: BidParams, id: DocumentId): Document {
+export function renderDocument(
+  lib: Library,
+  bid: BidParams,
+  id: DocumentId,
+  extra: RenderExtra = {},
+): Document {
   const tpl = lib.templates.get(id);
   if (!tpl) throw new TenderKitError([diagnostic('TemplateNotFound', `没有名为“${id}”的文档模板`)]);
   const ctx: Ctx = {
     lib,
     tpl,
-    scope: new RenderScope(bid as unknown as Record<string, unknown>),
+    scope: new RenderScope({ ...(bid as unknown as Record<string, unknown>), ...extra }),
     headings: new HeadingCounter(),
     diags: [],
   };

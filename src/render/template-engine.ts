@@ -122,6 +122,10 @@ function createEnvironment(): nunjucks.Environment {
   env.addFilter('pluck', (v: unknown, key: string) =>
     Array.isArray(v) ? v.map((x) => (x as Record<string, unknown>)[key]) : [],
   );
+  /** `list | where('status', 'positive')`: items whose attribute equals the value. */
+  env.addFilter('where', (v: unknown, key: string, value: unknown) =>
+    Array.isArray(v) ? v.filter((x) => (x as Record<string, unknown>)[key] === value) : [],
+  );
   /** `ids | lookupNames(list)`: ids → the `name` of the matching `id` in list. */
   env.addFilter('lookupNames', (ids: unknown, list: unknown) => {
     const items = Array.isArray(list)

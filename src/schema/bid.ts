@@ -291,6 +291,29 @@ export const signatureSchema = z
   })
   .meta({ label: '落款' });
 
+export const tenderRefSchema = z
+  .strictObject({
+    file: z
+      .string()
+      .regex(/^(?!.*(?:^|\/)\.\.(?:\/|$))[\w\u4e00-\u9fff][\w\u4e00-\u9fff.\-/]*\.ya?ml$/u, {
+        message: '应为与投标参数文件同一文件夹内的 .yaml 文件相对路径，不能含“..”或绝对路径',
+      })
+      .meta({ label: '招标要求文件', help: '相对于本文件所在文件夹，例如 tender.yaml' }),
+    acknowledged: z
+      .array(
+        z.strictObject({
+          item: text({ label: '条目号' }, 30),
+          reason: text({ label: '负偏离说明', multiline: true }, 300),
+        }),
+      )
+      .default([])
+      .meta({
+        label: '已确认的负偏离',
+        help: '对 ★ 条款的负偏离，只有在此写明理由后才允许生成文件',
+      }),
+  })
+  .meta({ label: '招标要求' });
+
 const documentId = choice(documentLabels, { label: '生成文件' });
 
 export const bidSchema = z
@@ -312,6 +335,7 @@ export const bidSchema = z
     exclusions: exclusionsSchema.prefault({}),
     training: trainingSchema.optional(),
     signature: signatureSchema,
+    tender: tenderRefSchema.optional(),
   })
   .meta({ label: '投标参数' });
 

@@ -3,6 +3,7 @@
 export const documentLabels = {
   'commitment-letter': '售后服务承诺书',
   'training-plan': '培训方案',
+  'deviation-table': '偏离表',
 } as const;
 
 export const warrantyStartLabels = {

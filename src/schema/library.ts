@@ -81,7 +81,7 @@ export const templateItemSchema: z.ZodType<TemplateItem> = z.lazy(() =>
 );
 
 export const templateFileSchema = z.strictObject({
-  id: z.enum(['commitment-letter', 'training-plan']),
+  id: z.enum(['commitment-letter', 'training-plan', 'deviation-table']),
   title: z.string().min(1),
   description: z.string().optional(),
   items: z.array(templateItemSchema).min(1),
