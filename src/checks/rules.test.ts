@@ -76,3 +76,11 @@ describe('rule catalogue', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('lists every rule id', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const r of RULES) expect(readme).toContain(`| \`${r.id}\` | ${r.severity} |`);
+  });
+});
