@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBid, cleanTempFiles, renderChecked, WRITERS, writeFiles } from '../build.js';
+import { buildBid, cleanTempFiles, renderChecked, writeFiles } from '../build.js';
 import { formatDiagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { catalogue } from '../diagnostics/catalogue.js';
 import type { Deviation } from '../checks/deviations.js';
@@ -196,5 +196,3 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return EXIT.internal;
   }
 }
-
-export { WRITERS };

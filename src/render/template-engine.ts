@@ -347,9 +347,3 @@ export function compileTemplate(source: string, name: string): CompiledTemplate 
     },
   };
 }
-
-/** Compiles a condition such as `service.inspectionIntervalMonths` into a predicate. */
-export function compileCondition(expr: string, name: string): (scope: RenderScope) => boolean {
-  const t = compileTemplate(`{% if ${expr} %}1{% endif %}`, name);
-  return (scope) => t.render(scope).text === '1';
-}

@@ -33,6 +33,7 @@ import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline } from '../../ir/types.js';
 import { WORD_FONTS } from '../fonts.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
+import { rowContexts } from '../table-context.js';
 import { XML_ILLEGAL, type Writer } from '../types.js';
 
 const twip = (pt: number) => Math.round(pt * 20);
@@ -226,13 +227,7 @@ const handlers: Handlers<Ctx, Result> = {
   table: (n, ctx, h) => {
     const total = twip(TEXT_WIDTH_PT);
     const widths = columnFractions(n).map((f) => Math.round(f * total));
-    const headCtx: Ctx = {
-      ...ctx,
-      header: true,
-      bold: true,
-      aligns: n.columns.map(() => 'center'),
-    };
-    const bodyCtx: Ctx = { ...ctx, header: false, aligns: n.columns.map((c) => c.align) };
+    const { head: headCtx, body: bodyCtx } = rowContexts(n, ctx);
     return [
       new Table({
         layout: TableLayoutType.FIXED,

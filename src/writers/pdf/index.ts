@@ -15,6 +15,7 @@ import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline } from '../../ir/types.js';
 import { FONT_DIRS, FONT_FILES } from '../fonts.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
+import { rowContexts } from '../table-context.js';
 import { XML_ILLEGAL, type Writer } from '../types.js';
 import { findMissingGlyphs } from './glyphs.js';
 
@@ -159,13 +160,7 @@ const handlers: Handlers<Ctx, Result> = {
   listItem: (n, ctx, h) => itemBlocks(n, ctx, (b, c) => dispatch(h, b, c)),
   table: (n, ctx, h) => {
     const widths = columnFractions(n).map((f) => f * TEXT_WIDTH_PT - 8); // minus cell padding
-    const headCtx: Ctx = {
-      ...ctx,
-      header: true,
-      bold: true,
-      aligns: n.columns.map(() => 'center'),
-    };
-    const bodyCtx: Ctx = { ...ctx, header: false, aligns: n.columns.map((c) => c.align) };
+    const { head: headCtx, body: bodyCtx } = rowContexts(n, ctx);
     return [
       {
         table: {
