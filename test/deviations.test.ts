@@ -162,3 +162,36 @@ describe('deviations', () => {
     expect(j.diagnostics[0]!.message).toContain('staff.headcount');
   });
 });
+
+describe('clause versions in a build', () => {
+  it('refuses a pinned retired or draft version at its place in the bid file', async () => {
+    const bid = hospitalCopy((b) => `${b}clauseVersions:\n  service-staff: 2\n  penalties: 1\n`);
+    const r = await run('lint', bid);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /bid\.yaml:\d+:18 clauseVersions\.service-staff：条款“service-staff”第 2 版是草稿/,
+    );
+    expect(r.err).toMatch(
+      /clauseVersions\.penalties：条款“penalties”第 1 版已停用 ?.*\[ClauseVersionRetired\]/,
+    );
+  });
+
+  it('with --drafts, marks every page of the .docx, PDF and HTML as 草稿 / DRAFT', async () => {
+    const bid = hospitalCopy((b) => `${b}clauseVersions:\n  service-staff: 2\n`);
+    const out = path.join(path.dirname(bid), 'out');
+    const r = await run('build', bid, '--out', out, '--drafts', '--format', 'docx,pdf,html');
+    expect(r.code).toBe(0);
+    const { docxPart } = await import('../src/writers/docx/index.js');
+    const { pdfPages } = await import('./helpers.js');
+    const docx = readFileSync(path.join(out, '售后服务承诺书.docx'));
+    expect(docxPart(docx, 'word/header1.xml')).toContain('草稿 / DRAFT');
+    const pages = pdfPages(readFileSync(path.join(out, '售后服务承诺书.pdf')));
+    expect(pages.length).toBeGreaterThan(1);
+    for (const p of pages) expect(p).toContain('草稿 / DRAFT');
+    expect(readFileSync(path.join(out, '售后服务承诺书.html'), 'utf8')).toContain(
+      '<p class="tk-draft-mark">草稿 / DRAFT</p>',
+    );
+    // Documents that use no draft clause carry no mark.
+    expect(pdfPages(readFileSync(path.join(out, '培训方案.pdf'))).join('')).not.toContain('DRAFT');
+  });
+});

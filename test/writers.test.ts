@@ -197,6 +197,6 @@ describe('HTML preview', () => {
       '<span class="tk-var" data-path="tenderee.name" title="tenderee.name">&lt;script&gt;alert(1)&lt;/script&gt;医院</span>',
     );
     expect(html).toContain('data-path="warranty.softwareMonths"');
-    expect(html).toContain('<section data-clause="warranty-period" data-version="1">');
+    expect(html).toContain('<section data-clause="warranty-period" data-version="2">');
   });
 });

@@ -6,7 +6,7 @@ import { crossDocumentMismatches, hardCodedValues } from './consistency.js';
 
 const doc = (title: string, inlines: Inline[]): Document => ({
   type: 'document',
-  meta: { id: title, title, date: '2026-11-22', author: 'a', subject: 's' },
+  meta: { id: title, title, date: '2026-11-22', author: 'a', subject: 's', draft: false },
   children: [
     {
       type: 'clause',

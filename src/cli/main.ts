@@ -17,8 +17,9 @@ export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 70 } as const;
 const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生成工具
 
 用法：
-  tenderkit build <bid.yaml> [--out DIR] [--format docx,pdf,html]
-      生成投标参数文件中列出的每份文件（默认 docx 和 pdf），写入 DIR（默认 out/）
+  tenderkit build <bid.yaml> [--out DIR] [--format docx,pdf,html] [--drafts]
+      生成投标参数文件中列出的每份文件（默认 docx 和 pdf），写入 DIR（默认 out/）；
+      --drafts 允许使用未批准的条款草稿，此时每页都带“草稿 / DRAFT”标记
   tenderkit lint <bid.yaml> [--format text|json] [--strict]
       检查投标参数文件（含招标要求偏离）并试渲染所有文件，不写出任何文件；
       有错误时退出码为 1，仅有警告时为 0（加 --strict 时为 1）
@@ -97,13 +98,17 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { out: { type: 'string', short: 'o' }, format: { type: 'string', short: 'f' } },
+        options: {
+          out: { type: 'string', short: 'o' },
+          format: { type: 'string', short: 'f' },
+          drafts: { type: 'boolean' },
+        },
       });
       const file = oneFile(positionals, 'build');
       const formats = parseFormats(values.format);
       const outDir = values.out ?? 'out';
       const printWarning = (w: Diagnostic) => io.err(`${formatDiagnostic(w)}\n`);
-      const checked = prepareBid(file, printWarning);
+      const checked = prepareBid(file, printWarning, { allowDrafts: values.drafts });
       cleanTempFiles(outDir);
       const files = await buildBid(checked.params, {
         extra: checked.extra,
@@ -119,7 +124,11 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { format: { type: 'string', short: 'f' }, strict: { type: 'boolean' } },
+        options: {
+          format: { type: 'string', short: 'f' },
+          strict: { type: 'boolean' },
+          drafts: { type: 'boolean' },
+        },
       });
       const file = oneFile(positionals, 'lint');
       const fmt = values.format ?? 'text';
@@ -129,7 +138,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       let titles: string[] = [];
       let deviations: readonly Deviation[] = [];
       try {
-        const checked = prepareBid(file, (w) => found.push(w));
+        const checked = prepareBid(file, (w) => found.push(w), { allowDrafts: values.drafts });
         deviations = checked.deviations;
         const docs = renderChecked(checked.params, {
           extra: checked.extra,

@@ -46,6 +46,18 @@ export const catalogue = {
     title: '条款没有已批准的版本',
     hint: '请由法务批准一个版本后再使用该条款。',
   },
+  ClauseVersionUnknown: {
+    title: '条款版本不存在',
+    hint: '运行 `tenderkit clauses show <条款编号>` 查看该条款的全部版本。',
+  },
+  ClauseVersionRetired: {
+    title: '条款版本已停用',
+    hint: '已停用的版本不得再用于投标：请改用已批准的版本。',
+  },
+  ClauseVersionDraft: {
+    title: '条款版本尚未批准',
+    hint: '草稿版本只能在加 --drafts 时使用，生成的文件每页都带“草稿”标记。',
+  },
   TemplateFileInvalid: {
     title: '文档模板无效',
     hint: '请按模板文件格式修正（见 templates/README.md）。',

@@ -13,6 +13,8 @@ export interface DocumentMeta {
   readonly author: string;
   /** Subject line for file metadata (the project name). */
   readonly subject: string;
+  /** Some clause is an unapproved draft: every page carries a 草稿 / DRAFT mark. */
+  readonly draft: boolean;
 }
 
 export interface Document {

@@ -125,9 +125,60 @@ export function defaultLibrary(): Library {
   return cached;
 }
 
-/** The version a bid uses: the latest approved one. */
-export function resolveVersion(c: LoadedClause): ClauseVersion | undefined {
-  return [...c.clause.versions]
-    .filter((v) => v.status === 'approved')
-    .sort((a, b) => b.version - a.version)[0];
+export interface VersionChoice {
+  /** Version numbers a bid pins, by clause id. */
+  readonly pins?: Readonly<Record<string, number>>;
+  /** Use draft versions: the latest non-retired version unless pinned. */
+  readonly allowDrafts?: boolean;
 }
+
+export type Resolved =
+  | { ok: true; version: ClauseVersion }
+  | {
+      ok: false;
+      problem:
+        | 'ClauseVersionUnknown'
+        | 'ClauseVersionRetired'
+        | 'ClauseVersionDraft'
+        | 'ClauseNoApprovedVersion';
+      message: string;
+    };
+
+/**
+ * The version a bid uses: a pinned version if the bid pins one (never a retired one, a draft only
+ * with `allowDrafts`), else the latest approved one (or the latest non-retired, with drafts).
+ */
+export function resolveVersion(c: LoadedClause, choice: VersionChoice = {}): Resolved {
+  const id = c.clause.id;
+  const pin = choice.pins?.[id];
+  if (pin !== undefined) {
+    const v = c.clause.versions.find((x) => x.version === pin);
+    const known = c.clause.versions
+      .map((x) => `${x.version}（${STATUS_LABELS[x.status]}）`)
+      .join('、');
+    if (!v)
+      return {
+        ok: false,
+        problem: 'ClauseVersionUnknown',
+        message: `条款“${id}”没有第 ${pin} 版（现有：${known}）`,
+      };
+    if (v.status === 'retired')
+      return {
+        ok: false,
+        problem: 'ClauseVersionRetired',
+        message: `条款“${id}”第 ${pin} 版已停用`,
+      };
+    if (v.status === 'draft' && !choice.allowDrafts)
+      return { ok: false, problem: 'ClauseVersionDraft', message: `条款“${id}”第 ${pin} 版是草稿` };
+    return { ok: true, version: v };
+  }
+  const usable = c.clause.versions.filter(
+    (v) => v.status === 'approved' || (choice.allowDrafts && v.status === 'draft'),
+  );
+  const latest = [...usable].sort((a, b) => b.version - a.version)[0];
+  return latest
+    ? { ok: true, version: latest }
+    : { ok: false, problem: 'ClauseNoApprovedVersion', message: `条款“${id}”没有可用的已批准版本` };
+}
+
+export const STATUS_LABELS = { draft: '草稿', approved: '已批准', retired: '已停用' } as const;

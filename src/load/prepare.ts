@@ -1,9 +1,10 @@
 // Loads a bid file and the tender file it names, and runs every check that needs no rendering.
 import type { Deviation } from '../checks/deviations.js';
-import { TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { defaultLibrary, resolveVersion, type Library } from '../library/library.js';
 import type { RenderExtra } from '../render/document.js';
 import type { BidParams } from '../schema/bid.js';
-import { loadBidFile } from './bid.js';
+import { loadBidFile, type LoadedBid } from './bid.js';
 import { loadTenderFor } from './tender.js';
 
 export interface PreparedBid {
@@ -16,10 +17,22 @@ export interface PreparedBid {
  * Loads the bid and its tender file and runs every check before rendering. Warnings go to
  * `warn`; errors are thrown together.
  */
-export function prepareBid(file: string, warn: (d: Diagnostic) => void): PreparedBid {
+export interface PrepareOptions {
+  /** Allow draft clause versions (`--drafts`). */
+  readonly allowDrafts?: boolean;
+  readonly library?: Library;
+}
+
+export function prepareBid(
+  file: string,
+  warn: (d: Diagnostic) => void,
+  opts: PrepareOptions = {},
+): PreparedBid {
   const r = loadBidFile(file);
   if (!r.ok) throw new TenderKitError(r.diagnostics);
   r.bid.warnings.forEach(warn);
+  const pins = checkPins(r.bid, opts);
+  if (pins.length) throw new TenderKitError(pins);
   const t = loadTenderFor(r.bid, file);
   if (!t.ok) throw new TenderKitError(t.diagnostics);
   const found = t.check?.diagnostics ?? [];
@@ -27,5 +40,20 @@ export function prepareBid(file: string, warn: (d: Diagnostic) => void): Prepare
   if (errors.length) throw new TenderKitError(errors);
   found.forEach(warn);
   const deviations = t.check?.deviations ?? [];
-  return { params: r.bid.params, extra: { deviations }, deviations };
+  return { params: r.bid.params, extra: { deviations, allowDrafts: opts.allowDrafts }, deviations };
+}
+
+/** Every pinned clause version exists, is not retired, and is a draft only when drafts are allowed. */
+function checkPins(bid: LoadedBid, opts: PrepareOptions): Diagnostic[] {
+  const lib = opts.library ?? defaultLibrary();
+  return Object.entries(bid.params.clauseVersions).flatMap(([id, version]) => {
+    const where = {
+      location: bid.source.locate(['clauseVersions', id]),
+      path: `clauseVersions.${id}`,
+    };
+    const clause = lib.clauses.get(id);
+    if (!clause) return [diagnostic('ClauseNotFound', `没有编号为“${id}”的条款`, where)];
+    const r = resolveVersion(clause, { pins: { [id]: version }, allowDrafts: opts.allowDrafts });
+    return r.ok ? [] : [diagnostic(r.problem, r.message, where)];
+  });
 }

@@ -34,8 +34,8 @@ describe('rendering a document', () => {
     const clauses = letter.children
       .filter((b) => b.type === 'clause')
       .map((c) => `${c.id}@${c.version}`);
-    expect(clauses).toContain('warranty-period@1');
-    expect(clauses).toContain('response-tiers@1');
+    expect(clauses).toContain('warranty-period@2');
+    expect(clauses).toContain('response-tiers@2');
   });
 
   it('records where every filled value came from', () => {

@@ -10,7 +10,12 @@ import type {
 } from '../ir/types.js';
 import { headingLabel } from '../ir/numbering.js';
 import { inlineText } from '../ir/text.js';
-import { resolveVersion, type Library, type LoadedTemplate } from '../library/library.js';
+import {
+  resolveVersion,
+  type Library,
+  type LoadedTemplate,
+  type VersionChoice,
+} from '../library/library.js';
 import type { BidParams, DocumentId } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { findPlaceholders } from '../checks/placeholders.js';
@@ -52,6 +57,9 @@ interface Ctx {
   readonly scope: RenderScope;
   readonly headings: HeadingCounter;
   readonly diags: Diagnostic[];
+  readonly choice: VersionChoice;
+  /** Draft clause versions used, as `id@version`. */
+  readonly drafts: Set<string>;
 }
 
 function levelOf(depth: number): 1 | 2 | 3 | 4 {
@@ -99,16 +107,22 @@ function renderClause(
     );
     return undefined;
   }
-  const version = resolveVersion(loaded);
-  const compiled = version && loaded.compiled.get(version.version);
-  if (!version || !compiled) {
+  const resolved = resolveVersion(loaded, ctx.choice);
+  if (!resolved.ok) {
+    const pinned = ctx.choice.pins?.[id] !== undefined;
     ctx.diags.push(
-      diagnostic('ClauseNoApprovedVersion', `条款“${id}”没有可用的已批准版本`, {
-        location: { file: loaded.file },
-      }),
+      diagnostic(
+        resolved.problem,
+        resolved.message,
+        pinned ? { path: `clauseVersions.${id}` } : { location: { file: loaded.file } },
+      ),
     );
     return undefined;
   }
+  const version = resolved.version;
+  const compiled = loaded.compiled.get(version.version);
+  if (!compiled) return undefined; // its compile error was reported when the library loaded
+  if (version.status === 'draft') ctx.drafts.add(`${id}@${version.version}`);
   try {
     const blocks = markdownToBlocks(compiled.render(ctx.scope));
     return { title: loaded.clause.title, version: version.version, blocks };
@@ -209,6 +223,8 @@ function keepBeforeSignature(blocks: Block[]): Block[] {
 /** Data computed from the bid (not bid fields) that some templates show, such as deviations. */
 export interface RenderExtra {
   readonly deviations?: readonly Deviation[];
+  /** Use draft clause versions (documents are then marked 草稿). */
+  readonly allowDrafts?: boolean;
 }
 
 /** Renders one document; every problem found is thrown together as a TenderKitError. */
@@ -223,7 +239,12 @@ export function renderDocument(
   const ctx: Ctx = {
     lib,
     tpl,
-    scope: new RenderScope({ ...(bid as unknown as Record<string, unknown>), ...extra }),
+    scope: new RenderScope({
+      ...(bid as unknown as Record<string, unknown>),
+      deviations: extra.deviations,
+    }),
+    choice: { pins: bid.clauseVersions, allowDrafts: extra.allowDrafts },
+    drafts: new Set<string>(),
     headings: new HeadingCounter(),
     diags: [],
   };
@@ -237,6 +258,7 @@ export function renderDocument(
       date: bid.signature.date,
       author: bid.bidder.name,
       subject: bid.project.name,
+      draft: ctx.drafts.size > 0,
     },
     children,
   };

@@ -336,6 +336,15 @@ export const bidSchema = z
     training: trainingSchema.optional(),
     signature: signatureSchema,
     tender: tenderRefSchema.optional(),
+    clauseVersions: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{1,60}$/, { message: '条款编号只能由小写字母、数字和连字符组成' }),
+        z.number().int().min(1),
+      )
+      .default({})
+      .meta({ label: '指定条款版本', help: '条款编号: 版本号；不写则使用最新的已批准版本' }),
   })
   .meta({ label: '投标参数' });
 

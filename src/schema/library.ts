@@ -13,6 +13,7 @@ export const clauseVersionSchema = z.strictObject({
   approvedBy: z.string().min(1).optional(),
   approvedOn: date({ label: '批准日期' }).optional(),
   note: z.string().min(1).optional(),
+  reviewBy: date({ label: '复审日期' }).optional(),
   body: z.string().min(1),
 });
 

@@ -14,3 +14,6 @@ export interface Writer {
 export const XML_ILLEGAL =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
 /* eslint-enable no-control-regex */
+
+/** Printed on every page of a document that uses an unapproved clause version. */
+export const DRAFT_MARK = '草稿 / DRAFT';

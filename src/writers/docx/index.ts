@@ -4,6 +4,7 @@ import {
   BorderStyle,
   Document as DocxDocument,
   Footer,
+  Header,
   HeadingLevel,
   LineRuleType,
   Packer,
@@ -34,7 +35,7 @@ import type { Block, Document, Inline } from '../../ir/types.js';
 import { WORD_FONTS } from '../fonts.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
-import { XML_ILLEGAL, type Writer } from '../types.js';
+import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 
 const twip = (pt: number) => Math.round(pt * 20);
 const halfPt = (pt: number) => Math.round(pt * 2);
@@ -170,6 +171,27 @@ const handlers: Handlers<Ctx, Result> = {
               },
             },
           },
+          ...(n.meta.draft
+            ? {
+                headers: {
+                  default: new Header({
+                    children: [
+                      new Paragraph({
+                        alignment: AlignmentType.RIGHT,
+                        children: [
+                          new TextRun({
+                            text: DRAFT_MARK,
+                            bold: true,
+                            color: 'C00000',
+                            size: halfPt(14),
+                          }),
+                        ],
+                      }),
+                    ],
+                  }),
+                },
+              }
+            : {}),
           footers: {
             default: new Footer({
               children: [

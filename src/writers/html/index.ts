@@ -4,7 +4,7 @@ import { columnFractions } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline, NodeType } from '../../ir/types.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
-import { XML_ILLEGAL, type Writer } from '../types.js';
+import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 
 export function escapeHtml(s: string): string {
   return s
@@ -50,13 +50,15 @@ export const STYLE = `
   .tk-var { background: var(--var); border-bottom: 1px dotted var(--var-line); }
   .tk-var[data-derived] { background: #e7f5ff; border-bottom-color: #74c0fc; }
   .tk-plain .tk-var { background: none; border: 0; }
+  .tk-draft { background-image: repeating-linear-gradient(-45deg, transparent 0 120px, rgba(192,0,0,.05) 120px 160px); }
+  .tk-draft-mark { text-align: right; color: #c00000; font-weight: bold; margin: -1.5em 0 .5em; }
   @media print { body { background: #fff; } .tk-page { margin: 0; box-shadow: none; width: auto; min-height: 0; padding: 0; }
     .tk-var { background: none; border: 0; } @page { size: A4; margin: 25.4mm 25mm; } }
 `;
 
 const handlers: Handlers<Ctx, Result> = {
   document: (n, ctx, h) =>
-    `<article class="tk-page" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${blocks(n.children, ctx, h)}\n</article>`,
+    `<article class="tk-page${n.meta.draft ? ' tk-draft' : ''}" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${n.meta.draft ? `<p class="tk-draft-mark">${DRAFT_MARK}</p>\n` : ''}${blocks(n.children, ctx, h)}\n</article>`,
   title: (n, ctx, h) => `<h1 class="tk-title">${inlines(n.children, ctx, h)}</h1>`,
   // h1 is the document title, so heading level L is <h(L+1)>.
   heading: (n, ctx, h) =>

@@ -16,7 +16,7 @@ import type { Block, Document, Inline } from '../../ir/types.js';
 import { FONT_DIRS, FONT_FILES } from '../fonts.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
-import { XML_ILLEGAL, type Writer } from '../types.js';
+import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 import { findMissingGlyphs } from './glyphs.js';
 
 let configured = false;
@@ -101,6 +101,27 @@ const handlers: Handlers<Ctx, Result> = {
         modDate: when,
       },
       defaultStyle: { font: 'Song', fontSize: FONT_SIZE_PT.body, lineHeight: LINE_HEIGHT },
+      ...(n.meta.draft
+        ? {
+            watermark: {
+              text: DRAFT_MARK,
+              font: 'Hei',
+              bold: true,
+              color: '#C00000',
+              opacity: 0.12,
+              angle: -45,
+            },
+            header: () => ({
+              text: DRAFT_MARK,
+              font: 'Hei',
+              bold: true,
+              color: '#C00000',
+              fontSize: 14,
+              alignment: 'right',
+              margin: [0, 30, PAGE.marginSidePt, 0],
+            }),
+          }
+        : {}),
       footer: (current: number, total: number) => ({
         text: `第 ${current} 页 共 ${total} 页`,
         alignment: 'center',
