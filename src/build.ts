@@ -103,7 +103,10 @@ const TMP_PREFIX = '.tk-tmp-';
  * Writes every file to a temporary name in `dir`, then renames them into place: a failure before
  * the renames leaves the folder as it was (temporary files are removed).
  */
-export function writeFiles(dir: string, files: readonly BuiltFile[]): string[] {
+export function writeFiles(
+  dir: string,
+  files: readonly { fileName: string; bytes: Buffer }[],
+): string[] {
   const tmp: string[] = [];
   try {
     mkdirSync(dir, { recursive: true });

@@ -7,6 +7,7 @@ import { formatDiagnostic, TenderKitError, type Diagnostic } from '../diagnostic
 import { catalogue } from '../diagnostics/catalogue.js';
 import type { Deviation } from '../checks/deviations.js';
 import { prepareBid } from '../load/prepare.js';
+import { runClauses, UsageError, type Io } from './clauses.js';
 import { PACKAGE_ROOT } from '../library/library.js';
 import { bidJsonSchema, fieldReference } from '../schema/reference.js';
 import { findMissingGlyphs } from '../writers/pdf/glyphs.js';
@@ -23,19 +24,18 @@ const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生�
   tenderkit lint <bid.yaml> [--format text|json] [--strict]
       检查投标参数文件（含招标要求偏离）并试渲染所有文件，不写出任何文件；
       有错误时退出码为 1，仅有警告时为 0（加 --strict 时为 1）
+  tenderkit clauses list [--format json]
+      列出条款库中的全部条款、版本和状态
+  tenderkit clauses show <条款编号> [版本号] [--format json]
+      显示某条款的某个版本（默认为投标使用的版本）
+  tenderkit clauses diff <条款编号> <旧版本> <新版本> [--out 修订对照.docx|.pdf|.html]
+      比较两个版本；写出带修订痕迹的 Word 文件（或 PDF、HTML）
   tenderkit schema [--format json|markdown]
       输出投标参数的 JSON Schema（或 Markdown 字段说明）
   tenderkit --version | --help
 
 退出码：0 成功；1 输入有误；2 命令用法错误。
 `;
-
-class UsageError extends Error {}
-
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
 
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s),
@@ -168,6 +168,8 @@ async function run(argv: string[], io: Io): Promise<number> {
         );
       return code;
     }
+    case 'clauses':
+      return runClauses(rest, io);
     case 'schema': {
       const { values, positionals } = parseArgs({
         args: rest,

@@ -5,7 +5,7 @@ import { listMarker } from './numbering.js';
 export function inlineText(children: readonly Inline[]): string {
   let s = '';
   for (const c of children) {
-    if (c.type === 'text' || c.type === 'var') s += c.value;
+    if (c.type === 'text' || c.type === 'var' || c.type === 'revision') s += c.value;
     else if (c.type === 'strong') s += inlineText(c.children);
     else s += '\n';
   }

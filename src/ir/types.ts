@@ -139,7 +139,17 @@ export interface Break {
   readonly type: 'break';
 }
 
-export type Inline = Text | Strong | Var | Break;
+/** A tracked change in a redline: text inserted or deleted by an author on a date. */
+export interface Revision {
+  readonly type: 'revision';
+  readonly kind: 'insert' | 'delete';
+  readonly author: string;
+  /** `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly value: string;
+}
+
+export type Inline = Text | Strong | Var | Break | Revision;
 
 // ── The closed set ──────────────────────────────────────────────────────────
 
@@ -165,6 +175,7 @@ export const NODE_TYPES = [
   'strong',
   'var',
   'break',
+  'revision',
 ] as const satisfies readonly NodeType[];
 
 // Compile-time check that NODE_TYPES lists every node type.

@@ -2,10 +2,12 @@
 import {
   AlignmentType,
   BorderStyle,
+  DeletedTextRun,
   Document as DocxDocument,
   Footer,
   Header,
   HeadingLevel,
+  InsertedTextRun,
   LineRuleType,
   Packer,
   PageNumber,
@@ -54,6 +56,8 @@ const ALIGN = {
 
 interface Ctx {
   readonly bold: boolean;
+  /** Shared by the whole document: w:ins/w:del ids must be unique. */
+  readonly revisions: { next: number };
   readonly size?: number;
   /** Set while writing a list item: which list and which item. */
   readonly item?: ItemContext;
@@ -79,6 +83,7 @@ type Result = {
   strong: ParagraphChild[];
   var: ParagraphChild[];
   break: ParagraphChild[];
+  revision: ParagraphChild[];
 };
 
 function runs(text: string, ctx: Ctx): TextRun[] {
@@ -310,6 +315,16 @@ const handlers: Handlers<Ctx, Result> = {
   strong: (n, ctx, h) => inlines(n.children, { ...ctx, bold: true }, h),
   var: (n, ctx) => runs(n.value, ctx),
   break: () => [new TextRun({ break: 1 })],
+  revision: (n, ctx) => {
+    const opts = {
+      text: n.value.replace(XML_ILLEGAL, ''),
+      id: ctx.revisions.next++,
+      author: n.author,
+      date: `${n.date}T00:00:00Z`,
+      bold: ctx.bold || undefined,
+    };
+    return [n.kind === 'insert' ? new InsertedTextRun(opts) : new DeletedTextRun(opts)];
+  },
 };
 
 /** `2026-11-22` → a fixed timestamp used for every date inside the package. */
@@ -342,7 +357,7 @@ export function normaliseDocx(zip: Uint8Array, doc: Document): Buffer {
 }
 
 export function toDocxDocument(doc: Document): DocxDocument {
-  return dispatch(handlers, doc, { bold: false });
+  return dispatch(handlers, doc, { bold: false, revisions: { next: 1 } });
 }
 
 export const docxWriter: Writer = {

@@ -50,6 +50,7 @@ export const STYLE = `
   .tk-var { background: var(--var); border-bottom: 1px dotted var(--var-line); }
   .tk-var[data-derived] { background: #e7f5ff; border-bottom-color: #74c0fc; }
   .tk-plain .tk-var { background: none; border: 0; }
+  ins.tk-rev { color: #1d4ed8; text-decoration: underline; } del.tk-rev { color: #b91c1c; }
   .tk-draft { background-image: repeating-linear-gradient(-45deg, transparent 0 120px, rgba(192,0,0,.05) 120px 160px); }
   .tk-draft-mark { text-align: right; color: #c00000; font-weight: bold; margin: -1.5em 0 .5em; }
   @media print { body { background: #fff; } .tk-page { margin: 0; box-shadow: none; width: auto; min-height: 0; padding: 0; }
@@ -105,6 +106,10 @@ const handlers: Handlers<Ctx, Result> = {
       ? `<span class="tk-var" data-path="${escapeHtml(n.path)}" title="${escapeHtml(n.path)}">${text(n.value)}</span>`
       : `<span class="tk-var" data-derived title="${escapeHtml(n.expr)}">${text(n.value)}</span>`,
   break: () => '<br>',
+  revision: (n) => {
+    const tag = n.kind === 'insert' ? 'ins' : 'del';
+    return `<${tag} class="tk-rev" datetime="${escapeHtml(n.date)}" title="${escapeHtml(`${n.author} ${n.date}`)}">${text(n.value)}</${tag}>`;
+  },
 };
 
 /** The document as an HTML fragment (one <article>), for embedding in the web preview. */

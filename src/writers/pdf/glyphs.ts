@@ -70,6 +70,8 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
         return n.children.forEach((c) => walk(c, face, bold, n.id));
       case 'break':
         return;
+      case 'revision':
+        return check(n.value, face, bold, where(null));
       default:
         return (n.children as readonly Node[]).forEach((c) => walk(c, face, bold, clause));
     }

@@ -74,6 +74,7 @@ type Result = {
   strong: Inlines;
   var: Inlines;
   break: Inlines;
+  revision: Inlines;
 };
 
 const clean = (s: string) => s.replace(XML_ILLEGAL, '');
@@ -225,6 +226,14 @@ const handlers: Handlers<Ctx, Result> = {
   strong: (n, ctx, h) => inlines(n.children, { ...ctx, bold: true }, h),
   var: (n, ctx) => span(n.value, ctx),
   break: () => ['\n'] as Inlines,
+  revision: (n, ctx) => [
+    {
+      text: clean(n.value),
+      bold: ctx.bold || undefined,
+      decoration: n.kind === 'insert' ? 'underline' : 'lineThrough',
+      color: n.kind === 'insert' ? '#1D4ED8' : '#B91C1C',
+    },
+  ],
 };
 
 /** pdfmake has no keep-with-next: content made from a `keepWithNext` paragraph is remembered here… */

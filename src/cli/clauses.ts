@@ -1,0 +1,142 @@
+// `tenderkit clauses list | show | diff`: the clause library as legal reviews it.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { WRITERS, writeFiles } from '../build.js';
+import { fail } from '../diagnostics/diagnostic.js';
+import {
+  defaultLibrary,
+  resolveVersion,
+  STATUS_LABELS,
+  type LoadedClause,
+} from '../library/library.js';
+import { diffBodies, redlineDocument, redlineText } from '../library/redline.js';
+import type { ClauseVersion } from '../schema/library.js';
+import type { Format } from '../writers/types.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export class UsageError extends Error {}
+
+export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+function versionJson(v: ClauseVersion, withBody: boolean) {
+  return {
+    version: v.version,
+    status: v.status,
+    author: v.author ?? null,
+    approvedBy: v.approvedBy ?? null,
+    approvedOn: v.approvedOn ?? null,
+    reviewBy: v.reviewBy ?? null,
+    note: v.note ?? null,
+    bodySha256: sha256(v.body),
+    ...(withBody ? { body: v.body } : {}),
+  };
+}
+
+function clauseOr404(id: string | undefined): LoadedClause {
+  if (!id) throw new UsageError('请给出条款编号，例如：tenderkit clauses show warranty-period');
+  const c = defaultLibrary().clauses.get(id);
+  if (!c) {
+    const known = [...defaultLibrary().clauses.keys()].join('、');
+    fail('ClauseNotFound', `没有编号为“${id}”的条款（现有：${known}）`);
+  }
+  return c;
+}
+
+function versionOr404(c: LoadedClause, raw: string | undefined): ClauseVersion {
+  const n = Number(raw);
+  if (!raw || !Number.isInteger(n)) throw new UsageError(`版本号应为整数，收到“${raw ?? ''}”`);
+  const v = c.clause.versions.find((x) => x.version === n);
+  if (!v) {
+    fail(
+      'ClauseVersionUnknown',
+      `条款“${c.clause.id}”没有第 ${n} 版（现有：${c.clause.versions.map((x) => x.version).join('、')}）`,
+    );
+  }
+  return v;
+}
+
+const line = (v: ClauseVersion) =>
+  `第 ${v.version} 版 ${STATUS_LABELS[v.status]}${v.approvedOn ? ` ${v.approvedOn}` : ''}${v.reviewBy ? `（复审 ${v.reviewBy}）` : ''}`;
+
+export async function runClauses(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' } },
+  });
+  const json = values.format === 'json';
+  if (values.format && !['json', 'text'].includes(values.format))
+    throw new UsageError(`--format 只能是 text 或 json，收到“${values.format}”`);
+  switch (sub) {
+    case 'list': {
+      const list = [...defaultLibrary().clauses.values()].map((c) => {
+        const current = resolveVersion(c);
+        return { c, current: current.ok ? current.version.version : null };
+      });
+      if (json) {
+        const out = list.map(({ c, current }) => ({
+          id: c.clause.id,
+          title: c.clause.title,
+          file: c.file,
+          current,
+          versions: c.clause.versions.map((v) => versionJson(v, false)),
+        }));
+        io.out(`${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        for (const { c, current } of list) {
+          io.out(`${c.clause.id.padEnd(24)} ${c.clause.title}（使用第 ${current ?? '—'} 版）\n`);
+          for (const v of c.clause.versions)
+            io.out(`    ${line(v)}${v.note ? ` — ${v.note}` : ''}\n`);
+        }
+      }
+      return 0;
+    }
+    case 'show': {
+      const c = clauseOr404(positionals[0]);
+      const current = resolveVersion(c);
+      const v =
+        positionals[1] !== undefined
+          ? versionOr404(c, positionals[1])
+          : current.ok
+            ? current.version
+            : c.clause.versions[c.clause.versions.length - 1]!;
+      if (json) {
+        io.out(
+          `${JSON.stringify({ id: c.clause.id, title: c.clause.title, description: c.clause.description ?? null, file: c.file, ...versionJson(v, true) }, null, 2)}\n`,
+        );
+      } else {
+        io.out(`${c.clause.id} ${c.clause.title}\n${line(v)}\n`);
+        if (v.author) io.out(`起草：${v.author}${v.approvedBy ? `；批准：${v.approvedBy}` : ''}\n`);
+        if (v.note) io.out(`说明：${v.note}\n`);
+        io.out(`\n${v.body.trimEnd()}\n`);
+      }
+      return 0;
+    }
+    case 'diff': {
+      const c = clauseOr404(positionals[0]);
+      const older = versionOr404(c, positionals[1]);
+      const newer = versionOr404(c, positionals[2]);
+      if (!values.out) {
+        io.out(`${redlineText(diffBodies(older.body, newer.body))}\n`);
+        return 0;
+      }
+      const ext = path.extname(values.out).slice(1).toLowerCase();
+      if (!(ext in WRITERS))
+        throw new UsageError(`--out 的扩展名应为 .docx、.pdf 或 .html，收到“${values.out}”`);
+      const bytes = await WRITERS[ext as Format].write(redlineDocument(c.clause, older, newer));
+      const [written] = writeFiles(path.dirname(values.out), [
+        { fileName: path.basename(values.out), bytes },
+      ]);
+      io.out(`${written}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`clauses 的子命令应为 list、show 或 diff，收到“${sub ?? ''}”`);
+  }
+}
