@@ -3,9 +3,13 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WRITERS, writeFiles } from '../build.js';
-import { fail } from '../diagnostics/diagnostic.js';
+import { fail, formatDiagnostic } from '../diagnostics/diagnostic.js';
+import { lintLibrary } from '../library/lint.js';
+import { prepareBid } from '../load/prepare.js';
+import { readdirSync } from 'node:fs';
 import {
   defaultLibrary,
+  PACKAGE_ROOT,
   resolveVersion,
   STATUS_LABELS,
   type LoadedClause,
@@ -20,6 +24,20 @@ export interface Io {
 }
 
 export class UsageError extends Error {}
+
+/** Today's date in China Standard Time, `YYYY-MM-DD`. */
+function today(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** The examples shipped in examples/, prepared with their tender files. */
+function shippedExamples() {
+  const dir = path.join(PACKAGE_ROOT, 'examples');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && !f.endsWith('-tender.yaml'))
+    .sort()
+    .map((f) => ({ name: f, bid: prepareBid(path.join(dir, f), () => {}) }));
+}
 
 export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
@@ -136,7 +154,19 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
       io.out(`${written}\n`);
       return 0;
     }
+    case 'lint': {
+      const found = lintLibrary(defaultLibrary(), { today: today(), bids: shippedExamples() });
+      const errors = found.filter((d) => d.severity === 'error');
+      for (const d of found) io.err(`${formatDiagnostic(d)}\n`);
+      if (errors.length) {
+        io.err(`共 ${errors.length} 个错误。\n`);
+        return 1;
+      }
+      const n = defaultLibrary().clauses.size;
+      io.out(`条款库检查通过：${n} 个条款${found.length ? `，${found.length} 个警告` : ''}\n`);
+      return 0;
+    }
     default:
-      throw new UsageError(`clauses 的子命令应为 list、show 或 diff，收到“${sub ?? ''}”`);
+      throw new UsageError(`clauses 的子命令应为 list、show、diff 或 lint，收到“${sub ?? ''}”`);
   }
 }

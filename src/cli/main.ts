@@ -30,6 +30,8 @@ const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生�
       显示某条款的某个版本（默认为投标使用的版本）
   tenderkit clauses diff <条款编号> <旧版本> <新版本> [--out 修订对照.docx|.pdf|.html]
       比较两个版本；写出带修订痕迹的 Word 文件（或 PDF、HTML）
+  tenderkit clauses lint
+      检查条款库：每个版本可解析、引用的字段都存在、已批准版本能用每个示例渲染、复审到期、模板未引用停用条款
   tenderkit schema [--format json|markdown]
       输出投标参数的 JSON Schema（或 Markdown 字段说明）
   tenderkit --version | --help

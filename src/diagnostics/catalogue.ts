@@ -58,6 +58,10 @@ export const catalogue = {
     title: '条款版本尚未批准',
     hint: '草稿版本只能在加 --drafts 时使用，生成的文件每页都带“草稿”标记。',
   },
+  ClauseReviewDue: {
+    title: '条款已到复审日期',
+    hint: '请法务复审该版本，并更新 reviewBy 或发布新版本。',
+  },
   TemplateFileInvalid: {
     title: '文档模板无效',
     hint: '请按模板文件格式修正（见 templates/README.md）。',

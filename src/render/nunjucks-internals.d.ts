@@ -7,6 +7,7 @@ declare module 'nunjucks' {
       lineno: number;
       colno: number;
       fields: string[];
+      typename: string;
       [field: string]: unknown;
     }
     class NodeList extends Node {

@@ -1,0 +1,74 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../diagnostics/diagnostic.js';
+import { prepareExample, ROOT } from '../../test/helpers.js';
+import { defaultLibrary, loadLibrary } from './library.js';
+import { lintLibrary, variablesUsed } from './lint.js';
+
+const bids = ['hospital-his', 'highway-monitoring', 'dev-project-60m'].map((name) => ({
+  name,
+  bid: prepareExample(name),
+}));
+
+describe('variables a clause reads', () => {
+  it('follows loops, conditions and filter arguments through the AST', () => {
+    const uses = variablesUsed(
+      '{% for t in responseTiers %}{{ t.name }}{% if t.resolveHours %}{{ t.resolveHours | hours }}{% endif %}{% endfor %}' +
+        "{{ m.audiences | lookupNames(training.audiences) }}{% set used = training.modules | pluck('method') %}{{ used }}{{ loop.index }}",
+    );
+    expect(uses.map((u) => u.path.join('.'))).toEqual([
+      'responseTiers',
+      'responseTiers.0.name',
+      'responseTiers.0.resolveHours',
+      'responseTiers.0.resolveHours',
+      'm.audiences',
+      'training.audiences',
+      'training.modules',
+    ]);
+  });
+});
+
+describe('clauses lint', () => {
+  it('passes the shipped library (before any review date)', () => {
+    expect(
+      lintLibrary(defaultLibrary(), { today: '2026-01-01', bids }).map(formatDiagnostic),
+    ).toEqual([]);
+  });
+
+  it('warns about a review-by date that has passed', () => {
+    const d = lintLibrary(defaultLibrary(), { today: '2026-11-22', bids });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({
+      name: 'ClauseReviewDue',
+      severity: 'warning',
+      location: { file: expect.stringMatching(/letter-closing\.yaml$/), line: 11 },
+    });
+  });
+
+  it('finds an unknown field, a clause that fails to render, and a template using a retired clause', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tk-lib-'));
+    cpSync(path.join(ROOT, 'clauses'), path.join(root, 'clauses'), { recursive: true });
+    cpSync(path.join(ROOT, 'templates'), path.join(root, 'templates'), { recursive: true });
+    const wp = path.join(root, 'clauses', 'warranty-period.yaml');
+    writeFileSync(
+      wp,
+      readFileSync(wp, 'utf8').replace(
+        '本项目软件免费质保期为{{ warranty.softwareMonths | period }}',
+        '本项目软件免费质保期为{{ warranty.softwareMonth | period }}',
+      ),
+    );
+    const oo = path.join(root, 'clauses', 'out-of-warranty.yaml');
+    writeFileSync(oo, readFileSync(oo, 'utf8').replace('status: approved', 'status: retired'));
+    const d = lintLibrary(loadLibrary(root), { today: '2026-01-01', bids });
+    const text = d.map(formatDiagnostic).join('\n');
+    expect(text).toMatch(
+      /warranty-period\.yaml:\d+:\d+：条款 warranty-period 第 2 版引用了投标参数中不存在的字段“warranty\.softwareMonth”/,
+    );
+    expect(text).toMatch(/条款 warranty-period 第 2 版用示例 hospital-his 渲染失败/);
+    expect(text).toMatch(
+      /commitment-letter\.yaml:\d+:\d+：模板 commitment-letter 引用的条款“out-of-warranty”没有可用的已批准版本/,
+    );
+  });
+});

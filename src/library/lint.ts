@@ -1,0 +1,205 @@
+// `tenderkit clauses lint`: the library's own checks, for legal and for CI.
+import nunjucks from 'nunjucks';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { schemaAt } from '../load/zod-issues.js';
+import type { PreparedBid } from '../load/prepare.js';
+import { markdownToBlocks } from '../render/markdown.js';
+import { RenderScope, TemplateCodeError } from '../render/template-engine.js';
+import { bidSchema } from '../schema/bid.js';
+import type { TemplateItem } from '../schema/library.js';
+import { resolveVersion, type Library, type LoadedClause } from './library.js';
+
+const { nodes, parser } = nunjucks;
+type AnyNode = nunjucks.nodes.Node;
+
+/** Names a template may use that are not bid fields. */
+const NON_BID = new Set(['loop', 'deviations', '__params', '__tk']);
+
+export interface VariableUse {
+  readonly path: (string | number)[];
+  readonly text: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/**
+ * Every bid field path a template reads (outputs, conditions, loops, filter arguments), with loop
+ * variables replaced by the list they range over (`t.name` in `for t in responseTiers` →
+ * `responseTiers[0].name`). Read from the nunjucks AST, not by pattern matching.
+ */
+export function variablesUsed(source: string): VariableUse[] {
+  const ast = parser.parse(source, [], { lstripBlocks: true });
+  const out: VariableUse[] = [];
+  const chain = (n: AnyNode): { root: string; keys: (string | number)[] } | undefined => {
+    if (n instanceof nodes.Symbol) return { root: n.value, keys: [] };
+    if (n instanceof nodes.LookupVal) {
+      const inner = chain(n.target);
+      if (!inner) return undefined;
+      if (
+        n.val instanceof nodes.Literal &&
+        (typeof n.val.value === 'string' || typeof n.val.value === 'number')
+      ) {
+        return { root: inner.root, keys: [...inner.keys, n.val.value] };
+      }
+      return { root: inner.root, keys: [...inner.keys, 0] };
+    }
+    return undefined;
+  };
+  const walk = (n: AnyNode, scope: Map<string, (string | number)[] | null>): void => {
+    if (n instanceof nodes.LookupVal || n instanceof nodes.Symbol) {
+      const c = chain(n);
+      if (c && !NON_BID.has(c.root)) {
+        const bound = scope.has(c.root) ? scope.get(c.root) : [c.root];
+        if (bound) {
+          const keys = c.keys.filter((k) => k !== 'length'); // `.length` on lists is fine
+          out.push({
+            path: [...bound, ...keys],
+            text: [c.root, ...c.keys].join('.'),
+            line: n.lineno,
+            col: n.colno,
+          });
+        }
+      }
+      if (n instanceof nodes.LookupVal) {
+        walk(n.val, scope);
+        if (!(n.target instanceof nodes.Symbol || n.target instanceof nodes.LookupVal))
+          walk(n.target, scope);
+      }
+      return;
+    }
+    if (n instanceof nodes.FunCall) {
+      // `x | minutes`, `label('channel')`: the callee's name is not a variable, its arguments are.
+      walk(n.args, scope);
+      return;
+    }
+    if (n instanceof nodes.For) {
+      walk(n.arr, scope);
+      const inner = new Map(scope);
+      const c = chain(n.arr);
+      const listPath =
+        c && !NON_BID.has(c.root)
+          ? [...(scope.has(c.root) ? (scope.get(c.root) ?? []) : [c.root]), ...c.keys, 0]
+          : null;
+      if (n.name instanceof nodes.Symbol)
+        inner.set(n.name.value, c && scope.get(c.root) !== null ? listPath : null);
+      walk(n.body, inner);
+      if (n.else_) walk(n.else_, scope);
+      return;
+    }
+    if (n.typename === 'Set') {
+      for (const t of (n.targets as AnyNode[]) ?? [])
+        if (t instanceof nodes.Symbol) scope.set(t.value, null);
+    }
+    for (const f of n.fields) {
+      const v = n[f];
+      if (Array.isArray(v)) v.forEach((x) => x instanceof nodes.Node && walk(x, scope));
+      else if (v instanceof nodes.Node) walk(v, scope);
+    }
+  };
+  walk(ast, new Map());
+  return out;
+}
+
+export interface LintOptions {
+  /** `YYYY-MM-DD`: review-by dates before it are overdue. */
+  readonly today: string;
+  /** Bids to render every approved version against (the shipped examples). */
+  readonly bids: readonly { name: string; bid: PreparedBid }[];
+}
+
+function bodyLocation(c: LoadedClause, index: number, line = 0, col = 0) {
+  const at = c.source.locate(['versions', index, 'body']);
+  // The block scalar's text starts on the line after `body: |`, indented two more than the key.
+  return at.line === undefined
+    ? at
+    : { file: at.file, line: at.line + 1 + line, col: (at.col ?? 1) + 2 + col };
+}
+
+export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const c of lib.clauses.values()) {
+    c.clause.versions.forEach((v, i) => {
+      const where = `条款 ${c.clause.id} 第 ${v.version} 版`;
+      let uses: VariableUse[] = [];
+      try {
+        uses = variablesUsed(v.body);
+      } catch (e) {
+        out.push(
+          diagnostic(
+            'ClauseRenderFailed',
+            `${where}无法解析：${(e as Error).message.split('\n')[0]}`,
+            { location: bodyLocation(c, i) },
+          ),
+        );
+        return;
+      }
+      for (const u of uses) {
+        if (schemaAt(bidSchema, u.path) === undefined) {
+          out.push(
+            diagnostic('ClauseRenderFailed', `${where}引用了投标参数中不存在的字段“${u.text}”`, {
+              location: bodyLocation(c, i, u.line, u.col),
+            }),
+          );
+        }
+      }
+      if (v.reviewBy && v.reviewBy < opts.today && v.status !== 'retired') {
+        out.push(
+          diagnostic('ClauseReviewDue', `${where}的复审日期 ${v.reviewBy} 已过`, {
+            location: c.source.locate(['versions', i, 'reviewBy']),
+            severity: 'warning',
+          }),
+        );
+      }
+      if (v.status !== 'approved') return;
+      const compiled = c.compiled.get(v.version);
+      if (!compiled) return;
+      for (const { name, bid } of opts.bids) {
+        try {
+          markdownToBlocks(
+            compiled.render(
+              new RenderScope({
+                ...(bid.params as unknown as Record<string, unknown>),
+                deviations: bid.deviations,
+              }),
+            ),
+          );
+        } catch (e) {
+          if (!(e instanceof TemplateCodeError)) throw e;
+          out.push(
+            diagnostic('ClauseRenderFailed', `${where}用示例 ${name} 渲染失败：${e.message}`, {
+              location: bodyLocation(c, i, (e.line ?? 1) - 1),
+            }),
+          );
+        }
+      }
+    });
+  }
+  for (const t of lib.templates.values()) {
+    const walk = (items: readonly TemplateItem[], at: (string | number)[]) =>
+      items.forEach((item, i) => {
+        if ('items' in item) walk(item.items, [...at, i, 'items']);
+        if (!('clause' in item)) return;
+        const c = lib.clauses.get(item.clause);
+        const loc = { location: t.source.locate([...at, i, 'clause']) };
+        if (!c)
+          out.push(
+            diagnostic(
+              'ClauseNotFound',
+              `模板 ${t.template.id} 引用了不存在的条款“${item.clause}”`,
+              loc,
+            ),
+          );
+        else if (!resolveVersion(c).ok || c.clause.versions.every((v) => v.status === 'retired')) {
+          out.push(
+            diagnostic(
+              'ClauseVersionRetired',
+              `模板 ${t.template.id} 引用的条款“${item.clause}”没有可用的已批准版本（已停用或尚未批准）`,
+              loc,
+            ),
+          );
+        }
+      });
+    walk(t.template.items, ['items']);
+  }
+  return out;
+}
