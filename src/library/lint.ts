@@ -120,7 +120,7 @@ export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
   for (const c of lib.clauses.values()) {
     c.clause.versions.forEach((v, i) => {
       const where = `条款 ${c.clause.id} 第 ${v.version} 版`;
-      let uses: VariableUse[] = [];
+      let uses: VariableUse[];
       try {
         uses = variablesUsed(v.body);
       } catch (e) {
