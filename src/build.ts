@@ -3,6 +3,13 @@ import { mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:
 import path from 'node:path';
 import { diagnostic, TenderKitError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { checkDocuments } from './checks/consistency.js';
+import {
+  buildManifest,
+  clausesUsed,
+  documentProperties,
+  MANIFEST_FILE,
+  type BuildInputs,
+} from './provenance/manifest.js';
 import type { Document } from './ir/types.js';
 import { defaultLibrary, type Library } from './library/library.js';
 import { renderDocument, type RenderExtra } from './render/document.js';
@@ -19,8 +26,8 @@ export const WRITERS: Record<Format, Writer> = {
 };
 
 export interface BuiltFile {
-  readonly documentId: DocumentId;
-  readonly format: Format;
+  readonly documentId: DocumentId | 'manifest';
+  readonly format: Format | 'json';
   /** `售后服务承诺书.docx`: the document title and the format's extension. */
   readonly fileName: string;
   readonly bytes: Buffer;
@@ -32,6 +39,8 @@ export interface BuildOptions {
   readonly onProgress?: (done: number, total: number, file: string) => void;
   /** Computed data the templates show (deviations). */
   readonly extra?: RenderExtra;
+  /** Record provenance: embed it in each file and add manifest.json to the outputs. */
+  readonly provenance?: BuildInputs;
   /** Called with problems of warning severity; errors stop the build. */
   readonly onWarning?: (d: Diagnostic) => void;
 }
@@ -79,10 +88,15 @@ export function renderAll(
 }
 
 export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<BuiltFile[]> {
-  const docs = renderChecked(bid, opts);
-  const total = docs.length * opts.formats.length;
-  const out: BuiltFile[] = [];
-  for (const doc of docs) {
+  const library = opts.library ?? defaultLibrary();
+  const rendered = renderChecked(bid, { ...opts, library }).map((doc) => {
+    const uses = clausesUsed(doc, library);
+    const properties = opts.provenance ? documentProperties(opts.provenance, uses) : undefined;
+    return { doc: properties ? { ...doc, meta: { ...doc.meta, properties } } : doc, uses };
+  });
+  const total = rendered.length * opts.formats.length;
+  const out: (BuiltFile & { documentId: DocumentId; format: Format })[] = [];
+  for (const { doc } of rendered) {
     for (const format of opts.formats) {
       const fileName = `${doc.meta.title}.${format}`;
       out.push({
@@ -94,7 +108,17 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
       opts.onProgress?.(out.length, total, fileName);
     }
   }
-  return out;
+  if (!opts.provenance) return out;
+  const manifest = buildManifest(opts.provenance, rendered, out);
+  return [
+    ...out,
+    {
+      documentId: 'manifest',
+      format: 'json',
+      fileName: MANIFEST_FILE,
+      bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+    },
+  ];
 }
 
 const TMP_PREFIX = '.tk-tmp-';

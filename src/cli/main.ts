@@ -114,6 +114,12 @@ async function run(argv: string[], io: Io): Promise<number> {
       cleanTempFiles(outDir);
       const files = await buildBid(checked.params, {
         extra: checked.extra,
+        provenance: {
+          bid: checked.source,
+          tender: checked.tenderSource,
+          formats,
+          drafts: Boolean(values.drafts),
+        },
         formats,
         onProgress: (done, total, name) => io.err(`[${done}/${total}] ${name}\n`),
         onWarning: printWarning,

@@ -15,6 +15,8 @@ export interface DocumentMeta {
   readonly subject: string;
   /** Some clause is an unapproved draft: every page carries a 草稿 / DRAFT mark. */
   readonly draft: boolean;
+  /** Name/value pairs embedded as file metadata (provenance); names are ASCII letters and digits. */
+  readonly properties?: readonly (readonly [string, string])[];
 }
 
 export interface Document {

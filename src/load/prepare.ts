@@ -8,6 +8,10 @@ import { loadBidFile, type LoadedBid } from './bid.js';
 import { loadTenderFor } from './tender.js';
 
 export interface PreparedBid {
+  /** The bid file as given, and the SHA-256 of its bytes. */
+  readonly source: { readonly file: string; readonly sha256: string };
+  /** The tender file it names, if any. */
+  readonly tenderSource?: { readonly file: string; readonly sha256: string };
   readonly params: BidParams;
   readonly extra: RenderExtra;
   readonly deviations: readonly Deviation[];
@@ -40,7 +44,15 @@ export function prepareBid(
   if (errors.length) throw new TenderKitError(errors);
   found.forEach(warn);
   const deviations = t.check?.deviations ?? [];
-  return { params: r.bid.params, extra: { deviations, allowDrafts: opts.allowDrafts }, deviations };
+  return {
+    source: { file, sha256: r.bid.source.sha256 },
+    ...(t.check
+      ? { tenderSource: { file: t.check.source.file, sha256: t.check.source.sha256 } }
+      : {}),
+    params: r.bid.params,
+    extra: { deviations, allowDrafts: opts.allowDrafts },
+    deviations,
+  };
 }
 
 /** Every pinned clause version exists, is not retired, and is a draft only when drafts are allowed. */

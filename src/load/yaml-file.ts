@@ -1,4 +1,5 @@
 // Reads a YAML file into plain data plus a way to locate any field path in the source (line:col).
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import {
   isMap,
@@ -16,6 +17,8 @@ export type FieldPath = readonly (string | number)[];
 
 export interface LoadedYaml {
   readonly file: string;
+  /** SHA-256 of the file's bytes, for provenance. */
+  readonly sha256: string;
   readonly data: unknown;
   /** Where a field path stands in the file; walks up to the nearest existing parent. */
   locate(path: FieldPath, opts?: { key?: boolean }): Location;
@@ -113,7 +116,8 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
     );
   }
   const doc = list[0] as Document.Parsed | undefined;
-  if (!doc) return { ok: true, value: located(file, null, undefined, at) };
+  const sha256 = createHash('sha256').update(input).digest('hex');
+  if (!doc) return { ok: true, value: located(file, sha256, null, undefined, at) };
   for (const err of doc.errors) {
     const dup = err.code === 'DUPLICATE_KEY';
     const msg = dup ? '同一层级中出现了重复的字段' : firstLine(err.message);
@@ -152,7 +156,7 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
       ],
     };
   }
-  return { ok: true, value: located(file, data, doc, at) };
+  return { ok: true, value: located(file, sha256, data, doc, at) };
 }
 
 const ALLOWED_TAGS = new Set([
@@ -182,12 +186,14 @@ function firstLine(s: string): string {
 
 function located(
   file: string,
+  sha256: string,
   data: unknown,
   doc: Document.Parsed | undefined,
   at: (o: number | undefined) => Location,
 ): LoadedYaml {
   return {
     file,
+    sha256,
     data,
     locate(path, opts = {}) {
       if (!doc) return at(0);

@@ -115,6 +115,7 @@ const handlers: Handlers<Ctx, Result> = {
       title: n.meta.title,
       subject: n.meta.subject,
       lastModifiedBy: n.meta.author,
+      customProperties: (n.meta.properties ?? []).map(([name, value]) => ({ name, value })),
       styles: {
         default: {
           document: {

@@ -124,6 +124,7 @@ export function toHtmlPage(doc: Document): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="TenderKit">
+${(doc.meta.properties ?? []).map(([k, v]) => `<meta name="tenderkit:${escapeHtml(k)}" content="${escapeHtml(v)}">\n`).join('')}
 <title>${escapeHtml(doc.meta.title)} — ${escapeHtml(doc.meta.subject)}</title>
 <style>${STYLE}</style>
 </head>

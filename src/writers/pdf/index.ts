@@ -100,6 +100,7 @@ const handlers: Handlers<Ctx, Result> = {
         producer: 'TenderKit',
         creationDate: when,
         modDate: when,
+        ...Object.fromEntries(n.meta.properties ?? []),
       },
       defaultStyle: { font: 'Song', fontSize: FONT_SIZE_PT.body, lineHeight: LINE_HEIGHT },
       ...(n.meta.draft

@@ -1,0 +1,132 @@
+// Provenance: what went into a build (tool, bid, clause versions, fonts) and what came out, recorded
+// in manifest.json beside the outputs and embedded in each .docx and PDF.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Document } from '../ir/types.js';
+import { PACKAGE_ROOT, type Library } from '../library/library.js';
+import { SCHEMA_VERSION } from '../schema/bid.js';
+import { FONT_FILES } from '../writers/fonts.js';
+import type { Format } from '../writers/types.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+export const sha256 = (data: string | Uint8Array) =>
+  createHash('sha256').update(data).digest('hex');
+
+export function toolVersion(): string {
+  return (
+    JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+}
+
+export interface ClauseUse {
+  readonly id: string;
+  readonly version: number;
+  readonly status: string;
+  readonly bodySha256: string;
+}
+
+/** The clause versions a rendered document used, in order, from the IR's clause nodes. */
+export function clausesUsed(doc: Document, lib: Library): ClauseUse[] {
+  const out: ClauseUse[] = [];
+  for (const b of doc.children) {
+    if (b.type !== 'clause' || out.some((u) => u.id === b.id && u.version === b.version)) continue;
+    const v = lib.clauses.get(b.id)?.clause.versions.find((x) => x.version === b.version);
+    if (v) out.push({ id: b.id, version: b.version, status: v.status, bodySha256: sha256(v.body) });
+  }
+  return out;
+}
+
+let fontCache: { name: string; sha256: string }[] | undefined;
+/** Hashes of the embedded font files (computed once per process). */
+export function fontHashes(): { name: string; sha256: string }[] {
+  fontCache ??= Object.values(FONT_FILES).map((f) => ({
+    name: path.basename(f),
+    sha256: sha256(readFileSync(f)),
+  }));
+  return fontCache;
+}
+
+export interface BuildInputs {
+  readonly bid: { readonly file: string; readonly sha256: string };
+  readonly tender?: { readonly file: string; readonly sha256: string };
+  readonly formats: readonly Format[];
+  readonly drafts: boolean;
+}
+
+/** The provenance facts embedded in each file (no output hashes: a file cannot hold its own). */
+export function documentProperties(
+  inputs: BuildInputs,
+  uses: readonly ClauseUse[],
+): [string, string][] {
+  return [
+    ['TenderKitVersion', toolVersion()],
+    ['TenderKitSchemaVersion', String(SCHEMA_VERSION)],
+    ['TenderKitBidSha256', inputs.bid.sha256],
+    ...(inputs.tender
+      ? ([['TenderKitTenderSha256', inputs.tender.sha256]] as [string, string][])
+      : []),
+    [
+      'TenderKitClauses',
+      uses.map((u) => `${u.id}@${u.version}:${u.bodySha256.slice(0, 16)}`).join(' '),
+    ],
+  ];
+}
+
+export interface ManifestOutput {
+  readonly file: string;
+  readonly format: Format;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export interface Manifest {
+  readonly tool: { readonly name: 'tenderkit'; readonly version: string };
+  readonly schemaVersion: number;
+  readonly bid: { readonly file: string; readonly path: string; readonly sha256: string };
+  readonly tender: { readonly file: string; readonly path: string; readonly sha256: string } | null;
+  readonly options: { readonly formats: readonly Format[]; readonly drafts: boolean };
+  readonly fonts: readonly { name: string; sha256: string }[];
+  readonly documents: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly draft: boolean;
+    readonly clauses: readonly ClauseUse[];
+    readonly outputs: readonly ManifestOutput[];
+  }[];
+}
+
+export function buildManifest(
+  inputs: BuildInputs,
+  docs: readonly { doc: Document; uses: readonly ClauseUse[] }[],
+  files: readonly { documentId: string; format: Format; fileName: string; bytes: Buffer }[],
+): Manifest {
+  const where = (f: { file: string; sha256: string }) => ({
+    file: f.file,
+    path: path.resolve(f.file),
+    sha256: f.sha256,
+  });
+  return {
+    tool: { name: 'tenderkit', version: toolVersion() },
+    schemaVersion: SCHEMA_VERSION,
+    bid: where(inputs.bid),
+    tender: inputs.tender ? where(inputs.tender) : null,
+    options: { formats: inputs.formats, drafts: inputs.drafts },
+    fonts: fontHashes(),
+    documents: docs.map(({ doc, uses }) => ({
+      id: doc.meta.id,
+      title: doc.meta.title,
+      draft: doc.meta.draft,
+      clauses: uses,
+      outputs: files
+        .filter((f) => f.documentId === doc.meta.id)
+        .map((f) => ({
+          file: f.fileName,
+          format: f.format,
+          bytes: f.bytes.length,
+          sha256: sha256(f.bytes),
+        })),
+    })),
+  };
+}
