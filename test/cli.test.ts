@@ -29,6 +29,7 @@ describe('tenderkit CLI', () => {
     expect(r.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(
       [
+        'manifest.json',
         '培训方案.docx',
         '培训方案.html',
         '培训方案.pdf',
