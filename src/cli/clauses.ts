@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { WRITERS, writeFiles } from '../build.js';
-import { fail, formatDiagnostic } from '../diagnostics/diagnostic.js';
+import { renderAll, WRITERS, writeFiles } from '../build.js';
+import { fail, formatDiagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
 import { lintLibrary } from '../library/lint.js';
 import { prepareBid } from '../load/prepare.js';
 import { readdirSync } from 'node:fs';
@@ -37,6 +37,56 @@ function shippedExamples() {
     .filter((f) => f.endsWith('.yaml') && !f.endsWith('-tender.yaml'))
     .sort()
     .map((f) => ({ name: f, bid: prepareBid(path.join(dir, f), () => {}) }));
+}
+
+export interface UsageRow {
+  readonly file: string;
+  /** Version used, or null when no document of the bid includes the clause. */
+  readonly version: number | null;
+  readonly documents: string[];
+  readonly error?: string;
+}
+
+/** Which bids in a folder use a clause, and which version: read from the rendered IR. */
+export function clauseUsage(id: string, dir: string): UsageRow[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
+  } catch {
+    fail('FileNotFound', `无法打开文件夹“${dir}”`, { location: { file: dir } });
+  }
+  const rows: UsageRow[] = [];
+  for (const f of files) {
+    const file = path.join(dir, f);
+    try {
+      const bid = prepareBid(file, () => {});
+      const docs = renderAll(bid.params, undefined, bid.extra);
+      const hits = docs.flatMap((d) =>
+        d.children
+          .filter((b) => b.type === 'clause' && b.id === id)
+          .map((b) => ({ title: d.meta.title, version: b.type === 'clause' ? b.version : 0 })),
+      );
+      rows.push({
+        file,
+        version: hits[0]?.version ?? null,
+        documents: [...new Set(hits.map((h) => h.title))],
+      });
+    } catch (e) {
+      if (!(e instanceof TenderKitError)) throw e;
+      // A tender requirements file or another YAML file that is not a bid is skipped silently.
+      if (e.diagnostics.some((d) => d.name === 'UnknownField' && d.path === 'requirements'))
+        continue;
+      rows.push({
+        file,
+        version: null,
+        documents: [],
+        error: `${e.diagnostics.length} 个问题（${e.diagnostics[0]!.message}）`,
+      });
+    }
+  }
+  return rows;
 }
 
 export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -154,6 +204,33 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
       io.out(`${written}\n`);
       return 0;
     }
+    case 'usage': {
+      const c = clauseOr404(positionals[0]);
+      const dir = positionals[1];
+      if (!dir)
+        throw new UsageError(
+          '请给出存放投标参数文件的文件夹，例如：tenderkit clauses usage warranty-period bids/',
+        );
+      const rows = clauseUsage(c.clause.id, dir);
+      if (json) io.out(`${JSON.stringify({ id: c.clause.id, bids: rows }, null, 2)}\n`);
+      else {
+        for (const r of rows) {
+          const what = r.error
+            ? `无法检查：${r.error}`
+            : r.version === null
+              ? '未使用'
+              : `第 ${r.version} 版（${r.documents.join('、')}）`;
+          io.out(`${r.file}  ${what}\n`);
+        }
+        const by = new Map<number, number>();
+        for (const r of rows)
+          if (r.version !== null) by.set(r.version, (by.get(r.version) ?? 0) + 1);
+        io.out(
+          `共 ${rows.length} 份投标参数文件；${[...by].map(([v, n]) => `第 ${v} 版 ${n} 份`).join('，') || '均未使用该条款'}\n`,
+        );
+      }
+      return 0;
+    }
     case 'lint': {
       const found = lintLibrary(defaultLibrary(), { today: today(), bids: shippedExamples() });
       const errors = found.filter((d) => d.severity === 'error');
@@ -167,6 +244,8 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`clauses 的子命令应为 list、show、diff 或 lint，收到“${sub ?? ''}”`);
+      throw new UsageError(
+        `clauses 的子命令应为 list、show、diff、lint 或 usage，收到“${sub ?? ''}”`,
+      );
   }
 }

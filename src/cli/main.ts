@@ -7,6 +7,7 @@ import { formatDiagnostic, TenderKitError, type Diagnostic } from '../diagnostic
 import { catalogue } from '../diagnostics/catalogue.js';
 import type { Deviation } from '../checks/deviations.js';
 import { prepareBid } from '../load/prepare.js';
+import { verifyBuild } from '../provenance/verify.js';
 import { runClauses, UsageError, type Io } from './clauses.js';
 import { PACKAGE_ROOT } from '../library/library.js';
 import { bidJsonSchema, fieldReference } from '../schema/reference.js';
@@ -30,8 +31,12 @@ const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生�
       显示某条款的某个版本（默认为投标使用的版本）
   tenderkit clauses diff <条款编号> <旧版本> <新版本> [--out 修订对照.docx|.pdf|.html]
       比较两个版本；写出带修订痕迹的 Word 文件（或 PDF、HTML）
+  tenderkit clauses usage <条款编号> <文件夹> [--format json]
+      列出文件夹中每份投标参数文件使用该条款的哪个版本
   tenderkit clauses lint
       检查条款库：每个版本可解析、引用的字段都存在、已批准版本能用每个示例渲染、复审到期、模板未引用停用条款
+  tenderkit verify <输出目录>
+      按 manifest.json 记录的输入重新生成，逐字节核对每个输出文件
   tenderkit schema [--format json|markdown]
       输出投标参数的 JSON Schema（或 Markdown 字段说明）
   tenderkit --version | --help
@@ -178,6 +183,16 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'clauses':
       return runClauses(rest, io);
+    case 'verify': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length !== 1)
+        throw new UsageError('verify 需要一个输出目录，例如：tenderkit verify out');
+      const r = await verifyBuild(positionals[0]!);
+      for (const line of r.ok) io.out(`✓ ${line}\n`);
+      if (r.problems.length) throw new TenderKitError(r.problems);
+      io.out('复核通过：所有文件均可由记录的输入逐字节重现。\n');
+      return EXIT.ok;
+    }
     case 'schema': {
       const { values, positionals } = parseArgs({
         args: rest,
@@ -203,7 +218,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (e instanceof TenderKitError) {
       for (const d of e.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
       const n = e.diagnostics.length;
-      io.err(`共 ${n} 个问题，未生成任何文件。\n`);
+      io.err(`共 ${n} 个问题${argv[0] === 'build' ? '，未生成任何文件' : ''}。\n`);
       return EXIT.invalid;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
