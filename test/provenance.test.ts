@@ -61,7 +61,7 @@ describe('build manifest', () => {
     const info = execFileSync('pdfinfo', ['-custom', path.join(out, '售后服务承诺书.pdf')], {
       encoding: 'utf8',
     });
-    expect(info).toMatch(new RegExp(`TenderKitBidSha256:\s*${manifest.bid.sha256}`));
+    expect(info).toMatch(new RegExp(String.raw`TenderKitBidSha256:\s*${manifest.bid.sha256}`));
     expect(info).toContain(`warranty-period@2:${wp.bodySha256.slice(0, 16)}`);
   });
 });
