@@ -33,6 +33,16 @@ export const RULES: readonly Rule[] = [
         : [],
   },
   {
+    id: 'deviation-table-needs-tender',
+    severity: 'error',
+    title: '生成偏离表须有招标要求文件',
+    hint: '请在 tender.file 中写明招标要求文件，或从 documents 中去掉 deviation-table。',
+    check: (b) =>
+      b.documents.includes('deviation-table') && !b.tender
+        ? [{ path: ['documents'], message: '要生成偏离表，但没有招标要求文件（tender.file）' }]
+        : [],
+  },
+  {
     id: 'unique-ids',
     severity: 'error',
     title: '编号不得重复',

@@ -37,6 +37,8 @@ const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生�
       检查条款库：每个版本可解析、引用的字段都存在、已批准版本能用每个示例渲染、复审到期、模板未引用停用条款
   tenderkit verify <输出目录>
       按 manifest.json 记录的输入重新生成，逐字节核对每个输出文件
+  tenderkit serve [--port N] [--data DIR] [--host ADDR]
+      启动网页表单（默认 http://127.0.0.1:3000/，投标保存在 DIR，默认 data/）
   tenderkit schema [--format json|markdown]
       输出投标参数的 JSON Schema（或 Markdown 字段说明）
   tenderkit --version | --help
@@ -183,6 +185,27 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'clauses':
       return runClauses(rest, io);
+    case 'serve': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          port: { type: 'string', short: 'p' },
+          data: { type: 'string', short: 'd' },
+          host: { type: 'string' },
+        },
+      });
+      if (positionals.length) throw new UsageError('serve 不接受文件参数');
+      const port = Number(values.port ?? process.env.PORT ?? 3000);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`端口应为 0–65535 的整数，收到“${values.port}”`);
+      const { serve } = await import('../server/serve.js');
+      await serve(
+        { port, host: values.host ?? '127.0.0.1', dataDir: values.data ?? 'data' },
+        io.out,
+      );
+      return new Promise<number>(() => {}); // runs until stopped
+    }
     case 'verify': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1)

@@ -4,7 +4,17 @@ import { z } from 'zod';
 import { unwrap } from '../load/zod-issues.js';
 import { bidSchema } from '../schema/bid.js';
 
-export type InputKind = 'text' | 'textarea' | 'integer' | 'number' | 'money' | 'date' | 'checkbox' | 'select' | 'checkboxes' | 'lines';
+export type InputKind =
+  | 'text'
+  | 'textarea'
+  | 'integer'
+  | 'number'
+  | 'money'
+  | 'date'
+  | 'checkbox'
+  | 'select'
+  | 'checkboxes'
+  | 'lines';
 
 interface Base {
   readonly key: string;
@@ -43,7 +53,14 @@ export type Field = ScalarField | GroupField | ListField;
 /** Fields the form leaves alone (kept from the saved file): pins and the tender file name. */
 const NOT_IN_FORM = new Set(['clauseVersions', 'tender']);
 
-type Meta = { label?: string; help?: string; multiline?: boolean; enumLabels?: Record<string, string>; format?: string; unit?: string };
+type Meta = {
+  label?: string;
+  help?: string;
+  multiline?: boolean;
+  enumLabels?: Record<string, string>;
+  format?: string;
+  unit?: string;
+};
 
 function metaOf(s: z.ZodType): Meta {
   return { ...(unwrap(s)?.meta() ?? {}), ...(s.meta() ?? {}) } as Meta;
@@ -53,7 +70,8 @@ function defaultOf(s: z.ZodType): unknown {
   let cur: z.ZodType | undefined = s;
   for (let i = 0; i < 5 && cur; i++) {
     if (cur instanceof z.ZodDefault) return cur.def.defaultValue;
-    if (cur instanceof z.ZodOptional || cur instanceof z.ZodPrefault) cur = cur.unwrap() as z.ZodType;
+    if (cur instanceof z.ZodOptional || cur instanceof z.ZodPrefault)
+      cur = cur.unwrap() as z.ZodType;
     else break;
   }
   return undefined;
@@ -100,23 +118,40 @@ function describe(key: string, path: string, schema: z.ZodType): Field | undefin
     if (el instanceof z.ZodEnum) {
       const labels = (metaOf(s.element as z.ZodType).enumLabels ?? {}) as Record<string, string>;
       const options = (el.options as string[]).map((v) => ({ value: v, label: labels[v] ?? v }));
-      return { ...base, kind: 'checkboxes', required: !isOptional(schema), default: defaultOf(schema), options };
+      return {
+        ...base,
+        kind: 'checkboxes',
+        required: !isOptional(schema),
+        default: defaultOf(schema),
+        options,
+      };
     }
     return { ...base, kind: 'lines', required: !isOptional(schema), default: defaultOf(schema) };
   }
   const common = { ...base, required: !isOptional(schema), default: defaultOf(schema) };
   if (s instanceof z.ZodEnum) {
     const labels = meta.enumLabels ?? {};
-    return { ...common, kind: 'select', options: (s.options as string[]).map((v) => ({ value: v, label: labels[v] ?? v })) };
+    return {
+      ...common,
+      kind: 'select',
+      options: (s.options as string[]).map((v) => ({ value: v, label: labels[v] ?? v })),
+    };
   }
   if (s instanceof z.ZodBoolean) return { ...common, kind: 'checkbox' };
   if (s instanceof z.ZodNumber) {
     const b = numberBounds(s);
-    return { ...common, kind: b.int ? 'integer' : 'number', min: b.min, max: b.max, step: b.int ? 1 : 0.5 };
+    return {
+      ...common,
+      kind: b.int ? 'integer' : 'number',
+      min: b.min,
+      max: b.max,
+      step: b.int ? 1 : 0.5,
+    };
   }
   if (meta.unit === '元') return { ...common, kind: 'money' };
   if (meta.format === 'date') return { ...common, kind: 'date' };
-  if (s instanceof z.ZodString || s instanceof z.ZodPipe) return { ...common, kind: meta.multiline ? 'textarea' : 'text' };
+  if (s instanceof z.ZodString || s instanceof z.ZodPipe)
+    return { ...common, kind: meta.multiline ? 'textarea' : 'text' };
   return undefined;
 }
 
@@ -130,14 +165,17 @@ export function formModel(): GroupField {
 /** Every scalar field, with list paths expanded for the given input's item counts. */
 export function scalarFields(group: GroupField, value: unknown): ScalarField[] {
   const out: ScalarField[] = [];
-  const at = (v: unknown, k: string) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined);
+  const at = (v: unknown, k: string) =>
+    v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
   const walk = (fields: readonly Field[], v: unknown, prefix: string) => {
     for (const f of fields) {
       const path = prefix ? `${prefix}.${f.key}` : f.key;
       if (f.kind === 'group') walk(f.fields, at(v, f.key), path);
       else if (f.kind === 'list') {
         const items = at(v, f.key);
-        (Array.isArray(items) ? items : []).forEach((item, i) => walk(f.item.fields, item, `${path}[${i}]`));
+        (Array.isArray(items) ? items : []).forEach((item, i) =>
+          walk(f.item.fields, item, `${path}[${i}]`),
+        );
       } else out.push({ ...f, path });
     }
   };

@@ -9,8 +9,10 @@ import type { Field, GroupField, ScalarField } from './form-model.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
 
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[v.length - 1] : v);
-const many = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const one = (v: string | string[] | undefined): string | undefined =>
+  Array.isArray(v) ? v[v.length - 1] : v;
+const many = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
 
 function scalar(f: ScalarField, body: FormBody, path: string): unknown {
   const raw = body[path];
@@ -50,7 +52,12 @@ function rowIndices(body: FormBody, listPath: string): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
-function group(g: GroupField, body: FormBody, prefix: string, max: { n: number }): Record<string, unknown> {
+function group(
+  g: GroupField,
+  body: FormBody,
+  prefix: string,
+  max: { n: number },
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of g.fields) {
     const path = prefix ? `${prefix}.${f.key}` : f.key;
@@ -62,7 +69,12 @@ function group(g: GroupField, body: FormBody, prefix: string, max: { n: number }
 
 function field(f: Field, body: FormBody, path: string, max: { n: number }): unknown {
   if (f.kind === 'group') {
-    if (f.optional && one(body[`${path}.__present`]) === undefined && !Object.keys(body).some((k) => k.startsWith(`${path}.`))) return undefined;
+    if (
+      f.optional &&
+      one(body[`${path}.__present`]) === undefined &&
+      !Object.keys(body).some((k) => k.startsWith(`${path}.`))
+    )
+      return undefined;
     return group(f, body, path, max);
   }
   if (f.kind === 'list') {
@@ -74,7 +86,11 @@ function field(f: Field, body: FormBody, path: string, max: { n: number }): unkn
 }
 
 /** The bid input a form submission describes; `keep` holds fields the form does not edit. */
-export function inputFromForm(model: GroupField, body: FormBody, keep: Partial<BidInput> = {}): BidInput {
+export function inputFromForm(
+  model: GroupField,
+  body: FormBody,
+  keep: Partial<BidInput> = {},
+): BidInput {
   const input = group(model, body, '', { n: 2000 });
   for (const [k, v] of Object.entries(keep)) if (v !== undefined && !(k in input)) input[k] = v;
   return input as BidInput;
@@ -86,21 +102,40 @@ export interface FieldErrors {
   readonly count: number;
 }
 
-const noSource: LoadedYaml = { file: '表单', sha256: '', data: undefined, locate: () => ({ file: '表单' }) };
+const noSource: LoadedYaml = {
+  file: '表单',
+  sha256: '',
+  data: undefined,
+  locate: () => ({ file: '表单' }),
+};
 
 /** Validates with the schema and then the rules, exactly as the CLI does. */
-export function validateInput(input: unknown): { params?: BidParams; errors: FieldErrors; warnings: FieldErrors } {
+export function validateInput(input: unknown): {
+  params?: BidParams;
+  errors: FieldErrors;
+  warnings: FieldErrors;
+} {
   const errors: Record<string, string[]> = {};
   const warnings: Record<string, string[]> = {};
-  const add = (bag: Record<string, string[]>, path: string, msg: string) => (bag[path] ??= []).push(msg);
+  const add = (bag: Record<string, string[]>, path: string, msg: string) =>
+    (bag[path] ??= []).push(msg);
   const r = bidSchema.safeParse(input);
   if (!r.success) {
-    for (const d of zodIssuesToDiagnostics(r.error.issues, bidSchema, { ...noSource, data: input })) add(errors, d.path ?? '', d.message);
-    return { errors: { byPath: errors, count: Object.values(errors).flat().length }, warnings: { byPath: {}, count: 0 } };
+    for (const d of zodIssuesToDiagnostics(r.error.issues, bidSchema, { ...noSource, data: input }))
+      add(errors, d.path ?? '', d.message);
+    return {
+      errors: { byPath: errors, count: Object.values(errors).flat().length },
+      warnings: { byPath: {}, count: 0 },
+    };
   }
-  for (const d of runRules(r.data, noSource)) add(d.severity === 'error' ? errors : warnings, d.path ?? '', d.message);
+  for (const d of runRules(r.data, noSource))
+    add(d.severity === 'error' ? errors : warnings, d.path ?? '', d.message);
   const count = (b: Record<string, string[]>) => Object.values(b).flat().length;
-  return { ...(count(errors) ? {} : { params: r.data }), errors: { byPath: errors, count: count(errors) }, warnings: { byPath: warnings, count: count(warnings) } };
+  return {
+    ...(count(errors) ? {} : { params: r.data }),
+    errors: { byPath: errors, count: count(errors) },
+    warnings: { byPath: warnings, count: count(warnings) },
+  };
 }
 
 export { formatPath };

@@ -32,7 +32,11 @@ export class RenderPool {
   }
 
   async warmup(): Promise<void> {
-    await Promise.all(Array.from({ length: this.pool.threads.length || 1 }, () => this.pool.run({ kind: 'warmup' } satisfies Task)));
+    await Promise.all(
+      Array.from({ length: this.pool.threads.length || 1 }, () =>
+        this.pool.run({ kind: 'warmup' } satisfies Task),
+      ),
+    );
   }
 
   private async run<T>(task: Task): Promise<T> {
@@ -43,7 +47,8 @@ export class RenderPool {
     } catch (e) {
       const msg = String((e as Error).message);
       if (/queue is at limit/i.test(msg)) throw new Busy('render queue full');
-      if ((e as Error).name === 'AbortError' || signal.aborted) throw new TimedOut('render timed out');
+      if ((e as Error).name === 'AbortError' || signal.aborted)
+        throw new TimedOut('render timed out');
       throw e;
     }
   }

@@ -26,21 +26,42 @@ export interface BuildResult {
   readonly files: { fileName: string; format: string; documentId: string; bytes: Uint8Array }[];
 }
 
-export default async function run(task: Task): Promise<PreviewResult | BuildResult | { kind: 'warmup' }> {
+export default async function run(
+  task: Task,
+): Promise<PreviewResult | BuildResult | { kind: 'warmup' }> {
   if (task.kind === 'warmup') {
     await warm();
     return { kind: 'warmup' };
   }
   if (task.kind === 'preview') {
     const v = validateInput(task.input);
-    if (!v.params) return { kind: 'preview', errors: v.errors, warnings: v.warnings, renderProblems: [], docs: [] };
+    if (!v.params)
+      return {
+        kind: 'preview',
+        errors: v.errors,
+        warnings: v.warnings,
+        renderProblems: [],
+        docs: [],
+      };
     try {
       // The 偏离表 needs the tender file beside a saved bid; the preview shows the other documents.
       const docs = renderChecked({ ...v.params, tender: undefined });
-      return { kind: 'preview', errors: v.errors, warnings: v.warnings, renderProblems: [], docs: docs.map((d) => ({ id: d.meta.id, title: d.meta.title, html: toHtmlFragment(d) })) };
+      return {
+        kind: 'preview',
+        errors: v.errors,
+        warnings: v.warnings,
+        renderProblems: [],
+        docs: docs.map((d) => ({ id: d.meta.id, title: d.meta.title, html: toHtmlFragment(d) })),
+      };
     } catch (e) {
       if (!(e instanceof TenderKitError)) throw e;
-      return { kind: 'preview', errors: v.errors, warnings: v.warnings, renderProblems: e.diagnostics.map(formatDiagnostic), docs: [] };
+      return {
+        kind: 'preview',
+        errors: v.errors,
+        warnings: v.warnings,
+        renderProblems: e.diagnostics.map(formatDiagnostic),
+        docs: [],
+      };
     }
   }
   try {
@@ -48,9 +69,23 @@ export default async function run(task: Task): Promise<PreviewResult | BuildResu
     const files = await buildBid(bid.params, {
       formats: task.formats,
       extra: bid.extra,
-      provenance: { bid: { file: task.displayName, sha256: bid.source.sha256 }, tender: bid.tenderSource, formats: task.formats, drafts: false },
+      provenance: {
+        bid: { file: task.displayName, sha256: bid.source.sha256 },
+        tender: bid.tenderSource,
+        formats: task.formats,
+        drafts: false,
+      },
     });
-    return { kind: 'build', problems: [], files: files.map((f) => ({ fileName: f.fileName, format: f.format, documentId: f.documentId, bytes: new Uint8Array(f.bytes) })) };
+    return {
+      kind: 'build',
+      problems: [],
+      files: files.map((f) => ({
+        fileName: f.fileName,
+        format: f.format,
+        documentId: f.documentId,
+        bytes: new Uint8Array(f.bytes),
+      })),
+    };
   } catch (e) {
     if (!(e instanceof TenderKitError)) throw e;
     return { kind: 'build', problems: e.diagnostics.map(formatDiagnostic), files: [] };

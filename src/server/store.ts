@@ -49,7 +49,8 @@ export class BidStore {
   /** Creates the folder and removes temporary files a killed save left behind. */
   async open(): Promise<this> {
     await fs.mkdir(this.dir, { recursive: true });
-    for (const f of await fs.readdir(this.dir)) if (f.startsWith(TMP_PREFIX)) await fs.rm(path.join(this.dir, f), { force: true });
+    for (const f of await fs.readdir(this.dir))
+      if (f.startsWith(TMP_PREFIX)) await fs.rm(path.join(this.dir, f), { force: true });
     return this;
   }
 
@@ -63,9 +64,20 @@ export class BidStore {
       const id = f.replace(/\.yaml$/, '');
       if (!f.endsWith('.yaml') || !ID_RE.test(id)) continue;
       try {
-        const [text, st] = await Promise.all([fs.readFile(path.join(this.dir, f), 'utf8'), fs.stat(path.join(this.dir, f))]);
-        const data = (parse(text) ?? {}) as { project?: { name?: unknown }; tenderee?: { name?: unknown } };
-        out.push({ id, project: String(data.project?.name ?? '（未命名）'), tenderee: String(data.tenderee?.name ?? ''), modified: st.mtime.toISOString() });
+        const [text, st] = await Promise.all([
+          fs.readFile(path.join(this.dir, f), 'utf8'),
+          fs.stat(path.join(this.dir, f)),
+        ]);
+        const data = (parse(text) ?? {}) as {
+          project?: { name?: unknown };
+          tenderee?: { name?: unknown };
+        };
+        out.push({
+          id,
+          project: String(data.project?.name ?? '（未命名）'),
+          tenderee: String(data.tenderee?.name ?? ''),
+          modified: st.mtime.toISOString(),
+        });
       } catch {
         out.push({ id, project: '（文件无法读取）', tenderee: '', modified: '' });
       }
@@ -78,7 +90,8 @@ export class BidStore {
     try {
       text = await fs.readFile(this.file(id), 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new StoreError('not-found', `没有编号为“${id}”的投标`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StoreError('not-found', `没有编号为“${id}”的投标`);
       throw new StoreError('io', '读取失败');
     }
     return { id, text, version: hash(text), input: (parse(text) ?? {}) as BidInput };
@@ -102,7 +115,10 @@ export class BidStore {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError('io', '读取失败');
       }
       if (current !== base) {
-        throw new StoreError('conflict', current === null ? '该投标已被删除' : '该投标已被其他人修改并保存，您的修改没有覆盖它');
+        throw new StoreError(
+          'conflict',
+          current === null ? '该投标已被删除' : '该投标已被其他人修改并保存，您的修改没有覆盖它',
+        );
       }
       const text = `# TenderKit 投标参数文件（由网页表单保存）\n${stringify(input, { lineWidth: 0 })}`;
       await writeAtomic(this.dir, file, text);
@@ -139,6 +155,11 @@ export async function writeAtomic(dir: string, file: string, text: string): Prom
     await handle?.close().catch(() => {});
     await fs.rm(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
-    throw new StoreError('io', code === 'ENOSPC' ? '磁盘空间不足，未保存（原文件保持不变）' : `保存失败（${code ?? '未知原因'}），原文件保持不变`);
+    throw new StoreError(
+      'io',
+      code === 'ENOSPC'
+        ? '磁盘空间不足，未保存（原文件保持不变）'
+        : `保存失败（${code ?? '未知原因'}），原文件保持不变`,
+    );
   }
 }

@@ -1,0 +1,34 @@
+// Starts the web app: opens the data folder (cleaning leftover temp files), warms the render
+// workers, listens, and shuts down cleanly on SIGINT/SIGTERM.
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+}
+
+export async function serve(opts: ServeOptions, log: (s: string) => void): Promise<Server> {
+  const { app, store, pool } = createApp({ dataDir: opts.dataDir });
+  await store.open();
+  await pool.warmup();
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(opts.port, opts.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  log(
+    `TenderKit 已启动：http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}/ （数据目录：${opts.dataDir}）\n`,
+  );
+  const stop = () => {
+    server.close();
+    void pool.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return server;
+}
