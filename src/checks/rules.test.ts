@@ -13,6 +13,7 @@ const rule = (id: string) => {
 
 /** Each rule: a bid it passes, and a changed bid it fails, with where the finding points. */
 const cases: [string, (b: BidParams) => void, string][] = [
+  ['deviation-table-needs-tender', (b) => void b.documents.push('deviation-table'), 'documents'],
   ['training-required', (b) => void (b.training = undefined), 'training'],
   [
     'unique-ids',

@@ -78,6 +78,7 @@ function applyAction(input: BidInput, action: string): boolean {
 }
 
 function safeFileName(s: string): string {
+  // eslint-disable-next-line no-control-regex -- file names must not carry control characters
   return s.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '').slice(0, 80) || '投标文件';
 }
 

@@ -16,7 +16,9 @@
     if (!list || !tpl) return;
     const rows = list.querySelector(':scope > .rows');
     let next = 0;
-    rows.querySelectorAll(':scope > .row').forEach((r) => { next = Math.max(next, Number(r.dataset.index) + 1); });
+    rows.querySelectorAll(':scope > .row').forEach((r) => {
+      next = Math.max(next, Number(r.dataset.index) + 1);
+    });
     rows.insertAdjacentHTML('beforeend', tpl.innerHTML.replaceAll('__INDEX__', String(next)));
     rows.lastElementChild?.querySelector('input, textarea, select')?.focus();
   }
@@ -25,8 +27,15 @@
     const btn = e.target.closest('button[name=_action]');
     if (!btn) return;
     const v = btn.value;
-    if (v.startsWith('add:')) { e.preventDefault(); addRow(v.slice(4)); schedule(); }
-    else if (v.startsWith('remove:')) { e.preventDefault(); btn.closest('.row')?.remove(); schedule(); }
+    if (v.startsWith('add:')) {
+      e.preventDefault();
+      addRow(v.slice(4));
+      schedule();
+    } else if (v.startsWith('remove:')) {
+      e.preventDefault();
+      btn.closest('.row')?.remove();
+      schedule();
+    }
   });
   form.addEventListener('input', schedule);
   form.addEventListener('change', schedule);
@@ -39,12 +48,24 @@
   function showErrors(errors, warnings) {
     form.querySelectorAll('[data-errors-for]').forEach((ul) => {
       const path = ul.dataset.errorsFor;
-      const list = [...(errors[path] || []).map((m) => ['', m]), ...(warnings[path] || []).map((m) => ['warn', m])];
-      ul.replaceChildren(...list.map(([cls, m]) => { const li = document.createElement('li'); li.textContent = m; if (cls) li.className = cls; return li; }));
+      const list = [
+        ...(errors[path] || []).map((m) => ['', m]),
+        ...(warnings[path] || []).map((m) => ['warn', m]),
+      ];
+      ul.replaceChildren(
+        ...list.map(([cls, m]) => {
+          const li = document.createElement('li');
+          li.textContent = m;
+          if (cls) li.className = cls;
+          return li;
+        }),
+      );
       const field = ul.closest('.field');
       if (field) {
         field.classList.toggle('invalid', Boolean(errors[path]));
-        field.querySelectorAll('input, select, textarea').forEach((el) => el.setAttribute('aria-invalid', errors[path] ? 'true' : 'false'));
+        field
+          .querySelectorAll('input, select, textarea')
+          .forEach((el) => el.setAttribute('aria-invalid', errors[path] ? 'true' : 'false'));
       }
     });
   }
@@ -55,22 +76,45 @@
     body.delete('_action');
     let data;
     try {
-      const res = await fetch('/api/preview', { method: 'POST', headers: { 'x-csrf-token': token }, body });
+      const res = await fetch('/api/preview', {
+        method: 'POST',
+        headers: { 'x-csrf-token': token },
+        body,
+      });
       data = await res.json();
-      if (!res.ok) { status.innerHTML = ''; status.append(Object.assign(document.createElement('strong'), { className: 'bad', textContent: data.error || '预览失败' })); return; }
-    } catch { return; }
+      if (!res.ok) {
+        status.innerHTML = '';
+        status.append(
+          Object.assign(document.createElement('strong'), {
+            className: 'bad',
+            textContent: data.error || '预览失败',
+          }),
+        );
+        return;
+      }
+    } catch {
+      return;
+    }
     if (mine !== seq) return; // a newer edit is on its way
     showErrors(data.errors, data.warnings);
-    status.replaceChildren(Object.assign(document.createElement('strong'), {
-      className: data.errorCount ? 'bad' : 'good',
-      textContent: data.errorCount ? `${data.errorCount} 处需要修改（未保存）` : '填写完整（未保存）',
-    }));
+    status.replaceChildren(
+      Object.assign(document.createElement('strong'), {
+        className: data.errorCount ? 'bad' : 'good',
+        textContent: data.errorCount
+          ? `${data.errorCount} 处需要修改（未保存）`
+          : '填写完整（未保存）',
+      }),
+    );
     const legend = preview.querySelector('.legend');
     const parts = [];
-    if (data.renderProblems.length) parts.push(`<ul class="errors block">${data.renderProblems.map((p) => `<li>${p.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join('')}</ul>`);
+    if (data.renderProblems.length)
+      parts.push(
+        `<ul class="errors block">${data.renderProblems.map((p) => `<li>${p.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join('')}</ul>`,
+      );
     // Document HTML comes from the server's HTML writer, which escapes every value.
     for (const d of data.docs) parts.push(`<h2 class="doc-title">${d.title}</h2>${d.html}`);
-    if (!data.docs.length && !data.renderProblems.length) parts.push('<p class="muted">修改完上述问题后显示文件预览。</p>');
+    if (!data.docs.length && !data.renderProblems.length)
+      parts.push('<p class="muted">修改完上述问题后显示文件预览。</p>');
     preview.innerHTML = parts.join('');
     if (legend) preview.prepend(legend);
   }
