@@ -297,16 +297,14 @@ export function createApp(opts: AppOptions) {
     const id = checkId(req.params.id);
     const files = await build(id, ['docx', 'pdf']);
     const bid = await store.read(id);
-    const mtime = new Date(
-      `${String(valueAt(bid.input, 'signature.date') ?? '2000-01-01')}T00:00:00Z`,
-    );
-    const entries = Object.fromEntries(
-      files.map((f) => [
-        f.fileName,
-        [f.bytes, { mtime: Number.isNaN(mtime.getTime()) ? new Date(0) : mtime }],
-      ]),
-    );
-    entries[`${id}.yaml`] = [strToU8(bid.text), { mtime: new Date(0) }];
+    // Zip entries carry the signing date (zip cannot store dates before 1980), so equal input gives equal bytes.
+    const signed = new Date(`${String(valueAt(bid.input, 'signature.date') ?? '')}T00:00:00Z`);
+    const mtime =
+      Number.isNaN(signed.getTime()) || signed.getUTCFullYear() < 1980
+        ? new Date('1980-01-01T00:00:00Z')
+        : signed;
+    const entries = Object.fromEntries(files.map((f) => [f.fileName, [f.bytes, { mtime }]]));
+    entries[`${id}.yaml`] = [strToU8(bid.text), { mtime }];
     const zip = zipSync(entries as Parameters<typeof zipSync>[0]);
     res.attachment(
       `${safeFileName(String(valueAt(bid.input, 'project.name') ?? id))}-售后服务文件.zip`,
