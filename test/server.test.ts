@@ -320,3 +320,21 @@ describe('overload and storage', () => {
     expect(readdirSync(store.dir)).toEqual(['bid-a.yaml']);
   });
 });
+
+describe('a new blank bid', () => {
+  it('starts with the schema defaults, lists included', async () => {
+    const res = await post('/bids/new', {});
+    const html = await (
+      await fetch(`${base}${res.headers.get('location')}`, { headers: { cookie } })
+    ).text();
+    const fields = formFields(html);
+    expect(
+      fields.filter(([k]) => /^service\.channels\[\d+\]\.kind$/.test(k)).map(([, v]) => v),
+    ).toEqual(['hotline', 'remote', 'onsite']);
+    expect(fields.filter(([k]) => k === 'documents').map(([, v]) => v)).toEqual([
+      'commitment-letter',
+      'training-plan',
+    ]);
+    expect(fields.find(([k]) => k === 'staff.fullTime')?.[1]).toBe('1');
+  });
+});

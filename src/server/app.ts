@@ -51,9 +51,11 @@ function blankInput(): BidInput {
   const fill = (fields: readonly Field[], target: Record<string, unknown>) => {
     for (const f of fields) {
       if (f.kind === 'group') fill(f.fields, (target[f.key] = {}) as Record<string, unknown>);
-      else if (f.kind === 'list')
-        target[f.key] = f.min > 0 ? Array.from({ length: f.min }, () => ({})) : [];
-      else if (f.default !== undefined) target[f.key] = structuredClone(f.default);
+      else if (f.kind === 'list') {
+        target[f.key] = Array.isArray(f.default)
+          ? structuredClone(f.default)
+          : Array.from({ length: f.min }, () => ({}));
+      } else if (f.default !== undefined) target[f.key] = structuredClone(f.default);
     }
   };
   fill(formModel().fields, out);

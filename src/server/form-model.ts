@@ -44,6 +44,7 @@ export interface ListField extends Base {
   readonly kind: 'list';
   readonly min: number;
   readonly max: number;
+  readonly default?: unknown;
   /** The fields of one item; paths hold `[]` where the index goes. */
   readonly item: GroupField;
 }
@@ -113,7 +114,7 @@ function describe(key: string, path: string, schema: z.ZodType): Field | undefin
     const el = unwrap(s.element as z.ZodType);
     if (el instanceof z.ZodObject) {
       const item = describe(key, `${path}[]`, s.element as z.ZodType) as GroupField;
-      return { ...base, kind: 'list', ...lengthBounds(s), item };
+      return { ...base, kind: 'list', ...lengthBounds(s), default: defaultOf(schema), item };
     }
     if (el instanceof z.ZodEnum) {
       const labels = (metaOf(s.element as z.ZodType).enumLabels ?? {}) as Record<string, string>;
