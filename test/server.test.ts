@@ -338,3 +338,29 @@ describe('a new blank bid', () => {
     expect(fields.find(([k]) => k === 'staff.fullTime')?.[1]).toBe('1');
   });
 });
+
+describe('render time limit', () => {
+  it('gives up on a render that takes too long', async () => {
+    const { TimedOut } = await import('../src/server/render-pool.js');
+    const slow = new RenderPool({ threads: 1, timeoutMs: 1 });
+    await expect(
+      slow.build(path.join(process.cwd(), 'examples', 'hospital-his.yaml'), 'x.yaml', ['pdf']),
+    ).rejects.toBeInstanceOf(TimedOut);
+    await slow.close();
+  });
+
+  it('duplicates the edits on screen as a new bid', async () => {
+    const loc = await newFromExample('dev-project-60m');
+    const fields = formFields(await (await fetch(`${base}${loc}`, { headers: { cookie } })).text());
+    const body: Record<string, string[]> = {};
+    for (const [k, v] of fields)
+      (body[k] ??= []).push(k === 'tenderee.name' ? '滨海市新区管理委员会' : v);
+    const res = await post(`${loc}/duplicate`, body);
+    expect(res.status).toBe(303);
+    const copy = res.headers.get('location')!;
+    expect(copy).not.toBe(loc);
+    expect(readFileSync(path.join(dataDir, `${copy.split('/').pop()}.yaml`), 'utf8')).toContain(
+      '滨海市新区管理委员会',
+    );
+  });
+});

@@ -241,8 +241,17 @@ export function createApp(opts: AppOptions) {
 
   app.post('/bids/:id/duplicate', async (req, res) => {
     const bid = await store.read(checkId(req.params.id));
+    const body = req.body as FormBody;
+    // From the editor, the copy takes the edits on screen; from the list, the saved file.
+    const fromForm = Object.keys(body).some((k) => k.startsWith('tenderee.'));
+    const input = fromForm
+      ? inputFromForm(formModel(), body, {
+          tender: bid.input.tender,
+          clauseVersions: bid.input.clauseVersions,
+        })
+      : bid.input;
     const id = store.newId();
-    await store.save(id, bid.input, null);
+    await store.save(id, input, null);
     res.redirect(303, `/bids/${id}`);
   });
 
