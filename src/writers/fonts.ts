@@ -23,11 +23,6 @@ export const FONT_FILES = {
   sansBold: pkgFile('@embedpdf/fonts-sc', 'fonts/NotoSansHans-Bold.otf'),
 } as const;
 
-/** Folders the PDF writer may read from: the font files' own folders, nothing else. */
-export const FONT_DIRS = [
-  ...new Set(Object.values(FONT_FILES).map((f) => path.dirname(f) + path.sep)),
-];
-
 /** Word font names: the body in 宋体 and headings in 黑体, with Latin fallbacks. */
 export const WORD_FONTS = {
   body: { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '宋体' },

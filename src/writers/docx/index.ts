@@ -22,7 +22,8 @@ import {
   type FileChild,
   type ParagraphChild,
 } from 'docx';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, unzipSync } from 'fflate';
+import { setZipTimes } from './zip-times.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
 import {
   columnFractions,
@@ -347,16 +348,6 @@ function coreXml(doc: Document): string {
   );
 }
 
-/** Re-zips with fixed entry times and fixed core properties, so equal input gives equal bytes. */
-export function normaliseDocx(zip: Uint8Array, doc: Document): Buffer {
-  const entries = unzipSync(zip);
-  entries['docProps/core.xml'] = strToU8(coreXml(doc));
-  const mtime = fixedDate(doc.meta.date);
-  const out: Record<string, [Uint8Array, { mtime: Date; level: 6 }]> = {};
-  for (const name of Object.keys(entries)) out[name] = [entries[name]!, { mtime, level: 6 }];
-  return Buffer.from(zipSync(out));
-}
-
 export function toDocxDocument(doc: Document): DocxDocument {
   return dispatch(handlers, doc, { bold: false, revisions: { next: 1 } });
 }
@@ -364,8 +355,11 @@ export function toDocxDocument(doc: Document): DocxDocument {
 export const docxWriter: Writer = {
   format: 'docx',
   async write(doc) {
-    const raw = await Packer.toBuffer(toDocxDocument(doc));
-    return normaliseDocx(raw, doc);
+    // Fixed core properties through Packer's override hook, fixed zip entry times patched in place.
+    const raw = await Packer.toBuffer(toDocxDocument(doc), false, [
+      { path: 'docProps/core.xml', data: coreXml(doc) },
+    ]);
+    return setZipTimes(raw, fixedDate(doc.meta.date));
   },
 };
 
