@@ -247,7 +247,7 @@ const results = {
     memGb: Math.round(os.totalmem() / 2 ** 30),
   },
   runs: { warm: RUNS, warmup: WARMUP, cold: COLD_RUNS, soffice: SOFFICE_RUNS },
-  warm: rows.map(({ docxFile, ...r }) => r),
+  warm: rows.map((r) => ({ ...r, docxFile: undefined })),
   peakRssMb,
   cold,
   libreoffice: lo,
