@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Document } from '../ir/types.js';
 import { PACKAGE_ROOT, type Library } from '../library/library.js';
 import { SCHEMA_VERSION } from '../schema/bid.js';
-import { FONT_FILES } from '../writers/fonts.js';
+import { fontBytes, FONT_FILES } from '../writers/fonts.js';
 import type { Format } from '../writers/types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -41,9 +41,10 @@ export function clausesUsed(doc: Document, lib: Library): ClauseUse[] {
 let fontCache: { name: string; sha256: string }[] | undefined;
 /** Hashes of the embedded font files (computed once per process). */
 export function fontHashes(): { name: string; sha256: string }[] {
-  fontCache ??= Object.values(FONT_FILES).map((f) => ({
+  const data = fontBytes();
+  fontCache ??= Object.entries(FONT_FILES).map(([k, f]) => ({
     name: path.basename(f),
-    sha256: sha256(readFileSync(f)),
+    sha256: sha256(data[k as keyof typeof FONT_FILES]),
   }));
   return fontCache;
 }

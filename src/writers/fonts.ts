@@ -1,5 +1,5 @@
 // The CJK fonts embedded in PDFs, installed by npm: Noto Serif SC (宋体 role), Noto Sans SC (黑体 role).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -22,6 +22,18 @@ export const FONT_FILES = {
   sansRegular: pkgFile('@embedpdf/fonts-sc', 'fonts/NotoSansHans-Regular.otf'),
   sansBold: pkgFile('@embedpdf/fonts-sc', 'fonts/NotoSansHans-Bold.otf'),
 } as const;
+
+let bytes: Record<keyof typeof FONT_FILES, Buffer> | undefined;
+/**
+ * The font files' bytes, read once per process and shared by the PDF writer (pdfmake's virtual
+ * file system), the glyph check and provenance hashing.
+ */
+export function fontBytes(): Readonly<Record<keyof typeof FONT_FILES, Buffer>> {
+  bytes ??= Object.fromEntries(
+    Object.entries(FONT_FILES).map(([k, f]) => [k, readFileSync(f)]),
+  ) as Record<keyof typeof FONT_FILES, Buffer>;
+  return bytes;
+}
 
 /** Word font names: the body in 宋体 and headings in 黑体, with Latin fallbacks. */
 export const WORD_FONTS = {

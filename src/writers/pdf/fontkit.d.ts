@@ -5,4 +5,5 @@ declare module 'fontkit' {
     readonly postscriptName: string;
   }
   export function openSync(path: string): Font;
+  export function create(data: Uint8Array): Font;
 }

@@ -3,12 +3,12 @@ import * as fontkit from 'fontkit';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { codePointName } from '../../schema/fields.js';
 import type { Document, Node } from '../../ir/types.js';
-import { FONT_FILES } from '../fonts.js';
+import { fontBytes, type FONT_FILES } from '../fonts.js';
 
-const opened = new Map<string, fontkit.Font>();
-function font(file: string): fontkit.Font {
-  let f = opened.get(file);
-  if (!f) opened.set(file, (f = fontkit.openSync(file)));
+const opened = new Map<keyof typeof FONT_FILES, fontkit.Font>();
+function font(key: keyof typeof FONT_FILES): fontkit.Font {
+  let f = opened.get(key);
+  if (!f) opened.set(key, (f = fontkit.create(fontBytes()[key])));
   return f;
 }
 
@@ -19,14 +19,8 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const check = (s: string, face: Face, bold: boolean, where: string, path?: string) => {
-    const file =
-      face === 'sans'
-        ? bold
-          ? FONT_FILES.sansBold
-          : FONT_FILES.sansRegular
-        : bold
-          ? FONT_FILES.serifBold
-          : FONT_FILES.serifRegular;
+    const file: keyof typeof FONT_FILES =
+      face === 'sans' ? (bold ? 'sansBold' : 'sansRegular') : bold ? 'serifBold' : 'serifRegular';
     for (const ch of s) {
       if (/\s/.test(ch)) continue;
       const cp = ch.codePointAt(0)!;

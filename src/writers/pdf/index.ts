@@ -1,5 +1,4 @@
 // PDF writer: IR → pdfmake document definition → PDF, with embedded Noto CJK fonts from npm.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pdfmake from 'pdfmake';
 import type { Content, TableCell as PdfCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
@@ -14,7 +13,7 @@ import {
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline } from '../../ir/types.js';
-import { FONT_FILES } from '../fonts.js';
+import { fontBytes, FONT_FILES } from '../fonts.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
@@ -28,13 +27,13 @@ let configured = false;
  */
 function configure(): void {
   if (configured) return;
-  const virtual = (file: string) => {
-    const name = `tenderkit-fonts/${path.basename(file)}`;
-    pdfmake.virtualfs.writeFileSync(name, readFileSync(file));
-    return name;
-  };
+  const data = fontBytes();
   const f = Object.fromEntries(
-    Object.entries(FONT_FILES).map(([k, file]) => [k, virtual(file)]),
+    Object.entries(FONT_FILES).map(([k, file]) => {
+      const name = `tenderkit-fonts/${path.basename(file)}`;
+      pdfmake.virtualfs.writeFileSync(name, data[k as keyof typeof FONT_FILES]);
+      return [k, name];
+    }),
   ) as Record<keyof typeof FONT_FILES, string>;
   pdfmake.addFonts({
     Song: {
