@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import * as fontkit from 'fontkit';
 
 const require = createRequire(import.meta.url);
 
@@ -33,6 +34,19 @@ export function fontBytes(): Readonly<Record<keyof typeof FONT_FILES, Buffer>> {
     Object.entries(FONT_FILES).map(([k, f]) => [k, readFileSync(f)]),
   ) as Record<keyof typeof FONT_FILES, Buffer>;
   return bytes;
+}
+
+let parsed: Record<keyof typeof FONT_FILES, fontkit.Font> | undefined;
+/**
+ * The fonts parsed once per process. pdfkit ≥ 0.20 accepts parsed fontkit fonts (its documented
+ * route for fonts already in memory), so documents no longer re-parse ~47 MB of CJK fonts each.
+ * Shared across documents: fontkit's caches on a font are pure; per-document subsets live in pdfkit.
+ */
+export function parsedFonts(): Readonly<Record<keyof typeof FONT_FILES, fontkit.Font>> {
+  parsed ??= Object.fromEntries(
+    Object.entries(fontBytes()).map(([k, b]) => [k, fontkit.create(b)]),
+  ) as Record<keyof typeof FONT_FILES, fontkit.Font>;
+  return parsed;
 }
 
 /** Word font names: the body in 宋体 and headings in 黑体, with Latin fallbacks. */

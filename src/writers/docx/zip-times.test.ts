@@ -41,3 +41,14 @@ describe('same input, same bytes, whatever the clock says', () => {
     expect(p1.equals(p2)).toBe(true);
   });
 });
+
+describe('shared parsed fonts', () => {
+  it('leak nothing from one PDF into the next: A, then B, then A again gives the same bytes', async () => {
+    const [a] = renderAll(loadExample('dev-project-60m'));
+    const [, b] = renderAll(loadExample('highway-monitoring'));
+    const first = await pdfWriter.write(a!);
+    await pdfWriter.write(b!);
+    const again = await pdfWriter.write(a!);
+    expect(again.equals(first)).toBe(true);
+  });
+});

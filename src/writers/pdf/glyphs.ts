@@ -1,15 +1,12 @@
 // Every character must exist in the PDF font that will draw it; a missing one is an error naming it.
-import * as fontkit from 'fontkit';
+import type * as fontkit from 'fontkit';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { codePointName } from '../../schema/fields.js';
 import type { Document, Node } from '../../ir/types.js';
-import { fontBytes, type FONT_FILES } from '../fonts.js';
+import { parsedFonts, type FONT_FILES } from '../fonts.js';
 
-const opened = new Map<keyof typeof FONT_FILES, fontkit.Font>();
 function font(key: keyof typeof FONT_FILES): fontkit.Font {
-  let f = opened.get(key);
-  if (!f) opened.set(key, (f = fontkit.create(fontBytes()[key])));
-  return f;
+  return parsedFonts()[key];
 }
 
 /** Which font file draws text inside a node of this kind (headings and the title use 黑体). */

@@ -13,7 +13,7 @@ import {
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline } from '../../ir/types.js';
-import { fontBytes, FONT_FILES } from '../fonts.js';
+import { parsedFonts, FONT_FILES } from '../fonts.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
@@ -21,13 +21,14 @@ import { findMissingGlyphs } from './glyphs.js';
 
 let configured = false;
 /**
- * Loads the fonts once into pdfmake's virtual file system (its documented route for font data),
- * so no document reads ~47 MB of font files from disk again, and denies pdfmake every URL and
- * every local file: nothing in a document definition can make it read anything else.
+ * Puts the fonts, parsed once per process, into pdfmake's virtual file system (its route for font
+ * data held in memory); pdfmake hands them to pdfkit's `doc.font()`, which takes parsed fontkit
+ * fonts since pdfkit 0.20. Denies pdfmake every URL and every local file: nothing in a document
+ * definition can make it read anything else.
  */
 function configure(): void {
   if (configured) return;
-  const data = fontBytes();
+  const data = parsedFonts();
   const f = Object.fromEntries(
     Object.entries(FONT_FILES).map(([k, file]) => {
       const name = `tenderkit-fonts/${path.basename(file)}`;

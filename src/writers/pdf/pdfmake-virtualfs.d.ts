@@ -3,7 +3,7 @@ export {};
 
 declare module 'pdfmake' {
   export const virtualfs: {
-    writeFileSync(name: string, content: Buffer): void;
+    writeFileSync(name: string, content: Buffer | object): void;
     existsSync(name: string): boolean;
   };
 }
