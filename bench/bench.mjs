@@ -61,7 +61,7 @@ function largeBid() {
     onsiteHoursRemote: 24 + 2 * i,
     resolveHours: 24 + 12 * i,
   }));
-  bid.training.modules = Array.from({ length: 36 }, (_, i) => ({
+  bid.training.modules = Array.from({ length: 60 }, (_, i) => ({
     id: `m${i + 1}`,
     title: `培训模块${i + 1}`,
     content:
@@ -70,7 +70,7 @@ function largeBid() {
     hours: 2,
     method: i % 2 ? 'classroom' : 'hands-on',
   }));
-  bid.training.totalHours = 72;
+  bid.training.totalHours = 120;
   bid.training.schedule = [];
   bid.penalties.items = Array.from({ length: 10 }, (_, i) => ({
     condition: `第${i + 1}类承诺未按时履行`,
@@ -205,6 +205,8 @@ if (lo.length) {
 
 const large = rows.filter((r) => r.example.startsWith('large'));
 const biggest = large.sort((a, b) => b.pages - a.pages)[0];
+if (biggest.pages < 10)
+  console.log(`(the largest generated document has only ${biggest.pages} pages)`);
 const targets = [
   {
     target: `PDF of a ten-page document ≤ 100 ms warm (${biggest.document}, ${biggest.pages} pages)`,
