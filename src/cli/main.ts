@@ -6,7 +6,7 @@ import { buildBid, cleanTempFiles, renderChecked, writeFiles } from '../build.js
 import { formatDiagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { catalogue } from '../diagnostics/catalogue.js';
 import type { Deviation } from '../checks/deviations.js';
-import { prepareBid } from '../load/prepare.js';
+import { locatedIn, prepareBid } from '../load/prepare.js';
 import { verifyBuild } from '../provenance/verify.js';
 import { runClauses, UsageError, type Io } from './clauses.js';
 import { PACKAGE_ROOT } from '../library/library.js';
@@ -119,18 +119,20 @@ async function run(argv: string[], io: Io): Promise<number> {
       const printWarning = (w: Diagnostic) => io.err(`${formatDiagnostic(w)}\n`);
       const checked = prepareBid(file, printWarning, { allowDrafts: values.drafts });
       cleanTempFiles(outDir);
-      const files = await buildBid(checked.params, {
-        extra: checked.extra,
-        provenance: {
-          bid: checked.source,
-          tender: checked.tenderSource,
+      const files = await locatedIn(checked, () =>
+        buildBid(checked.params, {
+          extra: checked.extra,
+          provenance: {
+            bid: checked.source,
+            tender: checked.tenderSource,
+            formats,
+            drafts: Boolean(values.drafts),
+          },
           formats,
-          drafts: Boolean(values.drafts),
-        },
-        formats,
-        onProgress: (done, total, name) => io.err(`[${done}/${total}] ${name}\n`),
-        onWarning: printWarning,
-      });
+          onProgress: (done, total, name) => io.err(`[${done}/${total}] ${name}\n`),
+          onWarning: printWarning,
+        }),
+      );
       const written = writeFiles(outDir, files);
       for (const w of written) io.out(`${w}\n`);
       return EXIT.ok;
@@ -155,12 +157,15 @@ async function run(argv: string[], io: Io): Promise<number> {
       try {
         const checked = prepareBid(file, (w) => found.push(w), { allowDrafts: values.drafts });
         deviations = checked.deviations;
-        const docs = renderChecked(checked.params, {
-          extra: checked.extra,
-          onWarning: (w) => found.push(w),
+        const docs = await locatedIn(checked, () => {
+          const rendered = renderChecked(checked.params, {
+            extra: checked.extra,
+            onWarning: (w) => found.push(checked.locate(w)),
+          });
+          const glyphs = rendered.flatMap(findMissingGlyphs);
+          if (glyphs.length) throw new TenderKitError(glyphs);
+          return rendered;
         });
-        const glyphs = docs.flatMap(findMissingGlyphs);
-        if (glyphs.length) throw new TenderKitError(glyphs);
         titles = docs.map((d) => d.meta.title);
       } catch (e) {
         if (!(e instanceof TenderKitError)) throw e;

@@ -22,6 +22,7 @@ export const catalogue = {
     title: 'YAML 别名过多',
     hint: '请直接写出取值，不要大量使用锚点（&）和别名（*）。',
   },
+  YamlTooDeep: { title: 'YAML 嵌套过深', hint: '投标参数文件只有几层嵌套，请检查文件是否正确。' },
   UnknownField: {
     title: '未知字段',
     hint: '请检查字段名拼写；所有字段见 `tenderkit schema` 或 README 的字段说明。',

@@ -58,7 +58,20 @@ export function formatLocation(loc: Location | undefined): string {
 }
 
 /** `bid.yaml:12:18 warranty.softwareMonths（软件质保期）：message。hint [Name]` */
+/** Control characters (from a file name, an id, a value) are shown as escapes, never printed raw. */
+function visible(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return s.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
+  return visible(formatRaw(d));
+}
+
+function formatRaw(d: Diagnostic): string {
   const where = formatLocation(d.location);
   const field = d.path ? `${d.path}${d.label ? `（${d.label}）` : ''}` : '';
   const head = [where, field].filter(Boolean).join(' ');

@@ -8,6 +8,8 @@ import { loadBidFile, type LoadedBid } from './bid.js';
 import { loadTenderFor } from './tender.js';
 
 export interface PreparedBid {
+  /** Adds the bid file's line:col to problems found later (rendering, PDF fonts) that name a field. */
+  readonly locate: (d: Diagnostic) => Diagnostic;
   /** The bid file as given, and the SHA-256 of its bytes. */
   readonly source: { readonly file: string; readonly sha256: string };
   /** The tender file it names, if any. */
@@ -44,7 +46,9 @@ export function prepareBid(
   if (errors.length) throw new TenderKitError(errors);
   found.forEach(warn);
   const deviations = t.check?.deviations ?? [];
+  const src = r.bid.source;
   return {
+    locate: (d) => (d.location || !d.path ? d : { ...d, location: src.locate(parsePath(d.path)) }),
     source: { file, sha256: r.bid.source.sha256 },
     ...(t.check
       ? { tenderSource: { file: t.check.source.file, sha256: t.check.source.sha256 } }
@@ -68,4 +72,21 @@ function checkPins(bid: LoadedBid, opts: PrepareOptions): Diagnostic[] {
     const r = resolveVersion(clause, { pins: { [id]: version }, allowDrafts: opts.allowDrafts });
     return r.ok ? [] : [diagnostic(r.problem, r.message, where)];
   });
+}
+
+/** `responseTiers[0].name` → ['responseTiers', 0, 'name']. */
+export function parsePath(p: string): (string | number)[] {
+  return [...p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
+    m[2] !== undefined ? Number(m[2]) : m[1]!,
+  );
+}
+
+/** Runs `fn`, adding bid-file locations to the problems it throws. */
+export async function locatedIn<T>(bid: PreparedBid, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof TenderKitError) throw new TenderKitError(e.diagnostics.map(bid.locate));
+    throw e;
+  }
 }

@@ -92,6 +92,17 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
       ],
     };
   }
+  const deep = tooDeep(src);
+  if (deep) {
+    return {
+      ok: false,
+      diagnostics: [
+        diagnostic('YamlTooDeep', `第 ${deep.line} 行的嵌套超过 ${MAX_DEPTH} 层`, {
+          location: { file, line: deep.line, col: 1 },
+        }),
+      ],
+    };
+  }
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(src, {
     lineCounter,
@@ -157,6 +168,52 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
     };
   }
   return { ok: true, value: located(file, sha256, data, doc, at) };
+}
+
+/** Bid files nest a few levels; anything past this is an attack or an accident, refused before parsing. */
+export const MAX_DEPTH = 64;
+
+/** The first line where flow brackets or block indentation nest deeper than MAX_DEPTH, if any. */
+function tooDeep(src: string): { line: number } | undefined {
+  let flow = 0;
+  let quote: string | null = null;
+  let line = 1;
+  let indentDepth: number[] = [];
+  let atLineStart = true;
+  let indent = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\n') {
+      line++;
+      atLineStart = true;
+      indent = 0;
+      if (quote === "'" || quote === '"') continue;
+      continue;
+    }
+    if (atLineStart) {
+      if (c === ' ') {
+        indent++;
+        continue;
+      }
+      atLineStart = false;
+      if (c !== '#' && flow === 0) {
+        indentDepth = indentDepth.filter((d) => d < indent);
+        indentDepth.push(indent);
+        if (indentDepth.length > MAX_DEPTH) return { line };
+      }
+    }
+    if (quote) {
+      if (c === quote && src[i - 1] !== '\\') quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(src[i - 1]!))) {
+      while (i + 1 < src.length && src[i + 1] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++flow > MAX_DEPTH) return { line };
+    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+  }
+  return undefined;
 }
 
 const ALLOWED_TAGS = new Set([
