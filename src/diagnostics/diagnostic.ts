@@ -57,16 +57,14 @@ export function formatLocation(loc: Location | undefined): string {
   return `${loc.file}:${loc.line}:${loc.col ?? 1}`;
 }
 
-/** `bid.yaml:12:18 warranty.softwareMonths（软件质保期）：message。hint [Name]` */
 /** Control characters (from a file name, an id, a value) are shown as escapes, never printed raw. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 function visible(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** `bid.yaml:12:18 warranty.softwareMonths（软件质保期）：message。hint [Name]` */
 export function formatDiagnostic(d: Diagnostic): string {
   return visible(formatRaw(d));
 }
