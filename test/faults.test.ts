@@ -1,0 +1,129 @@
+// Fault tests: a server killed in the middle of saves never leaves a partial bid file, and a full
+// disk gives a clear error while the previous version stays intact.
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  promises as fsp,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import { BidStore, StoreError } from '../src/server/store.js';
+import { ROOT } from './helpers.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+function killDuringSaves(dir: string, afterMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'test/fixtures/save-loop.mjs'), dir, 'bid-kill'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const t = setTimeout(() => child.kill('SIGKILL'), afterMs);
+    child.on('exit', (_code, signal) => {
+      clearTimeout(t);
+      if (signal !== 'SIGKILL') reject(new Error(`save loop ended by itself: ${err}`));
+      else resolve(out);
+    });
+  });
+}
+
+describe('SIGKILL in the middle of saves', () => {
+  it('leaves the bid file either the old or the new version, never partial, 25 times over', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-kill-'));
+    let saves = 0;
+    for (let i = 0; i < 25; i++) {
+      const out = await killDuringSaves(dir, 150 + ((i * 37) % 250));
+      saves += out.length;
+      const file = path.join(dir, 'bid-kill.yaml');
+      const text = readFileSync(file, 'utf8');
+      const data = parse(text) as { marker: string; filler: string; tenderee: { name: string } };
+      expect(['A', 'B']).toContain(data.marker);
+      expect(data.filler).toBe(data.marker.repeat(300_000));
+      expect(data.tenderee.name).toBe(`版本${data.marker}`);
+    }
+    expect(saves).toBeGreaterThan(25); // the loop really was saving when it was killed
+    // Temp files a kill left behind are removed when the store opens.
+    await new BidStore(dir).open();
+    expect(readdirSync(dir)).toEqual(['bid-kill.yaml']);
+  }, 120_000);
+});
+
+describe('a full disk', () => {
+  it('gives a clear error and keeps the previous version (injected ENOSPC)', async () => {
+    const store = await new BidStore(mkdtempSync(path.join(os.tmpdir(), 'tk-nospc-'))).open();
+    const v1 = await store.save('bid-a', { tenderee: { name: '第一版' } } as never, null);
+    const realOpen = fsp.open.bind(fsp);
+    vi.spyOn(fsp, 'open').mockImplementation(async (p, ...rest) => {
+      const handle = await realOpen(p as string, ...(rest as [number]));
+      if (String(p).includes('.tk-save-')) {
+        handle.writeFile = async () => {
+          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        };
+      }
+      return handle;
+    });
+    const err = await store
+      .save('bid-a', { tenderee: { name: '第二版' } } as never, v1.version)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toBe('磁盘空间不足，未保存（原文件保持不变）');
+    vi.restoreAllMocks();
+    expect((await store.read('bid-a')).input).toEqual({ tenderee: { name: '第一版' } });
+    expect(readdirSync(store.dir)).toEqual(['bid-a.yaml']);
+  });
+
+  const canMount = (() => {
+    if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+    const probe = mkdtempSync(path.join(os.tmpdir(), 'tk-probe-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+      execFileSync('umount', [probe], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it.skipIf(!canMount)(
+    'gives a clear error and keeps the previous version (a real 64 KB tmpfs)',
+    async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-tmpfs-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+      try {
+        const store = await new BidStore(path.join(dir, 'data')).open();
+        const v1 = await store.save(
+          'bid-a',
+          { tenderee: { name: '第一版' }, note: 'x'.repeat(20_000) } as never,
+          null,
+        );
+        // Fill most of the remaining space, then try a save larger than what is left.
+        mkdirSync(path.join(dir, 'junk'));
+        writeFileSync(path.join(dir, 'junk', 'fill'), Buffer.alloc(30_000));
+        const err = await store
+          .save(
+            'bid-a',
+            { tenderee: { name: '第二版' }, note: 'y'.repeat(40_000) } as never,
+            v1.version,
+          )
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StoreError);
+        expect((err as StoreError).message).toContain('磁盘空间不足');
+        expect((await store.read('bid-a')).input).toMatchObject({ tenderee: { name: '第一版' } });
+        expect(readdirSync(store.dir)).toEqual(['bid-a.yaml']);
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    },
+  );
+});
