@@ -3,11 +3,13 @@ import http, { type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { buildBid } from '../src/build.js';
 import { prepareBid } from '../src/load/prepare.js';
 import { createApp } from '../src/server/app.js';
 import { Busy, RenderPool } from '../src/server/render-pool.js';
 import { BidStore } from '../src/server/store.js';
+import { ROOT } from './helpers.js';
 
 let server: Server;
 let base = '';
@@ -276,34 +278,33 @@ describe('web app over HTTP', () => {
 });
 
 describe('overload and storage', () => {
-  it('answers 503 with Retry-After when the render pool is full', async () => {
+  it('answers 503 with Retry-After when the render pool is full, while the form page still works', async () => {
     const busyPool = {
-      preview: () => Promise.reject(new Busy('full')),
       build: () => Promise.reject(new Busy('full')),
       warmup: async () => {},
       close: async () => {},
     } as unknown as RenderPool;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-busy-'));
-    const { app } = createApp({ dataDir: dir, pool: busyPool });
+    const { app, store } = createApp({ dataDir: dir, pool: busyPool });
+    await store.open();
+    await store.save(
+      'bid-busy',
+      parse(readFileSync(path.join(ROOT, 'examples', 'dev-project-60m.yaml'), 'utf8')) as never,
+      null,
+    );
     const s = await new Promise<Server>((r) => {
       const x = app.listen(0, '127.0.0.1', () => r(x));
     });
     const addr = s.address();
     const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    const first = await fetch(`${url}/bids`);
-    const c = (first.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const t = /name="_csrf" value="([^"]+)"/.exec(await first.text())![1]!;
-    const res = await fetch(`${url}/api/preview`, {
-      method: 'POST',
-      headers: {
-        cookie: c,
-        'x-csrf-token': t,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'a=1',
-    });
+    const res = await fetch(`${url}/bids/bid-busy/download/commitment-letter.pdf`);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.text()).toContain('服务器正忙');
+    // Previews do not use the pool: the form page still renders.
+    const form = await fetch(`${url}/bids/bid-busy`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('data-path="tenderee.name"');
     s.close();
   });
 

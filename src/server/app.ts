@@ -17,6 +17,7 @@ import { csrf } from './csrf.js';
 import { formModel, type Field } from './form-model.js';
 import { inputFromForm, validateInput, type FormBody } from './form-values.js';
 import { Busy, RenderPool, TimedOut } from './render-pool.js';
+import { preview } from './preview.js';
 import { BidStore, checkId, StoreError } from './store.js';
 import { readFileSync } from 'node:fs';
 
@@ -148,8 +149,7 @@ export function createApp(opts: AppOptions) {
     extra: { version?: string | null; saved?: boolean; status?: number; notice?: string } = {},
   ) => {
     const v = validateInput(input);
-    let preview: Awaited<ReturnType<RenderPool['preview']>> | undefined;
-    if (v.params) preview = await pool.preview(input);
+    const shown = v.params ? preview(input) : undefined;
     page(
       res,
       'form.njk',
@@ -162,7 +162,7 @@ export function createApp(opts: AppOptions) {
         errorCount: v.errors.count,
         warningCount: v.warnings.count,
         allErrors: Object.entries(v.errors.byPath),
-        preview,
+        preview: shown,
         previewStyle: PREVIEW_STYLE,
         version: extra.version ?? '',
         saved: extra.saved,
@@ -258,7 +258,7 @@ export function createApp(opts: AppOptions) {
   app.post('/api/preview', async (req, res) => {
     const body = req.body as FormBody;
     const input = inputFromForm(formModel(), body);
-    const r = await pool.preview(input);
+    const r = preview(input);
     res.json({
       errors: r.errors.byPath,
       warnings: r.warnings.byPath,

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { PACKAGE_ROOT } from '../library/library.js';
-import type { BuildResult, PreviewResult, Task } from './render-worker.js';
+import type { BuildResult, Task } from './render-worker.js';
 
 export class Busy extends Error {}
 export class TimedOut extends Error {}
@@ -51,10 +51,6 @@ export class RenderPool {
         throw new TimedOut('render timed out');
       throw e;
     }
-  }
-
-  preview(input: unknown): Promise<PreviewResult> {
-    return this.run({ kind: 'preview', input });
   }
 
   build(file: string, displayName: string, formats: BuildResultFormats): Promise<BuildResult> {
