@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**/*.mjs', 'scripts/**/*.js'],
+    files: ['bench/**/*.mjs', 'scripts/**/*.js', 'test/fixtures/**/*.mjs'],
     languageOptions: {
       globals: {
         process: 'readonly',
