@@ -39,6 +39,8 @@ export interface BuildOptions {
   readonly onProgress?: (done: number, total: number, file: string) => void;
   /** Computed data the templates show (deviations). */
   readonly extra?: RenderExtra;
+  /** Write only these documents (all are still rendered, so cross-document checks still run). */
+  readonly only?: readonly DocumentId[];
   /** Record provenance: embed it in each file and add manifest.json to the outputs. */
   readonly provenance?: BuildInputs;
   /** Called with problems of warning severity; errors stop the build. */
@@ -89,11 +91,14 @@ export function renderAll(
 
 export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<BuiltFile[]> {
   const library = opts.library ?? defaultLibrary();
-  const rendered = renderChecked(bid, { ...opts, library }).map((doc) => {
-    const uses = clausesUsed(doc, library);
-    const properties = opts.provenance ? documentProperties(opts.provenance, uses) : undefined;
-    return { doc: properties ? { ...doc, meta: { ...doc.meta, properties } } : doc, uses };
-  });
+  const all = renderChecked(bid, { ...opts, library });
+  const rendered = all
+    .filter((d) => !opts.only || opts.only.includes(d.meta.id as DocumentId))
+    .map((doc) => {
+      const uses = clausesUsed(doc, library);
+      const properties = opts.provenance ? documentProperties(opts.provenance, uses) : undefined;
+      return { doc: properties ? { ...doc, meta: { ...doc.meta, properties } } : doc, uses };
+    });
   const total = rendered.length * opts.formats.length;
   const out: (BuiltFile & { documentId: DocumentId; format: Format })[] = [];
   for (const { doc } of rendered) {

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { defaultLibrary, PACKAGE_ROOT, resolveVersion, STATUS_LABELS } from '../library/library.js';
 import { diffBodies, redlineDocument } from '../library/redline.js';
 import { documentLabels } from '../schema/labels.js';
-import type { BidInput } from '../schema/bid.js';
+import type { BidInput, DocumentId } from '../schema/bid.js';
 import { toHtmlFragment } from '../writers/html/index.js';
 import { STYLE as PREVIEW_STYLE } from '../writers/html/index.js';
 import { csrf } from './csrf.js';
@@ -268,10 +268,11 @@ export function createApp(opts: AppOptions) {
     });
   });
 
-  const build = async (id: string, formats: ('docx' | 'pdf')[]) => {
+  const build = async (id: string, formats: ('docx' | 'pdf')[], only?: DocumentId[]) => {
+    if (pool.saturated) throw new Busy('render queue full'); // refuse before any file work
     const file = store.file(id);
     await store.read(id); // 404 if absent
-    const r = await pool.build(file, `${id}.yaml`, formats);
+    const r = await pool.build(file, `${id}.yaml`, formats, only);
     if (r.problems.length) {
       throw Object.assign(new Error('invalid bid'), {
         status: 422,
@@ -288,7 +289,7 @@ export function createApp(opts: AppOptions) {
     const doc = req.params.doc;
     if ((fmt !== 'docx' && fmt !== 'pdf') || !(doc in documentLabels))
       throw Object.assign(new Error('nf'), { status: 404 });
-    const files = await build(id, [fmt]);
+    const files = await build(id, [fmt], [doc as DocumentId]);
     const f = files.find((x) => x.documentId === doc && x.format === fmt);
     if (!f)
       throw Object.assign(new Error('nf'), {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import { PACKAGE_ROOT } from '../library/library.js';
 import type { BuildResult, Task } from './render-worker.js';
+import type { DocumentId } from '../schema/bid.js';
 
 export class Busy extends Error {}
 export class TimedOut extends Error {}
@@ -39,9 +40,22 @@ export class RenderPool {
     );
   }
 
+  /** True when a new task would be refused: callers answer 503 before doing any work. */
+  get saturated(): boolean {
+    return this.pool.queueSize >= this.pool.options.maxQueue;
+  }
+
+  /** Tasks queued or running. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  private inFlight = 0;
+
   private async run<T>(task: Task): Promise<T> {
-    if (this.pool.queueSize >= this.pool.options.maxQueue) throw new Busy('render queue full');
+    if (this.saturated) throw new Busy('render queue full');
     const signal = AbortSignal.timeout(this.timeoutMs);
+    this.inFlight++;
     try {
       return (await this.pool.run(task, { signal })) as T;
     } catch (e) {
@@ -50,11 +64,18 @@ export class RenderPool {
       if ((e as Error).name === 'AbortError' || signal.aborted)
         throw new TimedOut('render timed out');
       throw e;
+    } finally {
+      this.inFlight--;
     }
   }
 
-  build(file: string, displayName: string, formats: BuildResultFormats): Promise<BuildResult> {
-    return this.run({ kind: 'build', file, displayName, formats });
+  build(
+    file: string,
+    displayName: string,
+    formats: BuildResultFormats,
+    only?: DocumentId[],
+  ): Promise<BuildResult> {
+    return this.run({ kind: 'build', file, displayName, formats, only });
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,11 @@ import { buildBid } from '../build.js';
 import { TenderKitError, formatDiagnostic } from '../diagnostics/diagnostic.js';
 import { prepareBid } from '../load/prepare.js';
 import type { Format } from '../writers/types.js';
+import type { DocumentId } from '../schema/bid.js';
 
 export type Task =
-  { kind: 'warmup' } | { kind: 'build'; file: string; displayName: string; formats: Format[] };
+  | { kind: 'warmup' }
+  | { kind: 'build'; file: string; displayName: string; formats: Format[]; only?: DocumentId[] };
 
 export interface BuildResult {
   readonly kind: 'build';
@@ -22,6 +24,7 @@ export default async function run(task: Task): Promise<BuildResult | { kind: 'wa
     const bid = prepareBid(task.file, () => {});
     const files = await buildBid(bid.params, {
       formats: task.formats,
+      only: task.only,
       extra: bid.extra,
       provenance: {
         bid: { file: task.displayName, sha256: bid.source.sha256 },
@@ -51,7 +54,9 @@ let warmed: Promise<void> | undefined;
 function warm(): Promise<void> {
   warmed ??= (async () => {
     const { defaultLibrary } = await import('../library/library.js');
+    const { parsedFonts } = await import('../writers/fonts.js');
     defaultLibrary();
+    parsedFonts();
   })();
   return warmed;
 }
