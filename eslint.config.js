@@ -1,5 +1,6 @@
 // Lint configuration: typescript-eslint's type-aware recommended rules over src/ and test/.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -8,29 +9,11 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['web/static/**/*.js'],
-    languageOptions: {
-      globals: {
-        document: 'readonly',
-        window: 'readonly',
-        fetch: 'readonly',
-        FormData: 'readonly',
-        URLSearchParams: 'readonly',
-        CSS: 'readonly',
-        setTimeout: 'readonly',
-        clearTimeout: 'readonly',
-      },
-    },
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['bench/**/*.mjs', 'scripts/**/*.js', 'test/fixtures/**/*.mjs'],
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        performance: 'readonly',
-        console: 'readonly',
-        Buffer: 'readonly',
-      },
-    },
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['**/*.ts'],
