@@ -38,7 +38,7 @@ function killDuringSaves(dir: string, afterMs: number): Promise<string> {
   });
 }
 
-describe('SIGKILL in the middle of saves', () => {
+describe('SIGKILL of a process in the middle of saves', () => {
   it('leaves the bid file either the old or the new version, never partial, 25 times over', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-kill-'));
     let saves = 0;
@@ -54,6 +54,86 @@ describe('SIGKILL in the middle of saves', () => {
     }
     expect(saves).toBeGreaterThan(25); // the loop really was saving when it was killed
     // Temp files a kill left behind are removed when the store opens.
+    await new BidStore(dir).open();
+    expect(readdirSync(dir)).toEqual(['bid-kill.yaml']);
+  }, 120_000);
+});
+
+/** Starts `tenderkit serve` on a free port; resolves with its base URL once it listens. */
+function startServer(
+  dataDir: string,
+): Promise<{ child: ReturnType<typeof spawn>; base: string; exited: Promise<unknown> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/tenderkit.js'), 'serve', '--port', '0', '--data', dataDir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    const exited = new Promise((r) => child.once('exit', r));
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      if (m) resolve({ child, base: `http://127.0.0.1:${m[1]}`, exited });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+describe('SIGKILL of the real server in the middle of HTTP saves', () => {
+  it('leaves every saved bid either the old or the new version, 8 times over', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-killsrv-'));
+    await (
+      await new BidStore(dir).open()
+    ).save(
+      'bid-kill',
+      { tenderee: { name: '版本A' }, project: { name: 'A'.repeat(150_000) } } as never,
+      null,
+    );
+    let saved = 0;
+    for (let i = 0; i < 8; i++) {
+      const { child, base, exited } = await startServer(dir);
+      const first = await fetch(`${base}/bids/bid-kill`);
+      const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const token = /name="_csrf" value="([^"]+)"/.exec(await first.text())![1]!;
+      let stop = false;
+      const client = (async () => {
+        while (!stop) {
+          const page = await fetch(`${base}/bids/bid-kill`, { headers: { cookie } }).then((r) =>
+            r.text(),
+          );
+          const version = /name="_version" value="([0-9a-f]{64})"/.exec(page)?.[1] ?? '';
+          const mark = page.includes('value="版本A"') ? 'B' : 'A';
+          const body = new URLSearchParams({
+            _csrf: token,
+            _version: version,
+            _action: 'save',
+            'tenderee.name': `版本${mark}`,
+            'project.name': mark.repeat(150_000),
+          });
+          const r = await fetch(`${base}/bids/bid-kill`, {
+            method: 'POST',
+            body,
+            redirect: 'manual',
+            headers: { cookie },
+          });
+          if (r.status === 303) saved++;
+        }
+      })().catch(() => {}); // the connection drops when the server is killed
+      await new Promise((r) => setTimeout(r, 300 + i * 90));
+      child.kill('SIGKILL');
+      stop = true;
+      await client;
+      await exited;
+      const data = parse(readFileSync(path.join(dir, 'bid-kill.yaml'), 'utf8')) as {
+        tenderee: { name: string };
+        project: { name: string };
+      };
+      const mark = data.tenderee.name.slice(-1);
+      expect(['A', 'B']).toContain(mark);
+      expect(data.project.name).toBe(mark.repeat(150_000));
+    }
+    expect(saved).toBeGreaterThan(8);
     await new BidStore(dir).open();
     expect(readdirSync(dir)).toEqual(['bid-kill.yaml']);
   }, 120_000);
