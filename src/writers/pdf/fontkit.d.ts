@@ -2,7 +2,18 @@
 declare module 'fontkit' {
   export interface Font {
     hasGlyphForCodePoint(codePoint: number): boolean;
+    glyphForCodePoint(codePoint: number): { advanceWidth: number };
+    readonly unitsPerEm: number;
+    readonly familyName: string;
+    layout(text: string): {
+      glyphs: { path: Path }[];
+      positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number }[];
+    };
     readonly postscriptName: string;
+  }
+  export interface Path {
+    translate(x: number, y: number): Path;
+    toSVG(): string;
   }
   export function openSync(path: string): Font;
   export function create(data: Uint8Array): Font;

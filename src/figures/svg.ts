@@ -1,0 +1,78 @@
+// Small SVG building blocks for figures. Text is drawn as glyph outlines from the embedded Noto
+// Sans SC, so the PDF (vector), the .docx (PNG rendered from the same SVG) and the HTML preview show
+// the same shapes and no viewer can fall back to boxes; each figure keeps its words in <title>.
+import type * as fontkit from 'fontkit';
+import { parsedFonts } from '../writers/fonts.js';
+
+function faceOf(bold: boolean): fontkit.Font {
+  return parsedFonts()[bold ? 'sansBold' : 'sansRegular'];
+}
+
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Width in points of `text` at `size` in Noto Sans SC. */
+export function textWidth(text: string, size: number, bold = false): number {
+  const font = faceOf(bold);
+  const run = font.layout(text);
+  const units = run.positions.reduce((a, p) => a + p.xAdvance, 0);
+  return (units / font.unitsPerEm) * size;
+}
+
+/** Breaks `text` into lines no wider than `max` points (Chinese may break between any characters). */
+export function wrap(text: string, size: number, max: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const ch of text) {
+    if (cur && textWidth(cur + ch, size) > max) {
+      lines.push(cur);
+      cur = ch;
+    } else cur += ch;
+  }
+  if (cur) lines.push(cur);
+  return lines.length ? lines : [''];
+}
+
+export function svgDoc(width: number, height: number, body: string, title: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">` +
+    `<title>${esc(title)}</title><rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>${body}</svg>`
+  );
+}
+
+export function label(x: number, y: number, text: string, opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; bold?: boolean; fill?: string } = {}): string {
+  const { size = 10, anchor = 'middle', bold = false, fill = '#1f2933' } = opts;
+  const font = faceOf(bold);
+  const run = font.layout(text);
+  let pen = 0;
+  let d = '';
+  run.glyphs.forEach((g, i) => {
+    const p = run.positions[i]!;
+    d += g.path.translate(pen + p.xOffset, p.yOffset).toSVG();
+    pen += p.xAdvance;
+  });
+  const k = size / font.unitsPerEm;
+  const width = pen * k;
+  const left = anchor === 'start' ? x : anchor === 'end' ? x - width : x - width / 2;
+  return d ? `<path transform="translate(${left.toFixed(2)} ${y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" fill="${fill}" d="${d}"/>` : '';
+}
+
+/** A box with centred, wrapped lines of text. */
+export function box(x: number, y: number, w: number, h: number, lines: string[], opts: { fill?: string; stroke?: string; size?: number; bold?: boolean } = {}): string {
+  const { fill = '#eef2ff', stroke = '#1d4ed8', size = 10, bold = false } = opts;
+  const lh = size * 1.35;
+  const top = y + h / 2 - ((lines.length - 1) * lh) / 2 + size * 0.35;
+  return (
+    `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1"/>` +
+    lines.map((l, i) => label(x + w / 2, top + i * lh, l, { size, bold })).join('')
+  );
+}
+
+export function arrow(x1: number, y1: number, x2: number, y2: number, color = '#475569'): string {
+  const a = Math.atan2(y2 - y1, x2 - x1);
+  const s = 6;
+  const p1 = `${(x2 - s * Math.cos(a - 0.45)).toFixed(1)},${(y2 - s * Math.sin(a - 0.45)).toFixed(1)}`;
+  const p2 = `${(x2 - s * Math.cos(a + 0.45)).toFixed(1)},${(y2 - s * Math.sin(a + 0.45)).toFixed(1)}`;
+  return `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="${color}" stroke-width="1.2"/><polygon points="${x2.toFixed(1)},${y2.toFixed(1)} ${p1} ${p2}" fill="${color}"/>`;
+}
