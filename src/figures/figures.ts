@@ -33,20 +33,25 @@ function tierChart(bid: BidParams, title: string): DrawnFigure {
     ['到场时间（本地）', (r: (typeof rows)[number]) => r.onsiteHours],
     ['解决时限', (r: (typeof rows)[number]) => r.resolveHours],
   ] as const;
-  const values = rows.flatMap((r) => metrics.map(([, f]) => f(r))).filter((v): v is number => v !== null);
+  const values = rows
+    .flatMap((r) => metrics.map(([, f]) => f(r)))
+    .filter((v): v is number => v !== null);
   const lo = Math.min(0.25, ...values);
   const hi = Math.max(1, ...values) * 1.15;
   const labelW = Math.max(60, ...rows.map((r) => textWidth(r.name, 10) + 12));
   const x0 = labelW + 8;
   const x1 = W - 62;
-  const x = (v: number) => x0 + ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (x1 - x0);
+  const x = (v: number) =>
+    x0 + ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (x1 - x0);
   const top = 34;
   const rowH = 3 * 11 + 14;
   const height = top + rows.length * rowH + 24;
   let body = '';
   metrics.forEach(([name], i) => {
     const lx = 10 + i * 120;
-    body += `<rect x="${lx}" y="8" width="10" height="10" fill="${COLORS[i]}"/>` + label(lx + 14, 17, name, { size: 9, anchor: 'start' });
+    body +=
+      `<rect x="${lx}" y="8" width="10" height="10" fill="${COLORS[i]}"/>` +
+      label(lx + 14, 17, name, { size: 9, anchor: 'start' });
   });
   let lastTick = -Infinity;
   for (const t of [0.25, 0.5, 1, 2, 4, 8, 24, 48, 72, 168, 336, 720]) {
@@ -63,12 +68,19 @@ function tierChart(bid: BidParams, title: string): DrawnFigure {
       const v = f(r);
       const by = y + j * 11;
       if (v === null) {
-        body += label(x0 + 4, by + 8, j === 2 ? '双方协商' : '视需要安排', { size: 8, anchor: 'start', fill: '#64748b' });
+        body += label(x0 + 4, by + 8, j === 2 ? '双方协商' : '视需要安排', {
+          size: 8,
+          anchor: 'start',
+          fill: '#64748b',
+        });
         return;
       }
       const bw = Math.max(2, x(v) - x0);
       body += `<rect x="${x0}" y="${by}" width="${bw.toFixed(1)}" height="9" fill="${COLORS[j]}"/>`;
-      body += label(x0 + bw + 4, by + 8, j === 0 ? minutesText(Math.round(v * 60)) : hoursText(v), { size: 8, anchor: 'start' });
+      body += label(x0 + bw + 4, by + 8, j === 0 ? minutesText(Math.round(v * 60)) : hoursText(v), {
+        size: 8,
+        anchor: 'start',
+      });
     });
   });
   body += `<line x1="${x0}" y1="${top - 4}" x2="${x0}" y2="${height - 20}" stroke="#94a3b8" stroke-width="1"/>`;
@@ -76,7 +88,11 @@ function tierChart(bid: BidParams, title: string): DrawnFigure {
 }
 
 function escalationFlow(bid: BidParams, title: string): DrawnFigure {
-  const steps = ['接到报修', ...bid.service.escalation.map((c) => channelLabels[c]), '故障排除并提交报告'];
+  const steps = [
+    '接到报修',
+    ...bid.service.escalation.map((c) => channelLabels[c]),
+    '故障排除并提交报告',
+  ];
   const perRow = steps.length > 6 ? Math.ceil(steps.length / 2) : steps.length;
   const gap = 18;
   const bw = (W - 20 - (perRow - 1) * gap) / perRow;
@@ -92,7 +108,10 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure {
     const by = 16 + row * (bh + 30);
     const first = i === 0;
     const last = i === steps.length - 1;
-    body += box(bx, by, bw, bh, wrap(s, 10, bw - 8), { fill: first || last ? '#ecfdf3' : '#eef2ff', stroke: first || last ? '#067647' : '#1d4ed8' });
+    body += box(bx, by, bw, bh, wrap(s, 10, bw - 8), {
+      fill: first || last ? '#ecfdf3' : '#eef2ff',
+      stroke: first || last ? '#067647' : '#1d4ed8',
+    });
     if (i < steps.length - 1) {
       const nrow = Math.floor((i + 1) / perRow);
       if (nrow === row) {
@@ -104,7 +123,20 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure {
   });
   const note = `${severe.name}：${minutesText(severe.responseMinutes)}内响应${severe.onsiteHoursLocal !== undefined ? `，本地${hoursText(severe.onsiteHoursLocal)}内到场` : ''}${severe.resolveHours !== undefined ? `，${hoursText(severe.resolveHours)}内解决` : ''}`;
   body += label(W / 2, height - 8, note, { size: 9, fill: '#334155' });
-  return { svg: svgDoc(W, height, body, title), width: W, height, data: { steps, severe: { name: severe.name, responseMinutes: severe.responseMinutes, onsiteHoursLocal: severe.onsiteHoursLocal ?? null, resolveHours: severe.resolveHours ?? null } } };
+  return {
+    svg: svgDoc(W, height, body, title),
+    width: W,
+    height,
+    data: {
+      steps,
+      severe: {
+        name: severe.name,
+        responseMinutes: severe.responseMinutes,
+        onsiteHoursLocal: severe.onsiteHoursLocal ?? null,
+        resolveHours: severe.resolveHours ?? null,
+      },
+    },
+  };
 }
 
 function orgChart(bid: BidParams, title: string): DrawnFigure | null {
@@ -124,10 +156,26 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
   const rowHeights: number[] = [];
   for (let i = 0; i < roles.length; i += perRow) {
     const chunk = roles.slice(i, i + perRow);
-    rowHeights.push(22 + Math.max(...chunk.map((r) => roleLines(r.role).length * 13 + Math.ceil(r.names.length / 2) * 14)) + 8);
+    rowHeights.push(
+      22 +
+        Math.max(
+          ...chunk.map((r) => roleLines(r.role).length * 13 + Math.ceil(r.names.length / 2) * 14),
+        ) +
+        8,
+    );
   }
   const height = 12 + rootH + 26 + rowHeights.reduce((a, b) => a + b + 26, 0);
-  let body = box((W - rootW) / 2, 12, rootW, rootH, [...wrap(bid.bidder.name, 10, rootW - 10).slice(0, 1), `售后服务团队（${bid.staff.roster.length}人）`], { fill: '#ecfdf3', stroke: '#067647', bold: true });
+  let body = box(
+    (W - rootW) / 2,
+    12,
+    rootW,
+    rootH,
+    [
+      ...wrap(bid.bidder.name, 10, rootW - 10).slice(0, 1),
+      `售后服务团队（${bid.staff.roster.length}人）`,
+    ],
+    { fill: '#ecfdf3', stroke: '#067647', bold: true },
+  );
   let y = 12 + rootH + 26;
   const busY = 12 + rootH + 13;
   body += `<line x1="${W / 2}" y1="${12 + rootH}" x2="${W / 2}" y2="${busY}" stroke="#475569" stroke-width="1"/>`;
@@ -138,22 +186,36 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
     // Later rows hang from a line down the left margin, so no connector crosses a box.
     const busLeft = ri > 0 ? 3 : Math.min(...centers, W / 2);
     body += `<line x1="${busLeft.toFixed(1)}" y1="${(y - 13).toFixed(1)}" x2="${Math.max(...centers, W / 2).toFixed(1)}" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/>`;
-    if (ri === 1) body += `<line x1="3" y1="${busY}" x2="3" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/><line x1="3" y1="${busY}" x2="${Math.min(...centers, W / 2).toFixed(1)}" y2="${busY}" stroke="#475569" stroke-width="1"/>`;
-    if (ri > 1) body += `<line x1="3" y1="${(y - 13 - h - 26).toFixed(1)}" x2="3" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/>`;
+    if (ri === 1)
+      body += `<line x1="3" y1="${busY}" x2="3" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/><line x1="3" y1="${busY}" x2="${Math.min(...centers, W / 2).toFixed(1)}" y2="${busY}" stroke="#475569" stroke-width="1"/>`;
+    if (ri > 1)
+      body += `<line x1="3" y1="${(y - 13 - h - 26).toFixed(1)}" x2="3" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/>`;
     chunk.forEach((r, i) => {
       const bx = left + i * (bw + gap);
       body += `<line x1="${centers[i]!.toFixed(1)}" y1="${(y - 13).toFixed(1)}" x2="${centers[i]!.toFixed(1)}" y2="${y}" stroke="#475569" stroke-width="1"/>`;
       body += `<rect x="${bx.toFixed(1)}" y="${y}" width="${bw.toFixed(1)}" height="${h}" rx="4" fill="#eef2ff" stroke="#1d4ed8"/>`;
       const lines = roleLines(r.role);
-      lines.forEach((l, k) => (body += label(bx + bw / 2, y + 15 + k * 13, l, { size: 10, bold: true })));
+      lines.forEach(
+        (l, k) => (body += label(bx + bw / 2, y + 15 + k * 13, l, { size: 10, bold: true })),
+      );
       r.names.forEach((n, j) => {
         const col = r.names.length > 1 ? j % 2 : 0.5;
-        body += label(bx + bw * (col === 0.5 ? 0.5 : col === 0 ? 0.28 : 0.72), y + 19 + lines.length * 13 + Math.floor(j / 2) * 14, n, { size: 9 });
+        body += label(
+          bx + bw * (col === 0.5 ? 0.5 : col === 0 ? 0.28 : 0.72),
+          y + 19 + lines.length * 13 + Math.floor(j / 2) * 14,
+          n,
+          { size: 9 },
+        );
       });
     });
     y += h + 26;
   });
-  return { svg: svgDoc(W, height, body, title), width: W, height, data: { root: bid.bidder.name, roles } };
+  return {
+    svg: svgDoc(W, height, body, title),
+    width: W,
+    height,
+    data: { root: bid.bidder.name, roles },
+  };
 }
 
 function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
@@ -176,11 +238,16 @@ function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
     body += `<rect x="${cx.toFixed(1)}" y="0" width="${cw.toFixed(1)}" height="${height - 10}" fill="${i % 2 ? '#f8fafc' : '#ffffff'}" stroke="#e2e8f0"/>`;
     wrap(p, 9, cw - 8)
       .slice(0, 2)
-      .forEach((line, j) => (body += label(cx + cw / 2, 14 + j * 12, line, { size: 9, bold: true })));
+      .forEach(
+        (line, j) => (body += label(cx + cw / 2, 14 + j * 12, line, { size: 9, bold: true })),
+      );
   });
   rows.forEach((r, i) => {
     const y = headH + i * rowH;
-    body += label(labelW - 6, y + 13, wrap(r.module, 9, labelW - 12)[0]!, { size: 9, anchor: 'end' });
+    body += label(labelW - 6, y + 13, wrap(r.module, 9, labelW - 12)[0]!, {
+      size: 9,
+      anchor: 'end',
+    });
     const pi = phases.indexOf(r.phase);
     const bx = labelW + pi * cw + 6;
     const bw = Math.max(18, ((cw - 40) * r.hours) / maxHours);

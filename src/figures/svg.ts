@@ -9,7 +9,11 @@ function faceOf(bold: boolean): fontkit.Font {
 }
 
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** Width in points of `text` at `size` in Noto Sans SC. */
@@ -41,7 +45,12 @@ export function svgDoc(width: number, height: number, body: string, title: strin
   );
 }
 
-export function label(x: number, y: number, text: string, opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; bold?: boolean; fill?: string } = {}): string {
+export function label(
+  x: number,
+  y: number,
+  text: string,
+  opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; bold?: boolean; fill?: string } = {},
+): string {
   const { size = 10, anchor = 'middle', bold = false, fill = '#1f2933' } = opts;
   const font = faceOf(bold);
   const run = font.layout(text);
@@ -55,11 +64,20 @@ export function label(x: number, y: number, text: string, opts: { size?: number;
   const k = size / font.unitsPerEm;
   const width = pen * k;
   const left = anchor === 'start' ? x : anchor === 'end' ? x - width : x - width / 2;
-  return d ? `<path transform="translate(${left.toFixed(2)} ${y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" fill="${fill}" d="${d}"/>` : '';
+  return d
+    ? `<path transform="translate(${left.toFixed(2)} ${y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" fill="${fill}" d="${d}"/>`
+    : '';
 }
 
 /** A box with centred, wrapped lines of text. */
-export function box(x: number, y: number, w: number, h: number, lines: string[], opts: { fill?: string; stroke?: string; size?: number; bold?: boolean } = {}): string {
+export function box(
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  lines: string[],
+  opts: { fill?: string; stroke?: string; size?: number; bold?: boolean } = {},
+): string {
   const { fill = '#eef2ff', stroke = '#1d4ed8', size = 10, bold = false } = opts;
   const lh = size * 1.35;
   const top = y + h / 2 - ((lines.length - 1) * lh) / 2 + size * 0.35;

@@ -1,5 +1,5 @@
 // Plain-text views of the IR, shared by checks, writers and tests.
-import type { Block, Clause, Inline, List, Node, Table } from './types.js';
+import type { Block, Clause, Figure, Inline, List, Node, Table } from './types.js';
 import { listMarker } from './numbering.js';
 
 export function inlineText(children: readonly Inline[]): string {
@@ -48,6 +48,9 @@ export function blockLines(blocks: readonly Block[]): string[] {
       case 'clause':
         out.push(...blockLines(b.children));
         break;
+      case 'figure':
+        out.push(figureCaption(b));
+        break;
     }
   }
   return out;
@@ -73,4 +76,9 @@ export function flatBlocks(blocks: readonly Block[]): Exclude<Block, Clause>[] {
   return blocks.flatMap<Exclude<Block, Clause>>((b) =>
     b.type === 'clause' ? [...b.children] : [b],
   );
+}
+
+/** `图1　故障响应时限` — the caption line every writer prints under a figure. */
+export function figureCaption(f: Figure): string {
+  return `图${f.number}　${f.caption}`;
 }

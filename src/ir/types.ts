@@ -99,6 +99,23 @@ export interface SignatureLine {
   readonly children: readonly Inline[];
 }
 
+/** A numbered figure drawn from the bid (SVG), with the data it shows for checks and tests. */
+export interface Figure {
+  readonly type: 'figure';
+  /** Which figure: `tier-chart`, `escalation-flow`, `org-chart`, `training-gantt`. */
+  readonly id: string;
+  /** 图1, 图2 … in document order. */
+  readonly number: number;
+  readonly caption: string;
+  /** Self-contained SVG whose text is glyph outlines (no fonts needed to show it). */
+  readonly svg: string;
+  /** Size in points at which it is printed. */
+  readonly width: number;
+  readonly height: number;
+  /** The bid values the figure shows. */
+  readonly data: JsonValue;
+}
+
 /** Provenance container: the blocks one clause version produced. */
 export interface Clause {
   readonly type: 'clause';
@@ -108,7 +125,7 @@ export interface Clause {
 }
 
 export type ClauseContent = Heading | Paragraph | List | Table | Signature;
-export type Block = Title | ClauseContent | Clause;
+export type Block = Title | ClauseContent | Clause | Figure;
 
 // ── Inlines ─────────────────────────────────────────────────────────────────
 
@@ -173,6 +190,7 @@ export const NODE_TYPES = [
   'signature',
   'signatureLine',
   'clause',
+  'figure',
   'text',
   'strong',
   'var',

@@ -19,6 +19,7 @@ import {
 import type { BidParams, DocumentId } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { findPlaceholders } from '../checks/placeholders.js';
+import { drawFigure } from '../figures/figures.js';
 import type { Deviation } from '../checks/deviations.js';
 import { markdownToBlocks, markdownToInlines } from './markdown.js';
 import {
@@ -58,6 +59,8 @@ interface Ctx {
   readonly headings: HeadingCounter;
   readonly diags: Diagnostic[];
   readonly choice: VersionChoice;
+  readonly bid: BidParams;
+  readonly figures: { n: number };
   /** Draft clause versions used, as `id@version`. */
   readonly drafts: Set<string>;
 }
@@ -193,6 +196,16 @@ function renderItems(
       const inner = renderItems(ctx, item.items, depth + 1, [...at, 'items']);
       if (inner.length === 0) return ctx.headings.restore(snap);
       out.push(h, ...inner);
+    } else if ('figure' in item) {
+      const drawn = drawFigure(item.figure, ctx.bid, item.caption);
+      if (drawn)
+        out.push({
+          type: 'figure',
+          id: item.figure,
+          number: ++ctx.figures.n,
+          caption: item.caption,
+          ...drawn,
+        });
     } else {
       const lines: SignatureLine[] = item.signature.map((l, j) => ({
         type: 'signatureLine',
@@ -244,6 +257,8 @@ export function renderDocument(
       deviations: extra.deviations,
     }),
     choice: { pins: bid.clauseVersions, allowDrafts: extra.allowDrafts },
+    bid,
+    figures: { n: 0 },
     drafts: new Set<string>(),
     headings: new HeadingCounter(),
     diags: [],

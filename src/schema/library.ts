@@ -1,6 +1,7 @@
 // Schemas of the trusted files: clauses (versioned, legal-approved) and document templates.
 import { z } from 'zod';
 import { date } from './fields.js';
+import { FIGURE_IDS, type FigureId } from '../figures/figures.js';
 
 const clauseId = z
   .string()
@@ -53,7 +54,8 @@ export type TemplateItem =
   | { paragraph: string; align?: 'left' | 'center' | 'right'; indent?: boolean; when?: string }
   | { clause: string; heading?: boolean | string; when?: string }
   | { section: string; when?: string; items: TemplateItem[] }
-  | { signature: { label: string; value?: string }[]; when?: string };
+  | { signature: { label: string; value?: string }[]; when?: string }
+  | { figure: FigureId; caption: string; when?: string };
 
 const when = z.string().min(1).optional();
 
@@ -71,6 +73,7 @@ export const templateItemSchema: z.ZodType<TemplateItem> = z.lazy(() =>
       heading: z.union([z.boolean(), z.string().min(1)]).optional(),
       when,
     }),
+    z.strictObject({ figure: z.enum(FIGURE_IDS), caption: z.string().min(1), when }),
     z.strictObject({ section: z.string().min(1), when, items: z.array(templateItemSchema).min(1) }),
     z.strictObject({
       signature: z

@@ -7,6 +7,7 @@ import {
   Footer,
   Header,
   HeadingLevel,
+  ImageRun,
   InsertedTextRun,
   LineRuleType,
   Packer,
@@ -24,6 +25,8 @@ import {
 } from 'docx';
 import { strFromU8, unzipSync } from 'fflate';
 import { setZipTimes } from './zip-times.js';
+import { figurePng } from '../../figures/raster.js';
+import { figureCaption } from '../../ir/text.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
 import {
   columnFractions,
@@ -79,6 +82,7 @@ type Result = {
   signature: FileChild[];
   signatureLine: FileChild[];
   clause: FileChild[];
+  figure: FileChild[];
   text: ParagraphChild[];
   strong: ParagraphChild[];
   var: ParagraphChild[];
@@ -123,6 +127,8 @@ const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
 
 /** Paragraph style for table cells: smaller text and tighter lines, set once rather than per run. */
 const TABLE_TEXT = 'TkTableText';
+
+const noCtx: Ctx = { bold: false, revisions: { next: 0 } };
 
 const thin = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
 
@@ -340,6 +346,39 @@ const handlers: Handlers<Ctx, Result> = {
     }),
   ],
   clause: (n, ctx, h) => blocks(n.children, ctx, h),
+  figure: (n) => {
+    // Printed at its size in points; docx measures images in pixels at 96 per inch.
+    const scale = Math.min(1, TEXT_WIDTH_PT / n.width) * (96 / 72);
+    return [
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        keepNext: true,
+        spacing: { before: 120, after: 60, line: 240, lineRule: LineRuleType.AUTO },
+        children: [
+          new ImageRun({
+            type: 'png',
+            data: figurePng(n.svg),
+            transformation: {
+              width: Math.round(n.width * scale),
+              height: Math.round(n.height * scale),
+            },
+            altText: {
+              // A fixed drawing id (figure numbers are unique in a document): docx would use a process-wide counter.
+              id: String(n.number),
+              name: figureCaption(n),
+              description: figureCaption(n),
+              title: figureCaption(n),
+            },
+          }),
+        ],
+      }),
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        spacing: { after: 120 },
+        children: runs(figureCaption(n), { ...noCtx, bold: false }),
+      }),
+    ];
+  },
   text: (n, ctx) => runs(n.value, ctx),
   strong: (n, ctx, h) => inlines(n.children, { ...ctx, bold: true }, h),
   var: (n, ctx) => runs(n.value, ctx),

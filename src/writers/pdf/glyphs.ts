@@ -61,6 +61,8 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
         return n.children.forEach((c) => walk(c, face, bold, n.id));
       case 'break':
         return;
+      case 'figure':
+        return check(n.caption, face, bold, where(null)); // the figure's own text is outlines
       case 'revision':
         return check(n.value, face, bold, where(null));
       default:

@@ -12,6 +12,7 @@ import {
   TEXT_WIDTH_PT,
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
+import { figureCaption } from '../../ir/text.js';
 import type { Block, Document, Inline } from '../../ir/types.js';
 import { parsedFonts, FONT_FILES } from '../fonts.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
@@ -80,6 +81,7 @@ type Result = {
   signature: Content[];
   signatureLine: Content[];
   clause: Content[];
+  figure: Content[];
   text: Inlines;
   strong: Inlines;
   var: Inlines;
@@ -233,6 +235,21 @@ const handlers: Handlers<Ctx, Result> = {
     { text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)], margin: [0, 6, 0, 0] },
   ],
   clause: (n, ctx, h) => blocks(n.children, ctx, h),
+  figure: (n) => [
+    {
+      stack: [
+        { svg: n.svg, width: Math.min(n.width, TEXT_WIDTH_PT), alignment: 'center' },
+        {
+          text: figureCaption(n),
+          alignment: 'center',
+          fontSize: FONT_SIZE_PT.table,
+          margin: [0, 4, 0, 0],
+        },
+      ],
+      unbreakable: true,
+      margin: [0, 6, 0, 9],
+    },
+  ],
   text: (n, ctx) => span(n.value, ctx),
   strong: (n, ctx, h) => inlines(n.children, { ...ctx, bold: true }, h),
   var: (n, ctx) => span(n.value, ctx),
