@@ -78,7 +78,7 @@ export function flatBlocks(blocks: readonly Block[]): Exclude<Block, Clause>[] {
   );
 }
 
-/** `图1　故障响应时限` — the caption line every writer prints under a figure. */
+/** `图1` + ideographic space + caption: the line every writer prints under a figure. */
 export function figureCaption(f: Figure): string {
-  return `图${f.number}　${f.caption}`;
+  return `图${f.number}\u3000${f.caption}`;
 }
