@@ -51,6 +51,9 @@ export function blockLines(blocks: readonly Block[]): string[] {
       case 'figure':
         out.push(figureCaption(b));
         break;
+      case 'toc':
+      case 'pageBreak':
+        break; // a table of contents repeats the headings; formats differ in page numbers
     }
   }
   return out;
@@ -81,4 +84,16 @@ export function flatBlocks(blocks: readonly Block[]): Exclude<Block, Clause>[] {
 /** `图1` + ideographic space + caption: the line every writer prints under a figure. */
 export function figureCaption(f: Figure): string {
   return `图${f.number}\u3000${f.caption}`;
+}
+
+/** The headings a table of contents lists, in order, down to `depth`. */
+export function tocEntries(
+  blocks: readonly Block[],
+  depth: number,
+): { level: number; text: string }[] {
+  return flatBlocks(blocks).flatMap((b) =>
+    b.type === 'heading' && b.level <= depth
+      ? [{ level: b.level, text: b.label + inlineText(b.children) }]
+      : [],
+  );
 }

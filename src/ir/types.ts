@@ -116,6 +116,18 @@ export interface Figure {
   readonly data: JsonValue;
 }
 
+/** The table of contents: every heading down to `depth`, with page numbers where the format has pages. */
+export interface Toc {
+  readonly type: 'toc';
+  readonly title: string;
+  readonly depth: 1 | 2 | 3 | 4;
+}
+
+/** Starts a new page (after a cover page or a table of contents). */
+export interface PageBreak {
+  readonly type: 'pageBreak';
+}
+
 /** Provenance container: the blocks one clause version produced. */
 export interface Clause {
   readonly type: 'clause';
@@ -125,7 +137,7 @@ export interface Clause {
 }
 
 export type ClauseContent = Heading | Paragraph | List | Table | Signature;
-export type Block = Title | ClauseContent | Clause | Figure;
+export type Block = Title | ClauseContent | Clause | Figure | Toc | PageBreak;
 
 // ── Inlines ─────────────────────────────────────────────────────────────────
 
@@ -191,6 +203,8 @@ export const NODE_TYPES = [
   'signatureLine',
   'clause',
   'figure',
+  'toc',
+  'pageBreak',
   'text',
   'strong',
   'var',

@@ -7,6 +7,8 @@ import {
   Footer,
   Header,
   HeadingLevel,
+  PageBreak,
+  TableOfContents,
   ImageRun,
   InsertedTextRun,
   LineRuleType,
@@ -83,6 +85,8 @@ type Result = {
   signatureLine: FileChild[];
   clause: FileChild[];
   figure: FileChild[];
+  toc: FileChild[];
+  pageBreak: FileChild[];
   text: ParagraphChild[];
   strong: ParagraphChild[];
   var: ParagraphChild[];
@@ -136,6 +140,8 @@ const handlers: Handlers<Ctx, Result> = {
   document: (n, ctx, h) =>
     new DocxDocument({
       creator: n.meta.author,
+      // Ask Word to refresh fields (the TOC's page numbers) when the file is opened.
+      features: { updateFields: n.children.some((b) => b.type === 'toc') },
       title: n.meta.title,
       subject: n.meta.subject,
       lastModifiedBy: n.meta.author,
@@ -346,6 +352,16 @@ const handlers: Handlers<Ctx, Result> = {
     }),
   ],
   clause: (n, ctx, h) => blocks(n.children, ctx, h),
+  toc: (n) => [
+    new Paragraph({
+      heading: HeadingLevel.TITLE,
+      children: [new TextRun({ text: n.title, size: halfPt(FONT_SIZE_PT.h1 + 2) })],
+    }),
+    // A real TOC field over the heading styles; docx fills it with the headings (linked by
+    // bookmarks) so it reads right before Word updates the page numbers.
+    new TableOfContents(n.title, { hyperlink: true, headingStyleRange: `1-${n.depth}` }),
+  ],
+  pageBreak: () => [new Paragraph({ children: [new PageBreak()] })],
   figure: (n) => {
     // Printed at its size in points; docx measures images in pixels at 96 per inch.
     const scale = Math.min(1, TEXT_WIDTH_PT / n.width) * (96 / 72);

@@ -61,6 +61,10 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
         return n.children.forEach((c) => walk(c, face, bold, n.id));
       case 'break':
         return;
+      case 'toc':
+        return check(n.title, 'sans', true, where(null));
+      case 'pageBreak':
+        return;
       case 'figure':
         return check(n.caption, face, bold, where(null)); // the figure's own text is outlines
       case 'revision':

@@ -61,6 +61,8 @@ const EM = FONT_SIZE_PT.body;
 
 interface Ctx {
   readonly bold: boolean;
+  /** Headings down to this level are listed in the document's table of contents. */
+  readonly tocDepth?: number;
   readonly item?: ItemContext;
   readonly align?: 'left' | 'center' | 'right';
   readonly aligns?: readonly ('left' | 'center' | 'right')[];
@@ -82,6 +84,8 @@ type Result = {
   signatureLine: Content[];
   clause: Content[];
   figure: Content[];
+  toc: Content[];
+  pageBreak: Content[];
   text: Inlines;
   strong: Inlines;
   var: Inlines;
@@ -164,6 +168,10 @@ const handlers: Handlers<Ctx, Result> = {
       bold: n.level <= 2,
       fontSize: HEADING_SIZE[n.level - 1],
       headlineLevel: n.level,
+      // Listed in the table of contents (pdfmake fills in page numbers).
+      ...(ctx.tocDepth && n.level <= ctx.tocDepth
+        ? { tocItem: true, tocMargin: [(n.level - 1) * 2 * EM, 0, 0, 0] }
+        : {}),
       margin: [0, n.level === 1 ? 12 : 9, 0, n.level === 1 ? 6 : 3],
     },
   ],
@@ -235,6 +243,24 @@ const handlers: Handlers<Ctx, Result> = {
     { text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)], margin: [0, 6, 0, 0] },
   ],
   clause: (n, ctx, h) => blocks(n.children, ctx, h),
+  toc: (n) => [
+    {
+      toc: {
+        title: {
+          text: n.title,
+          font: 'Hei',
+          bold: true,
+          fontSize: FONT_SIZE_PT.h1 + 2,
+          alignment: 'center',
+          margin: [0, 0, 0, 12],
+        },
+        textStyle: { fontSize: FONT_SIZE_PT.body },
+        numberStyle: { fontSize: FONT_SIZE_PT.body },
+        textMargin: [0, 2, 0, 2],
+      },
+    },
+  ],
+  pageBreak: () => [{ text: '', pageBreak: 'after' }],
   figure: (n) => [
     {
       stack: [
@@ -282,7 +308,11 @@ function keepTogether(content: Content[]): Content[] {
 }
 
 export function toPdfDefinition(doc: Document): TDocumentDefinitions {
-  return dispatch(handlers, doc, { bold: false });
+  const toc = doc.children.find((b) => b.type === 'toc');
+  return dispatch(handlers, doc, {
+    bold: false,
+    tocDepth: toc?.type === 'toc' ? toc.depth : undefined,
+  });
 }
 
 export const pdfWriter: Writer = {
