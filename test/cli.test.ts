@@ -36,9 +36,12 @@ describe('tenderkit CLI', () => {
         '售后服务承诺书.docx',
         '售后服务承诺书.html',
         '售后服务承诺书.pdf',
+        '售后服务方案.docx',
+        '售后服务方案.html',
+        '售后服务方案.pdf',
       ].sort(),
     );
-    expect(r.err).toContain('[6/6]');
+    expect(r.err).toContain('[9/9]');
     expect(readFileSync(path.join(dir, '售后服务承诺书.pdf')).subarray(0, 5).toString()).toBe(
       '%PDF-',
     );

@@ -132,7 +132,7 @@ describe('tenderkit clauses usage', () => {
       ['highway-monitoring.yaml', 1],
       ['hospital-his.yaml', 1],
     ]);
-    expect(j.bids[1]!.documents).toEqual(['售后服务承诺书']);
+    expect(j.bids[1]!.documents).toEqual(['售后服务承诺书', '售后服务方案']);
   });
 
   it('follows a bid that pins an older version', async () => {

@@ -250,6 +250,8 @@ describe('web app over HTTP', () => {
         '售后服务承诺书.pdf',
         '培训方案.docx',
         '培训方案.pdf',
+        '售后服务方案.docx',
+        '售后服务方案.pdf',
       ].sort(),
     );
   });
@@ -334,6 +336,7 @@ describe('a new blank bid', () => {
     ).toEqual(['hotline', 'remote', 'onsite']);
     expect(fields.filter(([k]) => k === 'documents').map(([, v]) => v)).toEqual([
       'commitment-letter',
+      'service-plan',
       'training-plan',
     ]);
     expect(fields.find(([k]) => k === 'staff.fullTime')?.[1]).toBe('1');

@@ -52,8 +52,11 @@ export function blockLines(blocks: readonly Block[]): string[] {
         out.push(figureCaption(b));
         break;
       case 'toc':
+        // Page numbers exist only where the format has pages; the entries themselves are text.
+        out.push(b.title, ...tocEntries(blocks, b.depth).map((e) => e.text));
+        break;
       case 'pageBreak':
-        break; // a table of contents repeats the headings; formats differ in page numbers
+        break;
     }
   }
   return out;

@@ -19,7 +19,7 @@ describe('loading a bid file', () => {
     if (!r.ok) return;
     expect(r.bid.params.warranty.lifetimeSupport).toBe(false);
     expect(r.bid.params.exclusions.standard).toHaveLength(5);
-    expect(r.bid.params.documents).toEqual(['commitment-letter', 'training-plan']);
+    expect(r.bid.params.documents).toEqual(['commitment-letter', 'service-plan', 'training-plan']);
   });
 
   it('reports every problem at once, each with file:line:col, path and label', () => {
@@ -58,7 +58,7 @@ describe('loading a bid file', () => {
     expect(d[0]).toMatchObject({
       name: 'MissingField',
       path: 'signature.signer',
-      location: { line: 109, col: 1 },
+      location: { line: 120, col: 1 },
     });
   });
 

@@ -196,6 +196,10 @@ function renderItems(
       const inner = renderItems(ctx, item.items, depth + 1, [...at, 'items']);
       if (inner.length === 0) return ctx.headings.restore(snap);
       out.push(h, ...inner);
+    } else if ('toc' in item) {
+      out.push({ type: 'toc', title: item.toc, depth: item.depth ?? 2 });
+    } else if ('pageBreak' in item) {
+      out.push({ type: 'pageBreak' });
     } else if ('figure' in item) {
       const drawn = drawFigure(item.figure, ctx.bid, item.caption);
       if (drawn)

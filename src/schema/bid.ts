@@ -314,6 +314,38 @@ export const tenderRefSchema = z
   })
   .meta({ label: '招标要求' });
 
+export const sparesSchema = z
+  .strictObject({
+    years: int(
+      { label: '备品备件保障年限（年）', help: '保证提供备品备件的年限' },
+      1,
+      30,
+    ).optional(),
+    loaner: bool({ label: '维修期间提供备用设备' }).default(false),
+    stock: text({ label: '备件存放地点', help: '例如“江宁市本地备件库”' }, 100).optional(),
+  })
+  .meta({ label: '备品备件' });
+
+export const riskSchema = z
+  .strictObject({
+    risk: text({ label: '风险' }, 80),
+    impact: text({ label: '影响', multiline: true }, 200),
+    measures: text({ label: '应对措施', multiline: true }, 300),
+  })
+  .meta({ label: '风险' });
+
+export const emergencySchema = z
+  .strictObject({
+    teamSize: int({ label: '应急小组人数' }, 1, 200).optional(),
+    drillIntervalMonths: int({ label: '应急演练周期（月）' }, 1, 24).optional(),
+    risks: z
+      .array(riskSchema)
+      .max(30)
+      .default([])
+      .meta({ label: '风险分析', help: '风险、影响与应对措施' }),
+  })
+  .meta({ label: '应急预案' });
+
 const documentId = choice(documentLabels, { label: '生成文件' });
 
 export const bidSchema = z
@@ -321,7 +353,7 @@ export const bidSchema = z
     documents: z
       .array(documentId)
       .min(1)
-      .default(['commitment-letter', 'training-plan'])
+      .default(['commitment-letter', 'service-plan', 'training-plan'])
       .meta({ label: '生成文件' }),
     tenderee: tendereeSchema,
     bidder: bidderSchema,
@@ -331,6 +363,8 @@ export const bidSchema = z
     service: serviceSchema.prefault({}),
     responseTiers: z.array(responseTierSchema).min(1).max(10).meta({ label: '故障响应等级' }),
     outOfWarranty: outOfWarrantySchema.prefault({}),
+    spares: sparesSchema.optional(),
+    emergency: emergencySchema.optional(),
     penalties: penaltiesSchema.prefault({}),
     exclusions: exclusionsSchema.prefault({}),
     training: trainingSchema.optional(),

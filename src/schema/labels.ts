@@ -2,6 +2,7 @@
 
 export const documentLabels = {
   'commitment-letter': '售后服务承诺书',
+  'service-plan': '售后服务方案',
   'training-plan': '培训方案',
   'deviation-table': '偏离表',
 } as const;

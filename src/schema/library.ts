@@ -55,7 +55,9 @@ export type TemplateItem =
   | { clause: string; heading?: boolean | string; when?: string }
   | { section: string; when?: string; items: TemplateItem[] }
   | { signature: { label: string; value?: string }[]; when?: string }
-  | { figure: FigureId; caption: string; when?: string };
+  | { figure: FigureId; caption: string; when?: string }
+  | { toc: string; depth?: 1 | 2 | 3 | 4; when?: string }
+  | { pageBreak: true; when?: string };
 
 const when = z.string().min(1).optional();
 
@@ -74,6 +76,12 @@ export const templateItemSchema: z.ZodType<TemplateItem> = z.lazy(() =>
       when,
     }),
     z.strictObject({ figure: z.enum(FIGURE_IDS), caption: z.string().min(1), when }),
+    z.strictObject({
+      toc: z.string().min(1),
+      depth: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+      when,
+    }),
+    z.strictObject({ pageBreak: z.literal(true), when }),
     z.strictObject({ section: z.string().min(1), when, items: z.array(templateItemSchema).min(1) }),
     z.strictObject({
       signature: z
@@ -85,7 +93,7 @@ export const templateItemSchema: z.ZodType<TemplateItem> = z.lazy(() =>
 );
 
 export const templateFileSchema = z.strictObject({
-  id: z.enum(['commitment-letter', 'training-plan', 'deviation-table']),
+  id: z.enum(['commitment-letter', 'training-plan', 'service-plan', 'deviation-table']),
   title: z.string().min(1),
   description: z.string().optional(),
   items: z.array(templateItemSchema).min(1),

@@ -25,7 +25,7 @@ import {
   type FileChild,
   type ParagraphChild,
 } from 'docx';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { setZipTimes } from './zip-times.js';
 import { figurePng } from '../../figures/raster.js';
 import { figureCaption } from '../../ir/text.js';
@@ -430,6 +430,24 @@ function coreXml(doc: Document): string {
   );
 }
 
+/** `_Toc<n>` names and bookmark ids numbered 1, 2, … in order of first appearance. */
+export function renumberBookmarks(xml: string): string {
+  const names = new Map<string, number>();
+  const ids = new Map<string, number>();
+  return xml
+    .replace(/_Toc(\d+)/g, (_m, n: string) => {
+      if (!names.has(n)) names.set(n, names.size + 1);
+      return `_Toc${names.get(n)}`;
+    })
+    .replace(
+      /(<w:bookmark(?:Start|End)\b[^>]*\bw:id=")(\d+)(")/g,
+      (_m, a: string, id: string, b: string) => {
+        if (!ids.has(id)) ids.set(id, ids.size + 1);
+        return `${a}${ids.get(id)}${b}`;
+      },
+    );
+}
+
 export function toDocxDocument(doc: Document): DocxDocument {
   return dispatch(handlers, doc, { bold: false, revisions: { next: 1 } });
 }
@@ -441,7 +459,15 @@ export const docxWriter: Writer = {
     const raw = await Packer.toBuffer(toDocxDocument(doc), false, [
       { path: 'docProps/core.xml', data: coreXml(doc) },
     ]);
-    return setZipTimes(raw, fixedDate(doc.meta.date));
+    if (!doc.children.some((b) => b.type === 'toc'))
+      return setZipTimes(raw, fixedDate(doc.meta.date));
+    // docx numbers a TOC's heading bookmarks from a process-wide counter: renumber them in order
+    // of appearance so the same input still gives the same bytes.
+    const files = unzipSync(raw);
+    files['word/document.xml'] = strToU8(renumberBookmarks(strFromU8(files['word/document.xml']!)));
+    const mtime = fixedDate(doc.meta.date);
+    const entries = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, [v, { mtime }]]));
+    return Buffer.from(zipSync(entries as Parameters<typeof zipSync>[0]));
   },
 };
 
