@@ -466,7 +466,13 @@ export const docxWriter: Writer = {
     const files = unzipSync(raw);
     files['word/document.xml'] = strToU8(renumberBookmarks(strFromU8(files['word/document.xml']!)));
     const mtime = fixedDate(doc.meta.date);
-    const entries = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, [v, { mtime }]]));
+    // PNGs are already compressed: store them, deflate only the XML parts.
+    const entries = Object.fromEntries(
+      Object.entries(files).map(([k, v]) => [
+        k,
+        [v, { mtime, level: k.startsWith('word/media/') ? 0 : 6 }],
+      ]),
+    );
     return Buffer.from(zipSync(entries as Parameters<typeof zipSync>[0]));
   },
 };
