@@ -5,9 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { createApp } from '../src/server/app.js';
 import { RenderPool } from '../src/server/render-pool.js';
-import { exampleFile } from './helpers.js';
+import { exampleFile, startApp } from './helpers.js';
 
 const valid = readFileSync(exampleFile('dev-project-60m'), 'utf8');
 const swap = (from: string, to: string) => {
@@ -207,16 +206,7 @@ describe('bad input through the server', () => {
 
   beforeAll(async () => {
     pool = new RenderPool({ threads: 1 });
-    const { app, store } = createApp({
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'tk-badsrv-')),
-      pool,
-    });
-    await store.open();
-    server = await new Promise<Server>((r) => {
-      const s = app.listen(0, '127.0.0.1', () => r(s));
-    });
-    const addr = server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    ({ server, base } = await startApp(mkdtempSync(path.join(os.tmpdir(), 'tk-badsrv-')), pool));
     const res = await fetch(`${base}/bids`);
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     token = /name="_csrf" value="([^"]+)"/.exec(await res.text())![1]!;

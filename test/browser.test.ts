@@ -7,8 +7,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBidFile } from '../src/load/bid.js';
-import { createApp } from '../src/server/app.js';
 import { RenderPool } from '../src/server/render-pool.js';
+import { startApp } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.TK_SCREENSHOTS; // set to a folder to keep screenshots for review
@@ -27,13 +27,7 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tk-web-'));
     pool = new RenderPool({ threads: 1 });
-    const { app, store } = createApp({ dataDir, pool });
-    await store.open();
-    server = await new Promise<Server>((r) => {
-      const s = app.listen(0, '127.0.0.1', () => r(s));
-    });
-    const addr = server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    ({ server, base } = await startApp(dataDir, pool));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

@@ -7,6 +7,9 @@ import { loadBidFile, loadBidText } from '../src/load/bid.js';
 import type { BidParams } from '../src/schema/bid.js';
 import { prepareBid, type PreparedBid } from '../src/load/prepare.js';
 import { docxPart } from '../src/writers/docx/index.js';
+import type { Server } from 'node:http';
+import { createApp } from '../src/server/app.js';
+import type { RenderPool } from '../src/server/render-pool.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const EXAMPLES = ['hospital-his', 'highway-monitoring', 'dev-project-60m'] as const;
@@ -66,3 +69,18 @@ export function pdfPages(buf: Buffer): string[] {
 }
 
 export const squash = (s: string) => s.replace(/\s+/g, '');
+
+/** Starts the web app on a free loopback port with its data in `dataDir`. */
+export async function startApp(dataDir: string, pool: RenderPool) {
+  const { app, store } = createApp({ dataDir, pool });
+  await store.open();
+  const server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  const addr = server.address();
+  return {
+    server,
+    store,
+    base: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
+  };
+}

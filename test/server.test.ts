@@ -9,7 +9,7 @@ import { prepareBid } from '../src/load/prepare.js';
 import { createApp } from '../src/server/app.js';
 import { Busy, RenderPool } from '../src/server/render-pool.js';
 import { BidStore } from '../src/server/store.js';
-import { ROOT } from './helpers.js';
+import { ROOT, startApp } from './helpers.js';
 
 let server: Server;
 let base = '';
@@ -101,13 +101,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'tk-srv-'));
   writeFileSync(path.join(dataDir, '.tk-save-999-leftover'), 'partial');
   pool = new RenderPool({ threads: 1 });
-  const { app, store } = createApp({ dataDir, pool });
-  await store.open();
-  server = await new Promise<Server>((r) => {
-    const s = app.listen(0, '127.0.0.1', () => r(s));
-  });
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  ({ server, base } = await startApp(dataDir, pool));
   await session();
 });
 
