@@ -1,7 +1,7 @@
 // Compares a bid with the tender's requirements: 正偏离 / 无偏离 / 负偏离 per item, with reasons.
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FieldPath, LoadedYaml } from '../load/yaml-file.js';
-import { labelAt, schemaAt, unwrap } from '../load/zod-issues.js';
+import { labelAt, parseFieldPath, schemaAt, unwrap } from '../load/zod-issues.js';
 import { bidSchema, type BidParams } from '../schema/bid.js';
 import type { Condition, Requirement, TenderFile } from '../schema/tender.js';
 import { OPERATORS } from '../schema/tender.js';
@@ -30,16 +30,7 @@ export interface Deviation {
   readonly acknowledgement?: string;
 }
 
-type Segment = string | number | '*';
-
-export function parseFieldPath(field: string): Segment[] {
-  const out: Segment[] = [];
-  for (const m of field.matchAll(/([a-zA-Z]+)|\[(\d+|\*)\]/g)) {
-    if (m[1]) out.push(m[1]);
-    else out.push(m[2] === '*' ? '*' : Number(m[2]));
-  }
-  return out;
-}
+type Segment = string | number; // '*' is a wildcard over a list
 
 /** The schema path for a field path (wildcards as index 0), or undefined if the bid has no such field. */
 export function fieldExists(field: string): boolean {

@@ -1,10 +1,10 @@
 // `tenderkit clauses list | show | diff`: the clause library as legal reviews it.
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderAll, WRITERS, writeFiles } from '../build.js';
 import { fail, formatDiagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
 import { lintLibrary } from '../library/lint.js';
+import { sha256 } from '../provenance/manifest.js';
 import { prepareBid } from '../load/prepare.js';
 import { readdirSync } from 'node:fs';
 import {
@@ -88,8 +88,6 @@ export function clauseUsage(id: string, dir: string): UsageRow[] {
   }
   return rows;
 }
-
-export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 function versionJson(v: ClauseVersion, withBody: boolean) {
   return {

@@ -1,6 +1,4 @@
 // The `tenderkit` command: build, lint and schema. User mistakes print located messages, no stacks.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBid, cleanTempFiles, renderChecked, writeFiles } from '../build.js';
 import { formatDiagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -8,8 +6,8 @@ import { catalogue } from '../diagnostics/catalogue.js';
 import type { Deviation } from '../checks/deviations.js';
 import { locatedIn, prepareBid } from '../load/prepare.js';
 import { verifyBuild } from '../provenance/verify.js';
+import { toolVersion } from '../provenance/manifest.js';
 import { runClauses, UsageError, type Io } from './clauses.js';
-import { PACKAGE_ROOT } from '../library/library.js';
 import { bidJsonSchema, fieldReference } from '../schema/reference.js';
 import { findMissingGlyphs } from '../writers/pdf/glyphs.js';
 import { FORMATS, type Format } from '../writers/types.js';
@@ -50,12 +48,6 @@ const defaultIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
 };
-
-function version(): string {
-  return (
-    JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
-  ).version;
-}
 
 function parseFormats(v: string | undefined): Format[] {
   if (!v) return ['docx', 'pdf'];
@@ -99,7 +91,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     return cmd ? EXIT.ok : EXIT.usage;
   }
   if (cmd === '--version' || cmd === '-v') {
-    io.out(`${version()}\n`);
+    io.out(`${toolVersion()}\n`);
     return EXIT.ok;
   }
   switch (cmd) {

@@ -6,6 +6,7 @@ import type { RenderExtra } from '../render/document.js';
 import type { BidParams } from '../schema/bid.js';
 import { loadBidFile, type LoadedBid } from './bid.js';
 import { loadTenderFor } from './tender.js';
+import { parseFieldPath } from './zod-issues.js';
 
 export interface PreparedBid {
   /** Adds the bid file's line:col to problems found later (rendering, PDF fonts) that name a field. */
@@ -48,7 +49,8 @@ export function prepareBid(
   const deviations = t.check?.deviations ?? [];
   const src = r.bid.source;
   return {
-    locate: (d) => (d.location || !d.path ? d : { ...d, location: src.locate(parsePath(d.path)) }),
+    locate: (d) =>
+      d.location || !d.path ? d : { ...d, location: src.locate(parseFieldPath(d.path)) },
     source: { file, sha256: r.bid.source.sha256 },
     ...(t.check
       ? { tenderSource: { file: t.check.source.file, sha256: t.check.source.sha256 } }
@@ -72,13 +74,6 @@ function checkPins(bid: LoadedBid, opts: PrepareOptions): Diagnostic[] {
     const r = resolveVersion(clause, { pins: { [id]: version }, allowDrafts: opts.allowDrafts });
     return r.ok ? [] : [diagnostic(r.problem, r.message, where)];
   });
-}
-
-/** `responseTiers[0].name` → ['responseTiers', 0, 'name']. */
-export function parsePath(p: string): (string | number)[] {
-  return [...p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) =>
-    m[2] !== undefined ? Number(m[2]) : m[1]!,
-  );
 }
 
 /** Runs `fn`, adding bid-file locations to the problems it throws. */

@@ -66,7 +66,18 @@ function received(v: unknown): string {
   return `${TYPE_NAMES[typeof v] ?? typeof v} ${String(v)}`;
 }
 
-function valueAt(data: unknown, path: FieldPath): unknown {
+/**
+ * The inverse of formatPath: `responseTiers[0].name` → ['responseTiers', 0, 'name']; `[*]` (a
+ * wildcard used by tender conditions) stays '*'.
+ */
+export function parseFieldPath(p: string): (string | number)[] {
+  return [...p.matchAll(/([^.[\]]+)|\[(\d+|\*)\]/g)].map((m) =>
+    m[2] === undefined ? m[1]! : m[2] === '*' ? '*' : Number(m[2]),
+  );
+}
+
+/** The value at a field path in plain data, or undefined. */
+export function valueAt(data: unknown, path: FieldPath): unknown {
   let cur = data;
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -14,10 +14,13 @@ export const MANIFEST_FILE = 'manifest.json';
 export const sha256 = (data: string | Uint8Array) =>
   createHash('sha256').update(data).digest('hex');
 
+let version: string | undefined;
+/** TenderKit's own version, from its package.json (read once). */
 export function toolVersion(): string {
-  return (
+  version ??= (
     JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
   ).version;
+  return version;
 }
 
 export interface ClauseUse {

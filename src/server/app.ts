@@ -1,6 +1,6 @@
 // The web app for sales and legal: bids edited through a form generated from the schema, a live
 // preview, downloads, and a read-only clause browser. Pages are nunjucks templates in web/.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { strToU8, zipSync } from 'fflate';
@@ -11,15 +11,14 @@ import { defaultLibrary, PACKAGE_ROOT, resolveVersion, STATUS_LABELS } from '../
 import { diffBodies, redlineDocument } from '../library/redline.js';
 import { documentLabels } from '../schema/labels.js';
 import type { BidInput, DocumentId } from '../schema/bid.js';
-import { toHtmlFragment } from '../writers/html/index.js';
-import { STYLE as PREVIEW_STYLE } from '../writers/html/index.js';
+import { STYLE as PREVIEW_STYLE, toHtmlFragment } from '../writers/html/index.js';
+import { parseFieldPath, valueAt as valueAtPath } from '../load/zod-issues.js';
 import { csrf } from './csrf.js';
 import { formModel, type Field } from './form-model.js';
 import { inputFromForm, validateInput, type FormBody } from './form-values.js';
 import { Busy, RenderPool, TimedOut } from './render-pool.js';
 import { preview } from './preview.js';
 import { BidStore, checkId, StoreError } from './store.js';
-import { readFileSync } from 'node:fs';
 
 export interface AppOptions {
   readonly dataDir: string;
@@ -37,14 +36,7 @@ const exampleNames = () =>
     .sort();
 
 /** A value at a dotted/indexed path of the bid input, for filling the form. */
-function valueAt(obj: unknown, p: string): unknown {
-  let cur = obj;
-  for (const m of p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[m[1] ?? Number(m[2])];
-  }
-  return cur;
-}
+const valueAt = (obj: unknown, p: string) => valueAtPath(obj, parseFieldPath(p));
 
 /** Defaults for a blank bid, straight from the schema. */
 function blankInput(): BidInput {

@@ -162,24 +162,3 @@ export function formModel(): GroupField {
   cached ??= describe('', '', bidSchema) as GroupField;
   return cached;
 }
-
-/** Every scalar field, with list paths expanded for the given input's item counts. */
-export function scalarFields(group: GroupField, value: unknown): ScalarField[] {
-  const out: ScalarField[] = [];
-  const at = (v: unknown, k: string) =>
-    v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-  const walk = (fields: readonly Field[], v: unknown, prefix: string) => {
-    for (const f of fields) {
-      const path = prefix ? `${prefix}.${f.key}` : f.key;
-      if (f.kind === 'group') walk(f.fields, at(v, f.key), path);
-      else if (f.kind === 'list') {
-        const items = at(v, f.key);
-        (Array.isArray(items) ? items : []).forEach((item, i) =>
-          walk(f.item.fields, item, `${path}[${i}]`),
-        );
-      } else out.push({ ...f, path });
-    }
-  };
-  walk(group.fields, value, '');
-  return out;
-}

@@ -1,7 +1,6 @@
 // Form submissions ↔ bid objects. Only fields the form model knows are read, so a hostile body
 // cannot add keys; values stay strings where the schema should report a type error.
 import { runRules } from '../checks/rules.js';
-import { formatPath } from '../load/zod-issues.js';
 import { zodIssuesToDiagnostics } from '../load/zod-issues.js';
 import type { LoadedYaml } from '../load/yaml-file.js';
 import { bidSchema, type BidInput, type BidParams } from '../schema/bid.js';
@@ -137,5 +136,3 @@ export function validateInput(input: unknown): {
     warnings: { byPath: warnings, count: count(warnings) },
   };
 }
-
-export { formatPath };
