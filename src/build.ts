@@ -13,7 +13,7 @@ import {
 import type { Document } from './ir/types.js';
 import { defaultLibrary, type Library } from './library/library.js';
 import { renderDocument, type RenderExtra } from './render/document.js';
-import type { BidParams, DocumentId } from './schema/bid.js';
+import { documentsOf, type BidParams, type DocumentId } from './schema/bid.js';
 import { docxWriter } from './writers/docx/index.js';
 import { htmlWriter } from './writers/html/index.js';
 import { pdfWriter } from './writers/pdf/index.js';
@@ -47,12 +47,7 @@ export interface BuildOptions {
   readonly onWarning?: (d: Diagnostic) => void;
 }
 
-/** The documents a bid asks for; a bid that names a tender file also gets the 偏离表. */
-export function documentsOf(bid: BidParams): DocumentId[] {
-  const ids = [...bid.documents];
-  if (bid.tender && !ids.includes('deviation-table')) ids.push('deviation-table');
-  return ids;
-}
+export { documentsOf };
 
 /**
  * Renders and checks every document; errors are thrown together, warnings go to `onWarning`.

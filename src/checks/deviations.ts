@@ -1,16 +1,27 @@
 // Compares a bid with the tender's requirements: 正偏离 / 无偏离 / 负偏离 per item, with reasons.
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FieldPath, LoadedYaml } from '../load/yaml-file.js';
-import { labelAt, parseFieldPath, schemaAt, unwrap } from '../load/zod-issues.js';
+import { labelAt, metaOf, parseFieldPath, schemaAt, unwrap } from '../load/zod-issues.js';
 import { bidSchema, type BidParams } from '../schema/bid.js';
 import type { Condition, Requirement, TenderFile } from '../schema/tender.js';
 import { OPERATORS } from '../schema/tender.js';
+import {
+  compareDurations,
+  parseDuration,
+  parseFrequency,
+  parsePercent,
+  parseServiceHours,
+  type Duration,
+  type Frequency,
+  type ServiceHours,
+} from '../schema/duration.js';
 
-export type DeviationStatus = 'positive' | 'none' | 'negative';
+export type DeviationStatus = 'positive' | 'none' | 'negative' | 'undetermined';
 export const STATUS_LABELS: Record<DeviationStatus, string> = {
   positive: '正偏离',
   none: '无偏离',
   negative: '负偏离',
+  undetermined: '无法判定',
 };
 
 export interface Deviation {
@@ -30,12 +41,25 @@ export interface Deviation {
   readonly acknowledgement?: string;
 }
 
-type Segment = string | number; // '*' is a wildcard over a list
+type Segment = string | number; // '*' is a wildcard over a list; 'key=value' selects list items
 
-/** The schema path for a field path (wildcards as index 0), or undefined if the bid has no such field. */
+const isSelector = (s: Segment): s is string => typeof s === 'string' && s.includes('=');
+
+/** The field path as the schema sees it: wildcards and selectors become index 0. */
+function schemaPath(field: string): (string | number)[] {
+  return parseFieldPath(field).map((s) => (s === '*' || isSelector(s) ? 0 : s));
+}
+
+/** Whether the bid schema has the field a condition names. */
 export function fieldExists(field: string): boolean {
-  const path = parseFieldPath(field).map((s) => (s === '*' ? 0 : s));
-  return schemaAt(bidSchema, path) !== undefined;
+  return schemaAt(bidSchema, schemaPath(field)) !== undefined;
+}
+
+function valueKindOf(field: string): string | undefined {
+  const meta = metaOf(schemaAt(bidSchema, schemaPath(field))) as { valueKind?: string };
+  if (meta.valueKind) return meta.valueKind;
+  // A milestone compares by its limit(s).
+  return /milestones\[[^\]]+\]$|fallback$/.test(field) ? 'milestone' : undefined;
 }
 
 function resolve(bid: unknown, segs: Segment[]): unknown[] {
@@ -46,6 +70,12 @@ function resolve(bid: unknown, segs: Segment[]): unknown[] {
       if (v === null || typeof v !== 'object') continue;
       if (s === '*') {
         if (Array.isArray(v)) next.push(...v);
+      } else if (isSelector(s)) {
+        const [k, want] = s.split('=') as [string, string];
+        const hit = Array.isArray(v)
+          ? v.find((x) => x && typeof x === 'object' && (x as Record<string, unknown>)[k] === want)
+          : undefined;
+        if (hit !== undefined) next.push(hit);
       } else next.push((v as Record<string | number, unknown>)[s]);
     }
     cur = next;
@@ -73,42 +103,119 @@ function actualValue(bid: BidParams, c: Condition): unknown {
   }
 }
 
+/** The limits a milestone (or a duration) stands for: one, or one per case. */
+function limitsOf(v: unknown): { when: string; d: Duration }[] {
+  if (!v || typeof v !== 'object') return [];
+  const m = v as { within?: Duration; cases?: { when: string; within: Duration }[]; kind?: string };
+  if (m.cases) return m.cases.map((c) => ({ when: c.when, d: c.within }));
+  if (m.within) return [{ when: '', d: m.within }];
+  if (typeof m.kind === 'string' && typeof (v as { text?: unknown }).text === 'string')
+    return [{ when: '', d: v as Duration }];
+  return [];
+}
+
+/** The tender's value parsed in the field's own kind (durations, percentages, frequencies). */
+function requiredValue(c: Condition): { ok: true; value: unknown } | { ok: false; message: string } {
+  const kind = valueKindOf(c.field);
+  if (kind === 'duration' || kind === 'milestone') {
+    const r = parseDuration(c.value);
+    return r.ok ? r : { ok: false, message: r.message };
+  }
+  if (kind === 'percent') return parsePercent(c.value);
+  if (kind === 'frequency') return parseFrequency(c.value);
+  if (kind === 'service-hours') return parseServiceHours(c.value);
+  return { ok: true, value: c.value };
+}
+
 function show(v: unknown, c: Condition): string {
   if (v === undefined || v === null) return '未响应';
   if (Array.isArray(v)) return v.map((x) => show(x, c)).join('、') || '无';
   if (typeof v === 'boolean') return v ? '是' : '否';
+  const kind = valueKindOf(c.field);
+  if (typeof v === 'object') {
+    const limits = limitsOf(v);
+    if (limits.length) return limits.map((l) => `${l.when}${l.d.text}`).join('、');
+    const text = (v as { text?: unknown }).text;
+    return typeof text === 'string' ? text : '—';
+  }
+  if (kind === 'percent') return `${String(v)}%`;
   if (typeof v === 'string') {
-    const path = parseFieldPath(c.field).map((s) => (s === '*' ? 0 : s));
-    const labels = (unwrap(schemaAt(bidSchema, path))?.meta()?.enumLabels ?? {}) as Record<
-      string,
-      string
-    >;
+    const labels = (unwrap(schemaAt(bidSchema, schemaPath(c.field)))?.meta()?.enumLabels ??
+      {}) as Record<string, string>;
     return labels[v] ?? v;
   }
   return `${String(v)}${c.unit ?? ''}`;
 }
 
-function compare(actual: unknown, c: Condition): DeviationStatus {
+/**
+ * -1, 0, 1 or null (order not certain) for the bid's value against the tender's, in the field's own
+ * kind; for a duration "more" means longer, for a frequency more often.
+ */
+function order(actual: unknown, required: unknown, kind: string | undefined): -1 | 0 | 1 | null {
+  if (kind === 'duration' || kind === 'milestone') {
+    const limits = limitsOf(actual);
+    if (!limits.length) return null;
+    const rs = limits.map((l) => compareDurations(l.d, required as Duration));
+    if (rs.some((r) => r === null)) return null;
+    // Several cases (areas, hours of the day): the worst case decides.
+    return Math.max(...(rs as number[])) as -1 | 0 | 1;
+  }
+  if (kind === 'service-hours') {
+    // Round the clock covers any other service hours; otherwise only the same hours compare.
+    const a = actual as ServiceHours;
+    const b = required as ServiceHours;
+    const full = (h: ServiceHours) => h.days === 'all' && !h.from && !h.perDay;
+    if (a.text === b.text || (full(a) && full(b))) return 0;
+    if (full(a)) return 1;
+    if (full(b)) return -1;
+    return null;
+  }
+  if (kind === 'frequency') {
+    const a = (actual as Frequency).perYear;
+    const b = (required as Frequency).perYear;
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+  if (typeof actual === 'number' && typeof required === 'number')
+    return actual === required ? 0 : actual < required ? -1 : 1;
+  return actual === required ? 0 : null;
+}
+
+function compare(actual: unknown, c: Condition, required: unknown): DeviationStatus {
   if (actual === undefined || actual === null) return 'negative';
+  if (c.op === 'includes')
+    return Array.isArray(actual) && actual.includes(required) ? 'none' : 'negative';
+  const kind = valueKindOf(c.field);
+  const o = order(actual, required, kind);
+  // For a duration or a milestone with several cases, the worst case decides `>=`/`>` too.
+  const oLow =
+    kind === 'duration' || kind === 'milestone'
+      ? (() => {
+          const rs = limitsOf(actual).map((l) => compareDurations(l.d, required as Duration));
+          return rs.some((r) => r === null) || !rs.length
+            ? null
+            : (Math.min(...(rs as number[])) as -1 | 0 | 1);
+        })()
+      : o;
   switch (c.op) {
-    case '>=':
-    case '<=': {
-      if (typeof actual !== 'number' || typeof c.value !== 'number')
-        return actual === c.value ? 'none' : 'negative';
-      if (actual === c.value) return 'none';
-      const better = c.op === '>=' ? actual > c.value : actual < c.value;
-      return better ? 'positive' : 'negative';
-    }
     case '==':
-      return actual === c.value ? 'none' : 'negative';
-    case 'includes':
-      return Array.isArray(actual) && actual.includes(c.value) ? 'none' : 'negative';
+      if (kind === 'service-hours' && o === 1) return 'positive';
+      return o === 0 ? 'none' : o === null ? 'undetermined' : 'negative';
+    case '<=':
+      return o === null ? 'undetermined' : o === 0 ? 'none' : o < 0 ? 'positive' : 'negative';
+    case '<':
+      return o === null ? 'undetermined' : o < 0 ? 'none' : 'negative';
+    case '>=':
+      return oLow === null ? 'undetermined' : oLow === 0 ? 'none' : oLow > 0 ? 'positive' : 'negative';
+    case '>':
+      return oLow === null ? 'undetermined' : oLow > 0 ? 'none' : 'negative';
   }
 }
 
 function explain(status: DeviationStatus, required: string, actual: string): string {
   if (status === 'positive') return `优于招标要求：招标要求${required}，我方响应为${actual}`;
   if (status === 'none') return `满足招标要求：我方响应为${actual}`;
+  if (status === 'undetermined')
+    return `无法判定：招标要求${required}，我方响应为${actual}，两者单位之间没有确定的换算`;
   return `未满足招标要求：招标要求${required}，我方响应为${actual}`;
 }
 
@@ -117,8 +224,16 @@ export function computeDeviations(bid: BidParams, tender: TenderFile): Deviation
   return tender.requirements.map((r: Requirement, i) => {
     const c = r.condition;
     const actualRaw = actualValue(bid, c);
-    const status = compare(actualRaw, c);
-    const required = `${OPERATORS[c.op]}${show(c.value, c)}`;
+    const req = requiredValue(c);
+    const reqValue = req.ok ? req.value : c.value;
+    const status = req.ok ? compare(actualRaw, c, reqValue) : 'undetermined';
+    const opText =
+      valueKindOf(c.field) === 'percent' && (c.op === '>=' || c.op === '>')
+        ? c.op === '>='
+          ? '不低于'
+          : '高于'
+        : OPERATORS[c.op];
+    const required = `${opText}${show(reqValue, c)}`;
     const actual = show(actualRaw, c);
     const ack = status === 'negative' ? acks.get(r.item) : undefined;
     return {
@@ -145,16 +260,25 @@ export function deviationDiagnostics(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const d of devs) {
-    if (d.status !== 'negative') continue;
+    if (d.status !== 'negative' && d.status !== 'undetermined') continue;
     const segs = parseFieldPath(d.field);
-    const path: FieldPath = segs
-      .slice(0, segs.includes('*') ? segs.indexOf('*') : segs.length)
-      .filter((s): s is string | number => s !== '*');
+    const cut = segs.findIndex((s) => s === '*' || isSelector(s));
+    const path: FieldPath = segs.slice(0, cut < 0 ? segs.length : cut);
     const where = {
       location: bidSource.locate(path),
       path: d.field,
       label: labelAt(bidSchema, path),
     };
+    if (d.status === 'undetermined') {
+      out.push(
+        diagnostic(
+          'DeviationUndetermined',
+          `条目 ${d.item}“${d.requirement}”无法判定偏离：要求${d.required}，投标为${d.actual}`,
+          where,
+        ),
+      );
+      continue;
+    }
     const what = `${d.star ? '★ ' : ''}条目 ${d.item}“${d.requirement}”负偏离：要求${d.required}，投标为${d.actual}`;
     if (d.star && !d.acknowledgement) out.push(diagnostic('StarDeviation', what, where));
     else

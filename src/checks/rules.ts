@@ -2,7 +2,9 @@
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics/diagnostic.js';
 import type { FieldPath, LoadedYaml } from '../load/yaml-file.js';
 import { formatPath, labelAt } from '../load/zod-issues.js';
-import { bidSchema, type BidParams } from '../schema/bid.js';
+import { bidSchema, type BidParams, type Milestone } from '../schema/bid.js';
+import { compareDurations } from '../schema/duration.js';
+import { milestoneLabels } from '../schema/labels.js';
 
 export interface Finding {
   readonly path: FieldPath;
@@ -19,7 +21,66 @@ export interface Rule {
   check(bid: BidParams): Finding[];
 }
 
-const tierPath = (i: number, f: string): FieldPath => ['responseTiers', i, f];
+type Tier = NonNullable<BidParams['responseTiers']>[number];
+
+function pairsOfTiers(b: BidParams): { prev: Tier; cur: Tier; i: number }[] {
+  const tiers = b.responseTiers ?? [];
+  return tiers.slice(1).map((cur, k) => ({ prev: tiers[k]!, cur, i: k + 1 }));
+}
+
+/** Milestones of the same kind (and label) in two tiers: the first of each in `a`, matched in `b`. */
+function sharedMilestones(a: Tier, b: Tier): { a: Milestone; b: Milestone; j: number }[] {
+  const key = (m: Milestone) => `${m.kind}|${m.label ?? ''}`;
+  const first = new Map<string, Milestone>();
+  for (const m of a.milestones ?? []) if (!first.has(key(m))) first.set(key(m), m);
+  const out: { a: Milestone; b: Milestone; j: number }[] = [];
+  const seen = new Set<string>();
+  (b.milestones ?? []).forEach((m, j) => {
+    const hit = first.get(key(m));
+    if (hit && !seen.has(key(m)) && (hit.from ?? 'report') === (m.from ?? 'report')) {
+      seen.add(key(m));
+      out.push({ a: hit, b: m, j });
+    }
+  });
+  return out;
+}
+
+export function milestoneName(m: Milestone): string {
+  return m.label ?? milestoneLabels[m.kind];
+}
+
+function limitText(m: Milestone): string {
+  if (m.cases) return m.cases.map((c) => `${c.when}${c.within.text}`).join('、');
+  return m.within?.text ?? '未写时限';
+}
+
+function isNegotiable(m: Milestone): boolean {
+  return (
+    m.within?.kind === 'negotiable' || (m.cases ?? []).some((c) => c.within.kind === 'negotiable')
+  );
+}
+
+/**
+ * The order of two milestones' limits where it is certain: cases with the same `when` are compared
+ * pairwise; otherwise every limit of one against every limit of the other must agree.
+ */
+export function compareMilestones(a: Milestone, b: Milestone): -1 | 0 | 1 | null {
+  const limits = (m: Milestone) =>
+    m.cases ? m.cases.map((c) => [c.when, c.within] as const) : m.within ? [['', m.within] as const] : [];
+  const la = limits(a);
+  const lb = limits(b);
+  if (!la.length || !lb.length) return null;
+  const results: (-1 | 0 | 1 | null)[] = [];
+  const whensA = new Map(la);
+  const matched = lb.every(([w]) => w && whensA.has(w)) && la.length === lb.length;
+  if (matched) for (const [w, d] of lb) results.push(compareDurations(whensA.get(w)!, d));
+  else for (const [, x] of la) for (const [, y] of lb) results.push(compareDurations(x, y));
+  if (results.some((r) => r === null)) return null;
+  if (results.every((r) => r === 0)) return 0;
+  if (results.every((r) => r === -1 || r === 0)) return -1;
+  if (results.every((r) => r === 1 || r === 0)) return 1;
+  return null;
+}
 
 export const RULES: readonly Rule[] = [
   {
@@ -28,7 +89,7 @@ export const RULES: readonly Rule[] = [
     title: '生成培训方案须填写培训信息',
     hint: '请填写 training，或从 documents 中去掉 training-plan。',
     check: (b) =>
-      b.documents.includes('training-plan') && !b.training
+      b.documents?.includes('training-plan') && !b.training
         ? [{ path: ['training'], message: '要生成培训方案，但没有填写培训信息' }]
         : [],
   },
@@ -38,7 +99,7 @@ export const RULES: readonly Rule[] = [
     title: '生成偏离表须有招标要求文件',
     hint: '请在 tender.file 中写明招标要求文件，或从 documents 中去掉 deviation-table。',
     check: (b) =>
-      b.documents.includes('deviation-table') && !b.tender
+      b.documents?.includes('deviation-table') && !b.tender
         ? [{ path: ['documents'], message: '要生成偏离表，但没有招标要求文件（tender.file）' }]
         : [],
   },
@@ -68,7 +129,7 @@ export const RULES: readonly Rule[] = [
     check: (b) => {
       const known = new Set((b.training?.audiences ?? []).map((a) => a.id));
       return (b.training?.modules ?? []).flatMap((m, i) =>
-        m.audiences.flatMap((a, j) =>
+        (m.audiences ?? []).flatMap((a, j) =>
           known.has(a)
             ? []
             : [
@@ -105,80 +166,84 @@ export const RULES: readonly Rule[] = [
   {
     id: 'tier-order',
     severity: 'error',
-    title: '故障等级越严重，响应越快',
-    hint: '故障等级按严重程度从高到低排列，后一等级的响应时间不得短于前一等级。',
+    title: '故障等级越严重，各环节时限越短',
+    hint: '故障等级按严重程度从高到低排列；同一环节，后一等级的时限不得短于前一等级。',
     check: (b) =>
-      b.responseTiers.flatMap((t, i) => {
-        const prev = b.responseTiers[i - 1];
-        if (!prev || t.responseMinutes >= prev.responseMinutes) return [];
-        return [
-          {
-            path: tierPath(i, 'responseMinutes'),
-            message: `“${t.name}”响应时间（${t.responseMinutes}分钟）比更严重的“${prev.name}”（${prev.responseMinutes}分钟）还快`,
-          },
-        ];
-      }),
+      pairsOfTiers(b).flatMap(({ prev, cur, i }) =>
+        sharedMilestones(prev, cur).flatMap(({ a, b: m, j }) =>
+          compareMilestones(a, m) === 1
+            ? [
+                {
+                  path: ['responseTiers', i, 'milestones', j],
+                  message: `“${cur.name}”的“${milestoneName(m)}”时限（${limitText(m)}）比更严重的“${prev.name}”（${limitText(a)}）还短`,
+                },
+              ]
+            : [],
+        ),
+      ),
+  },
+  {
+    id: 'tier-order-uncertain',
+    severity: 'warning',
+    title: '无法确定先后的时限',
+    hint: '两个时限的单位之间没有确定的换算（如“工作日”与“小时”、“月”与“日”），请人工核对，或改用可比较的单位。',
+    check: (b) =>
+      pairsOfTiers(b).flatMap(({ prev, cur, i }) =>
+        sharedMilestones(prev, cur).flatMap(({ a, b: m, j }) =>
+          compareMilestones(a, m) === null && !isNegotiable(a) && !isNegotiable(m)
+            ? [
+                {
+                  path: ['responseTiers', i, 'milestones', j],
+                  message: `无法确定“${cur.name}”的“${milestoneName(m)}”（${limitText(m)}）是否不短于“${prev.name}”（${limitText(a)}）`,
+                },
+              ]
+            : [],
+        ),
+      ),
   },
   {
     id: 'tier-severity-strict',
     severity: 'warning',
     title: '不同故障等级的响应时间应有区分',
-    hint: '相邻两级响应时间相同，分级就失去了意义；如确实相同，可合并为一级。',
+    hint: '相邻两级各环节时限完全相同，分级就失去了意义；如确实相同，可合并为一级。',
     check: (b) =>
-      b.responseTiers.flatMap((t, i) => {
-        const prev = b.responseTiers[i - 1];
-        if (!prev || t.responseMinutes !== prev.responseMinutes) return [];
-        return [
-          {
-            path: tierPath(i, 'responseMinutes'),
-            message: `“${t.name}”与“${prev.name}”的响应时间相同（${t.responseMinutes}分钟）`,
-          },
-        ];
+      pairsOfTiers(b).flatMap(({ prev, cur, i }) => {
+        const shared = sharedMilestones(prev, cur);
+        return shared.length > 0 &&
+          (prev.milestones?.length ?? 0) === shared.length &&
+          (cur.milestones?.length ?? 0) === shared.length &&
+          shared.every(({ a, b: m }) => compareMilestones(a, m) === 0)
+          ? [
+              {
+                path: ['responseTiers', i, 'milestones'],
+                message: `“${cur.name}”与“${prev.name}”的各环节时限完全相同`,
+              },
+            ]
+          : [];
       }),
   },
   {
     id: 'tier-times-ordered',
     severity: 'error',
-    title: '同一等级内：响应 ≤ 到场 ≤ 解决',
-    hint: '到场时间不应早于响应时间，解决时限不应早于到场时间。',
+    title: '同一等级内：先发生的环节时限不长于后发生的环节',
+    hint: '处理环节按发生顺序排列（响应 → 到场 → 方案 → 恢复 → 排除）；同一起算点的后一环节时限不应短于前一环节。',
     check: (b) =>
-      b.responseTiers.flatMap((t, i) => {
+      (b.responseTiers ?? []).flatMap((t, i) => {
+        const ms = t.milestones ?? [];
         const out: Finding[] = [];
-        const respH = t.responseMinutes / 60;
-        for (const f of ['onsiteHoursLocal', 'onsiteHoursRemote'] as const) {
-          const v = t[f];
-          if (v !== undefined && v < respH)
-            out.push({
-              path: tierPath(i, f),
-              message: `到场时间（${v}小时）早于响应时间（${t.responseMinutes}分钟）`,
-            });
-          if (
-            v !== undefined &&
-            t.resolveHours !== undefined &&
-            t.resolveHours < v &&
-            f === 'onsiteHoursLocal'
-          ) {
-            out.push({
-              path: tierPath(i, 'resolveHours'),
-              message: `解决时限（${t.resolveHours}小时）早于本地到场时间（${v}小时）`,
-            });
+        ms.forEach((m, j) => {
+          for (let k = 0; k < j; k++) {
+            const earlier = ms[k]!;
+            if ((earlier.from ?? 'report') !== 'report' || (m.from ?? 'report') !== 'report') continue;
+            if (compareMilestones(m, earlier) === -1) {
+              out.push({
+                path: ['responseTiers', i, 'milestones', j],
+                message: `“${t.name}”的“${milestoneName(m)}”（${limitText(m)}）早于排在它前面的“${milestoneName(earlier)}”（${limitText(earlier)}）`,
+              });
+              break;
+            }
           }
-        }
-        if (t.resolveHours !== undefined && t.resolveHours < respH)
-          out.push({
-            path: tierPath(i, 'resolveHours'),
-            message: `解决时限（${t.resolveHours}小时）早于响应时间（${t.responseMinutes}分钟）`,
-          });
-        if (
-          t.onsiteHoursLocal !== undefined &&
-          t.onsiteHoursRemote !== undefined &&
-          t.onsiteHoursRemote < t.onsiteHoursLocal
-        ) {
-          out.push({
-            path: tierPath(i, 'onsiteHoursRemote'),
-            message: `外地到场时间（${t.onsiteHoursRemote}小时）短于本地到场时间（${t.onsiteHoursLocal}小时）`,
-          });
-        }
+        });
         return out;
       }),
   },
@@ -187,15 +252,45 @@ export const RULES: readonly Rule[] = [
     severity: 'error',
     title: '人员名单不少于承诺人数',
     hint: '请补全人员配置名单，或核对承诺的服务人员数。',
-    check: (b) =>
-      b.staff.roster.length > 0 && b.staff.roster.length < b.staff.committedCount
+    check: (b) => {
+      const s = b.staff;
+      return s?.committedCount !== undefined &&
+        s.roster.length > 0 &&
+        s.roster.length < s.committedCount
         ? [
             {
               path: ['staff', 'roster'],
-              message: `名单只有 ${b.staff.roster.length} 人，少于承诺的 ${b.staff.committedCount} 人`,
+              message: `名单只有 ${s.roster.length} 人，少于承诺的 ${s.committedCount} 人`,
             },
           ]
-        : [],
+        : [];
+    },
+  },
+  {
+    id: 'staff-counts',
+    severity: 'error',
+    title: '本地、驻场工程师人数不超过承诺人数',
+    hint: '本地工程师和驻场工程师都是承诺服务人员的一部分；请核对人数，或写明承诺服务人员数。',
+    check: (b) => {
+      const s = b.staff;
+      if (!s) return [];
+      const out: Finding[] = [];
+      for (const f of ['localEngineers', 'residentEngineers'] as const) {
+        const v = s[f];
+        if (v === undefined) continue;
+        if (s.committedCount !== undefined && v > s.committedCount)
+          out.push({
+            path: ['staff', f],
+            message: `${f === 'localEngineers' ? '本地工程师' : '驻场工程师'} ${v} 名，多于承诺的服务人员 ${s.committedCount} 名`,
+          });
+        else if (s.roster.length > 0 && s.committedCount === undefined && v > s.roster.length)
+          out.push({
+            path: ['staff', f],
+            message: `${f === 'localEngineers' ? '本地工程师' : '驻场工程师'} ${v} 名，多于人员名单的 ${s.roster.length} 人`,
+          });
+      }
+      return out;
+    },
   },
   {
     id: 'training-hours-total',
@@ -205,7 +300,8 @@ export const RULES: readonly Rule[] = [
     check: (b) => {
       const t = b.training;
       if (!t || t.totalHours === undefined) return [];
-      const sum = t.modules.reduce((a, m) => a + m.hours, 0);
+      if (t.modules.some((m) => m.hours === undefined)) return [];
+      const sum = t.modules.reduce((a, m) => a + (m.hours ?? 0), 0);
       return sum === t.totalHours
         ? []
         : [
@@ -242,8 +338,8 @@ export const RULES: readonly Rule[] = [
     hint: '请填写不小于 0、最多两位小数的金额（单位：元）。',
     check: (b) => {
       const amounts: [FieldPath, number | undefined][] = [
-        [['outOfWarranty', 'annualFee'], b.outOfWarranty.annualFee],
-        ...b.penalties.items.map((p, i): [FieldPath, number | undefined] => [
+        [['afterWarranty', 'annualFeeCap'], b.afterWarranty?.annualFeeCap],
+        ...(b.penalties?.items ?? []).map((p, i): [FieldPath, number | undefined] => [
           ['penalties', 'items', i, 'amount'],
           p.amount,
         ]),
@@ -258,25 +354,35 @@ export const RULES: readonly Rule[] = [
   {
     id: 'warranty-consistent',
     severity: 'error',
-    title: '软硬件质保期与整体质保期一致',
-    hint: '软件、硬件质保期都不得短于整体质保期。',
+    title: '各对象质保期不短于整体质保期',
+    hint: '软件、硬件等各对象的质保期都不得短于整体质保期（warranty.overall）。',
     check: (b) => {
       const w = b.warranty;
-      if (w.overallMonths === undefined) return [];
-      const out: Finding[] = [];
-      if (w.softwareMonths < w.overallMonths)
-        out.push({
-          path: ['warranty', 'softwareMonths'],
-          message: `软件质保期 ${w.softwareMonths} 个月，短于整体质保期 ${w.overallMonths} 个月`,
-        });
-      if (w.hardwareMonths !== undefined && w.hardwareMonths < w.overallMonths) {
-        out.push({
-          path: ['warranty', 'hardwareMonths'],
-          message: `硬件质保期 ${w.hardwareMonths} 个月，短于整体质保期 ${w.overallMonths} 个月`,
-        });
-      }
-      return out;
+      if (!w?.overall) return [];
+      const overall = w.overall;
+      return w.components.flatMap((c, i) =>
+        compareDurations(c.period, overall) === -1
+          ? [
+              {
+                path: ['warranty', 'components', i, 'period'],
+                message: `“${c.name}”质保期${c.period.text}，短于整体质保期${overall.text}`,
+              },
+            ]
+          : [],
+      );
     },
+  },
+  {
+    id: 'single-warranty-start',
+    severity: 'warning',
+    title: '质保期起算日',
+    hint: '写了包换期、包修期或免费上门服务期的对象，最好写明起算日（warranty.start 或该对象的 start）。',
+    check: (b) =>
+      (b.warranty?.components ?? []).flatMap((c, i) =>
+        (c.replacement || c.repair || c.onsite) && !c.start && !b.warranty?.start
+          ? [{ path: ['warranty', 'components', i], message: `“${c.name}”没有写质保期起算日` }]
+          : [],
+      ),
   },
   {
     id: 'signing-date',

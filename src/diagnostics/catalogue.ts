@@ -23,6 +23,18 @@ export const catalogue = {
     hint: '请直接写出取值，不要大量使用锚点（&）和别名（*）。',
   },
   YamlTooDeep: { title: 'YAML 嵌套过深', hint: '投标参数文件只有几层嵌套，请检查文件是否正确。' },
+  SchemaVersionOld: {
+    title: '旧版投标参数文件',
+    hint: '请先运行 `tenderkit migrate <投标参数文件>` 转换为第 2 版（转换会列出需要核对的承诺）。',
+  },
+  SchemaVersionUnknown: {
+    title: '不支持的参数格式版本',
+    hint: '第 2 版文件请写 version: 2；第 1 版文件（没有 version 字段）请用 `tenderkit migrate` 转换。',
+  },
+  NotV1Bid: {
+    title: '不是第 1 版投标参数文件',
+    hint: '`tenderkit migrate` 只转换第 1 版投标参数文件，请检查是否选错了文件。',
+  },
   UnknownField: {
     title: '未知字段',
     hint: '请检查字段名拼写；所有字段见 `tenderkit schema` 或 README 的字段说明。',
@@ -94,6 +106,14 @@ export const catalogue = {
   StarDeviation: {
     title: '★ 实质性条款负偏离',
     hint: '实质性条款负偏离可能导致废标：请修改投标参数满足要求；确需负偏离的，在 tender.acknowledged 中写明条目号和理由。',
+  },
+  DeviationUndetermined: {
+    title: '无法判定偏离',
+    hint: '投标的值与招标要求的单位之间没有确定的换算（例如“1个工作日”与“24小时”、“1个月”与“30日”）：请把投标参数改写成可比较的单位，或与招标要求的写法一致。',
+  },
+  UntracedText: {
+    title: '文件中有来源不明的文字',
+    hint: '文件中的每一句都必须来自已选用的条款、模板或投标参数：请检查模板和条款。',
   },
   NegativeDeviation: {
     title: '负偏离',

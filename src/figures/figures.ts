@@ -1,7 +1,8 @@
 // The figures drawn from a bid: response tiers, the escalation flow, the service organisation and
 // the training schedule. Each returns its SVG and the data it drew (null when the bid has nothing
 // to draw), so tests can compare a figure with the text beside it.
-import { hoursText, minutesText } from '../format/cn-number.js';
+import { hoursText } from '../format/cn-number.js';
+import { milestoneName, milestonePhrase, worstHours } from '../format/milestones.js';
 import type { JsonValue } from '../ir/types.js';
 import { TEXT_WIDTH_PT } from '../ir/layout.js';
 import type { BidParams } from '../schema/bid.js';
@@ -19,40 +20,50 @@ export const FIGURE_IDS = ['tier-chart', 'escalation-flow', 'org-chart', 'traini
 export type FigureId = (typeof FIGURE_IDS)[number];
 
 const W = Math.floor(TEXT_WIDTH_PT);
-const COLORS = ['#1d4ed8', '#0f766e', '#b45309'];
 
-function tierChart(bid: BidParams, title: string): DrawnFigure {
-  const rows = bid.responseTiers.map((t) => ({
+const KIND_COLORS: Record<string, string> = {
+  respond: '#1d4ed8',
+  remote: '#6d28d9',
+  onsite: '#0f766e',
+  plan: '#b45309',
+  restore: '#be123c',
+  resolve: '#b45309',
+  report: '#475569',
+  custom: '#334155',
+};
+
+/** One bar per timed milestone of each tier, on a log scale of hours; other limits as text. */
+function tierChart(bid: BidParams, title: string): DrawnFigure | null {
+  const tiers = bid.responseTiers ?? [];
+  if (!tiers.length) return null;
+  const rows = tiers.map((t) => ({
     name: t.name,
-    responseHours: t.responseMinutes / 60,
-    onsiteHours: t.onsiteHoursLocal ?? null,
-    resolveHours: t.resolveHours ?? null,
+    negotiable: t.negotiable === true,
+    milestones: (t.milestones ?? [])
+      .filter((m) => m.within || m.cases)
+      .map((m) => ({
+        kind: m.kind,
+        label: milestoneName(m),
+        text: milestonePhrase(m),
+        hours: worstHours(m),
+      })),
   }));
-  const metrics = [
-    ['响应时间', (r: (typeof rows)[number]) => r.responseHours],
-    ['到场时间（本地）', (r: (typeof rows)[number]) => r.onsiteHours],
-    ['解决时限', (r: (typeof rows)[number]) => r.resolveHours],
-  ] as const;
-  const values = rows
-    .flatMap((r) => metrics.map(([, f]) => f(r)))
-    .filter((v): v is number => v !== null);
+  const values = rows.flatMap((r) =>
+    r.milestones.map((m) => m.hours).filter((v): v is number => v !== null && v > 0),
+  );
   const lo = Math.min(0.25, ...values);
   const hi = Math.max(1, ...values) * 1.15;
   const labelW = Math.max(60, ...rows.map((r) => textWidth(r.name, 10) + 12));
-  const x0 = labelW + 8;
-  const x1 = W - 62;
+  const nameW = 64;
+  const x0 = labelW + 8 + nameW;
+  const x1 = W - 150;
   const x = (v: number) =>
-    x0 + ((Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (x1 - x0);
-  const top = 34;
-  const rowH = 3 * 11 + 14;
-  const height = top + rows.length * rowH + 24;
+    x0 + ((Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (x1 - x0);
+  const top = 14;
+  const lineH = 12;
+  const heights = rows.map((r) => Math.max(1, r.milestones.length) * lineH + 12);
+  const height = top + heights.reduce((a, h) => a + h, 0) + 24;
   let body = '';
-  metrics.forEach(([name], i) => {
-    const lx = 10 + i * 120;
-    body +=
-      `<rect x="${lx}" y="8" width="10" height="10" fill="${COLORS[i]}"/>` +
-      label(lx + 14, 17, name, { size: 9, anchor: 'start' });
-  });
   let lastTick = -Infinity;
   for (const t of [0.25, 0.5, 1, 2, 4, 8, 24, 48, 72, 168, 336, 720]) {
     if (t < lo || t > hi || x(t) - lastTick < 36) continue; // keep tick labels apart
@@ -61,45 +72,55 @@ function tierChart(bid: BidParams, title: string): DrawnFigure {
     body += `<line x1="${tx.toFixed(1)}" y1="${top - 4}" x2="${tx.toFixed(1)}" y2="${height - 20}" stroke="#e2e8f0" stroke-width="0.8"/>`;
     body += label(tx, height - 8, hoursText(t), { size: 7.5, fill: '#64748b' });
   }
+  let y = top;
   rows.forEach((r, i) => {
-    const y = top + i * rowH;
-    body += label(labelW, y + rowH / 2 - 2, r.name, { size: 10, anchor: 'end', bold: true });
-    metrics.forEach(([, f], j) => {
-      const v = f(r);
-      const by = y + j * 11;
-      if (v === null) {
-        body += label(x0 + 4, by + 8, j === 2 ? '双方协商' : '视需要安排', {
-          size: 8,
-          anchor: 'start',
-          fill: '#64748b',
-        });
-        return;
-      }
-      const bw = Math.max(2, x(v) - x0);
-      body += `<rect x="${x0}" y="${by}" width="${bw.toFixed(1)}" height="9" fill="${COLORS[j]}"/>`;
-      body += label(x0 + bw + 4, by + 8, j === 0 ? minutesText(Math.round(v * 60)) : hoursText(v), {
+    const h = heights[i]!;
+    body += label(labelW, y + h / 2, r.name, { size: 10, anchor: 'end', bold: true });
+    if (!r.milestones.length) {
+      body += label(x0 + 4, y + 10, r.negotiable ? '双方协商确定' : '未写时限', {
         size: 8,
         anchor: 'start',
+        fill: '#64748b',
       });
+    }
+    r.milestones.forEach((m, j) => {
+      const by = y + j * lineH;
+      body += label(labelW + 8 + nameW - 4, by + 8, m.label, {
+        size: 8,
+        anchor: 'end',
+        fill: '#334155',
+      });
+      if (m.hours === null) {
+        body += label(x0 + 4, by + 8, m.text, { size: 8, anchor: 'start', fill: '#64748b' });
+        return;
+      }
+      const bw = Math.max(2, x(m.hours) - x0);
+      body += `<rect x="${x0}" y="${by}" width="${bw.toFixed(1)}" height="9" fill="${KIND_COLORS[m.kind] ?? '#334155'}"/>`;
+      body += label(x0 + bw + 4, by + 8, m.text, { size: 8, anchor: 'start' });
     });
+    y += h;
   });
   body += `<line x1="${x0}" y1="${top - 4}" x2="${x0}" y2="${height - 20}" stroke="#94a3b8" stroke-width="1"/>`;
   return { svg: svgDoc(W, height, body, title), width: W, height, data: rows };
 }
 
-function escalationFlow(bid: BidParams, title: string): DrawnFigure {
+function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
+  const escalation = bid.service?.escalation;
+  if (!escalation?.length) return null;
+  const tiers = bid.responseTiers ?? [];
+  const reports = tiers.some((t) => (t.milestones ?? []).some((m) => m.kind === 'report'));
   const steps = [
     '接到报修',
-    ...bid.service.escalation.map((c) => channelLabels[c]),
-    '故障排除并提交报告',
+    ...escalation.map((c) => channelLabels[c]),
+    reports ? '故障排除并提交报告' : '故障排除',
   ];
   const perRow = steps.length > 6 ? Math.ceil(steps.length / 2) : steps.length;
   const gap = 18;
   const bw = (W - 20 - (perRow - 1) * gap) / perRow;
   const bh = 42;
   const rowsN = Math.ceil(steps.length / perRow);
-  const severe = bid.responseTiers[0]!;
-  const height = 16 + rowsN * (bh + 30) + 24;
+  const severe = tiers[0];
+  const height = 16 + rowsN * (bh + 30) + (severe ? 24 : 4);
   let body = '';
   steps.forEach((s, i) => {
     const row = Math.floor(i / perRow);
@@ -121,28 +142,27 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure {
       } else body += arrow(bx + bw / 2, by + bh, bx + bw / 2, by + bh + 30);
     }
   });
-  const note = `${severe.name}：${minutesText(severe.responseMinutes)}内响应${severe.onsiteHoursLocal !== undefined ? `，本地${hoursText(severe.onsiteHoursLocal)}内到场` : ''}${severe.resolveHours !== undefined ? `，${hoursText(severe.resolveHours)}内解决` : ''}`;
-  body += label(W / 2, height - 8, note, { size: 9, fill: '#334155' });
+  const severeText = severe
+    ? severe.negotiable
+      ? '时限由双方协商确定'
+      : (severe.milestones ?? [])
+          .filter((m) => m.within || m.cases)
+          .map(milestonePhrase)
+          .join('，')
+    : '';
+  if (severe) body += label(W / 2, height - 8, `${severe.name}：${severeText}`, { size: 9, fill: '#334155' });
   return {
     svg: svgDoc(W, height, body, title),
     width: W,
     height,
-    data: {
-      steps,
-      severe: {
-        name: severe.name,
-        responseMinutes: severe.responseMinutes,
-        onsiteHoursLocal: severe.onsiteHoursLocal ?? null,
-        resolveHours: severe.resolveHours ?? null,
-      },
-    },
+    data: { steps, severe: severe ? { name: severe.name, text: severeText } : null },
   };
 }
 
 function orgChart(bid: BidParams, title: string): DrawnFigure | null {
-  if (!bid.staff.roster.length) return null;
+  if (!(bid.staff?.roster ?? []).length) return null;
   const roles: { role: string; names: string[] }[] = [];
-  for (const p of bid.staff.roster) {
+  for (const p of (bid.staff?.roster ?? [])) {
     const r = roles.find((x) => x.role === p.role);
     if (r) r.names.push(p.name);
     else roles.push({ role: p.role, names: [p.name] });
@@ -172,7 +192,7 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
     rootH,
     [
       ...wrap(bid.bidder.name, 10, rootW - 10).slice(0, 1),
-      `售后服务团队（${bid.staff.roster.length}人）`,
+      `售后服务团队（${(bid.staff?.roster ?? []).length}人）`,
     ],
     { fill: '#ecfdf3', stroke: '#067647', bold: true },
   );
@@ -220,11 +240,13 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
 
 function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
   const t = bid.training;
-  if (!t) return null;
-  const phases = t.schedule.length ? t.schedule.map((s) => s.phase) : [t.timing];
+  // A schedule needs every module's hours and somewhere to put them; otherwise there is nothing to draw.
+  if (!t || !t.modules.length || t.modules.some((m) => m.hours === undefined)) return null;
+  const phases = t.schedule.length ? t.schedule.map((s) => s.phase) : t.timing ? [t.timing] : [];
+  if (!phases.length) return null;
   const rows = t.modules.map((m) => {
     const idx = t.schedule.findIndex((s) => s.modules.includes(m.id));
-    return { module: m.title, phase: phases[Math.max(0, idx)]!, hours: m.hours };
+    return { module: m.title, phase: phases[Math.max(0, idx)]!, hours: m.hours! };
   });
   const labelW = Math.min(150, Math.max(80, ...rows.map((r) => textWidth(r.module, 9) + 12)));
   const cw = (W - labelW - 10) / phases.length;

@@ -133,6 +133,11 @@ export interface Clause {
   readonly type: 'clause';
   readonly id: string;
   readonly version: number;
+  /**
+   * Set when the text comes from the bid file rather than the clause library (a bid's own
+   * `extraCommitments`): the field path of that text. Legal never reviewed it.
+   */
+  readonly origin?: string;
   readonly children: readonly ClauseContent[];
 }
 

@@ -1,11 +1,11 @@
 // `tenderkit clauses lint`: the library's own checks, for legal and for CI.
 import nunjucks from 'nunjucks';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { schemaAt } from '../load/zod-issues.js';
+import { metaOf, schemaAt } from '../load/zod-issues.js';
 import type { PreparedBid } from '../load/prepare.js';
 import { markdownToBlocks } from '../render/markdown.js';
 import { RenderScope, TemplateCodeError } from '../render/template-engine.js';
-import { bidSchema } from '../schema/bid.js';
+import { bidSchema, documentsOf } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { resolveVersion, type Library, type LoadedClause } from './library.js';
 
@@ -13,7 +13,7 @@ const { nodes, parser } = nunjucks;
 type AnyNode = nunjucks.nodes.Node;
 
 /** Names a template may use that are not bid fields. */
-const NON_BID = new Set(['loop', 'deviations', '__params', '__tk']);
+const NON_BID = new Set(['loop', 'deviations', 'outputs', '__params', '__tk']);
 
 export interface VariableUse {
   readonly path: (string | number)[];
@@ -100,6 +100,36 @@ export function variablesUsed(source: string): VariableUse[] {
   return out;
 }
 
+/**
+ * A bid field, or a part of a value that has its own shape (a duration's `kind`, `text`…): the
+ * schema marks those with `valueKind`.
+ */
+function fieldKnown(path: (string | number)[]): boolean {
+  for (let n = path.length; n > 0; n--) {
+    const node = schemaAt(bidSchema, path.slice(0, n));
+    if (node === undefined) continue;
+    if (n === path.length) return true;
+    return metaOf(node).valueKind !== undefined;
+  }
+  return false;
+}
+
+// A number (arabic, Chinese or financial numerals) followed by a unit of time, count or share, or
+// a service-hours formula such as 7×24: in clause text these are promises that must come from the bid.
+const HARD_CODED =
+  /(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百半壹贰叁肆伍陆柒捌玖拾佰]+)\s*(?:分钟|个?小时|个?工作日|个?星期|个?月|天|日|周|年|次|名|人|%|％)|7\s*[×xX*]\s*24/gu;
+
+/** Literal numbers with units in a clause body's text (outside `{{ }}`, `{% %}` and `{# #}`). */
+export function hardCodedCommitments(body: string): { text: string; line: number; col: number }[] {
+  const blanked = body.replace(/\{\{[^]*?\}\}|\{%[^]*?%\}|\{#[^]*?#\}/g, (m) => m.replace(/[^\n]/g, ' '));
+  const out: { text: string; line: number; col: number }[] = [];
+  const lines = blanked.split('\n');
+  lines.forEach((l, line) => {
+    for (const m of l.matchAll(HARD_CODED)) out.push({ text: m[0], line, col: m.index ?? 0 });
+  });
+  return out;
+}
+
 export interface LintOptions {
   /** `YYYY-MM-DD`: review-by dates before it are overdue. */
   readonly today: string;
@@ -133,8 +163,10 @@ export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
         );
         return;
       }
+      // Retired versions are history: they were written against older bid schemas.
+      if (v.status === 'retired') return;
       for (const u of uses) {
-        if (schemaAt(bidSchema, u.path) === undefined) {
+        if (!fieldKnown(u.path)) {
           out.push(
             diagnostic('ClauseRenderFailed', `${where}引用了投标参数中不存在的字段“${u.text}”`, {
               location: bodyLocation(c, i, u.line, u.col),
@@ -142,7 +174,16 @@ export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
           );
         }
       }
-      if (v.reviewBy && v.reviewBy < opts.today && v.status !== 'retired') {
+      for (const h of hardCodedCommitments(v.body)) {
+        out.push(
+          diagnostic(
+            'HardCodedValue',
+            `${where}写死了“${h.text}”：承诺中的时限、期限、次数和人数必须来自投标参数`,
+            { location: bodyLocation(c, i, h.line, h.col), severity: 'error' },
+          ),
+        );
+      }
+      if (v.reviewBy && v.reviewBy < opts.today) {
         out.push(
           diagnostic('ClauseReviewDue', `${where}的复审日期 ${v.reviewBy} 已过`, {
             location: c.source.locate(['versions', i, 'reviewBy']),
@@ -160,6 +201,7 @@ export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
               new RenderScope({
                 ...(bid.params as unknown as Record<string, unknown>),
                 deviations: bid.deviations,
+                outputs: documentsOf(bid.params),
               }),
             ),
           );

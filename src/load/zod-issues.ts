@@ -40,6 +40,31 @@ export function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
   return cur;
 }
 
+/** The metadata of a schema node merged through its wrappers (outer layers win). */
+export function metaOf(s: z.ZodType | undefined): Record<string, unknown> {
+  const layers: Record<string, unknown>[] = [];
+  let cur = s;
+  for (let i = 0; i < 10 && cur; i++) {
+    layers.push((cur.meta() ?? {}) as Record<string, unknown>);
+    const next = unwrap1(cur);
+    if (next === cur) break;
+    cur = next;
+  }
+  return Object.assign({}, ...layers.reverse()) as Record<string, unknown>;
+}
+
+function unwrap1(cur: z.ZodType): z.ZodType | undefined {
+  if (
+    cur instanceof z.ZodOptional ||
+    cur instanceof z.ZodDefault ||
+    cur instanceof z.ZodPrefault ||
+    cur instanceof z.ZodNullable
+  )
+    return cur.unwrap() as z.ZodType;
+  if (cur instanceof z.ZodPipe) return cur.in as z.ZodType;
+  return cur;
+}
+
 export function labelAt(root: z.ZodType, path: FieldPath): string | undefined {
   const s = schemaAt(root, path);
   const own = s?.meta()?.label ?? unwrap(s)?.meta()?.label;

@@ -16,7 +16,7 @@ import {
   type LoadedTemplate,
   type VersionChoice,
 } from '../library/library.js';
-import type { BidParams, DocumentId } from '../schema/bid.js';
+import { documentsOf, type BidParams, type DocumentId } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { findPlaceholders } from '../checks/placeholders.js';
 import { drawFigure } from '../figures/figures.js';
@@ -200,6 +200,8 @@ function renderItems(
       out.push({ type: 'toc', title: item.toc, depth: item.depth ?? 2 });
     } else if ('pageBreak' in item) {
       out.push({ type: 'pageBreak' });
+    } else if ('extraCommitments' in item) {
+      out.push(...extraCommitments(ctx, item.extraCommitments, depth, at));
     } else if ('figure' in item) {
       const drawn = drawFigure(item.figure, ctx.bid, item.caption);
       if (drawn)
@@ -218,6 +220,52 @@ function renderItems(
       }));
       out.push({ type: 'signature', children: lines });
     }
+  });
+  return out;
+}
+
+/**
+ * The bid's own commitments, outside the clause library: a numbered section with one sub-heading
+ * per commitment. The bodies are the user's Markdown, parsed but never run as a template.
+ */
+function extraCommitments(
+  ctx: Ctx,
+  title: string,
+  depth: number,
+  at: (string | number)[],
+): Block[] {
+  const list = ctx.bid.extraCommitments ?? [];
+  if (!list.length) return [];
+  const out: Block[] = [heading(ctx, depth, inline(ctx, title, [...at, 'extraCommitments']))];
+  list.forEach((x, i) => {
+    const path = `extraCommitments[${i}]`;
+    let body: ClauseContent[];
+    try {
+      body = markdownToBlocks({ text: x.body, slots: [] });
+    } catch (e) {
+      if (!(e instanceof TemplateCodeError)) throw e;
+      ctx.diags.push(
+        diagnostic('InvalidValue', `其他承诺的内容写法不受支持：${e.message}。可以使用段落、列表和加粗`, {
+          path: `${path}.body`,
+        }),
+      );
+      return;
+    }
+    const titleVar: Inline = {
+      type: 'var',
+      path: `${path}.title`,
+      local: false,
+      expr: `${path}.title`,
+      raw: x.title,
+      value: x.title,
+    };
+    out.push({
+      type: 'clause',
+      id: 'extra-commitment',
+      version: 0,
+      origin: path,
+      children: [heading(ctx, depth + 1, [titleVar]), ...body],
+    });
   });
   return out;
 }
@@ -259,6 +307,7 @@ export function renderDocument(
     scope: new RenderScope({
       ...(bid as unknown as Record<string, unknown>),
       deviations: extra.deviations,
+      outputs: documentsOf(bid),
     }),
     choice: { pins: bid.clauseVersions, allowDrafts: extra.allowDrafts },
     bid,

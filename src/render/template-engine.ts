@@ -9,11 +9,11 @@ import {
   cnUpper,
   hoursText,
   minutesText,
-  periodUpper,
   rmbFigures,
   rmbUpper,
 } from '../format/cn-number.js';
 import * as labels from '../schema/labels.js';
+import { withinText, type Duration, type Frequency, type ServiceHours } from '../schema/duration.js';
 
 const { nodes, parser, compiler } = nunjucks;
 
@@ -70,8 +70,10 @@ type EnumGroup = keyof typeof ENUMS;
 const ENUMS = {
   document: labels.documentLabels,
   warrantyStart: labels.warrantyStartLabels,
-  coverage: labels.coverageLabels,
   channel: labels.channelLabels,
+  milestone: labels.milestoneLabels,
+  clockFrom: labels.clockFromLabels,
+  freeService: labels.freeServiceLabels,
   pricing: labels.pricingLabels,
   exclusion: labels.exclusionLabels,
   method: labels.trainingMethodLabels,
@@ -84,6 +86,35 @@ export function everyMonths(n: number): string {
     ({ 1: '每月', 3: '每季度', 6: '每半年', 12: '每年' } as Record<number, string>)[n] ??
     `每${n}个月`
   );
+}
+
+function isDuration(v: unknown): v is Duration {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as { kind?: unknown }).kind === 'string' &&
+    typeof (v as { text?: unknown }).text === 'string'
+  );
+}
+
+function needDuration(v: unknown, filter: string): Duration {
+  if (!isDuration(v)) throw new TemplateCodeError(`${filter} filter: the value is not a duration`);
+  return v;
+}
+
+/**
+ * A period in the formal style: 60个月 → 伍年（60个月）, 18个月 → 壹拾捌个月（18个月）, 3年 → 叁年,
+ * 终身 → 终身; other units and fractions as written.
+ */
+export function periodFormal(d: Duration): string {
+  if (d.kind === 'lifetime') return '终身';
+  if (d.kind !== 'amount' || !Number.isInteger(d.amount)) return d.text;
+  if (d.unit === 'month')
+    return d.amount % 12 === 0
+      ? `${cnUpper(d.amount / 12)}年（${d.amount}个月）`
+      : `${cnUpper(d.amount)}个月（${d.amount}个月）`;
+  if (d.unit === 'year') return `${cnUpper(d.amount)}年`;
+  return d.text;
 }
 
 function enumLabel(value: unknown, group: EnumGroup): string {
@@ -111,7 +142,12 @@ function createEnvironment(): nunjucks.Environment {
   env.addFilter('rmb', num(rmbUpper));
   env.addFilter('rmbFigures', num(rmbFigures));
   env.addFilter('cnDate', (v: unknown) => cnDate(String(v)));
-  env.addFilter('period', num(periodUpper));
+  env.addFilter('period', (v: unknown) => periodFormal(needDuration(v, 'period')));
+  env.addFilter('dur', (v: unknown) => needDuration(v, 'dur').text);
+  env.addFilter('within', (v: unknown) => withinText(needDuration(v, 'within')));
+  env.addFilter('freq', (v: unknown) => (v as Frequency).text);
+  env.addFilter('svcHours', (v: unknown) => (v as ServiceHours).text);
+  env.addFilter('pct', (v: unknown) => `${Number(v)}%`);
   env.addFilter('minutes', num(minutesText));
   env.addFilter('hours', num(hoursText));
   env.addFilter('label', enumLabel);
@@ -121,6 +157,14 @@ function createEnvironment(): nunjucks.Environment {
   );
   env.addFilter('pluck', (v: unknown, key: string) =>
     Array.isArray(v) ? v.map((x) => (x as Record<string, unknown>)[key]) : [],
+  );
+  /** `list | allHave('hours')`: a non-empty list whose every item has the attribute set. */
+  env.addFilter(
+    'allHave',
+    (v: unknown, key: string) =>
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((x) => (x as Record<string, unknown>)[key] !== undefined),
   );
   /** `list | where('status', 'positive')`: items whose attribute equals the value. */
   env.addFilter('where', (v: unknown, key: string, value: unknown) =>
@@ -209,6 +253,11 @@ const FORMAT_FILTERS = new Set([
   'join',
   'lookupNames',
   'everyMonths',
+  'dur',
+  'within',
+  'freq',
+  'svcHours',
+  'pct',
 ]);
 
 /** Lines (0-based) that hold nothing but `{% … %}` tags and `{# … #}` comments. */

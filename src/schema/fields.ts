@@ -1,5 +1,13 @@
 // Field builders shared by every schema: text without control characters, bounded numbers, dates, money.
 import { z } from 'zod';
+import {
+  parseDuration,
+  parseFrequency,
+  parsePercent,
+  parseServiceHours,
+  type DurationKind,
+  type Parsed,
+} from './duration.js';
 
 export interface FieldMeta {
   /** Chinese label shown in errors, the web form and the field reference. */
@@ -122,4 +130,72 @@ export function money(meta: FieldMeta) {
 export function choice<const T extends Record<string, string>>(labels: T, meta: FieldMeta) {
   const keys = Object.keys(labels) as [keyof T & string, ...(keyof T & string)[]];
   return z.enum(keys).meta({ ...meta, enumLabels: labels });
+}
+
+/** Reports a parse failure from `duration.ts` as one Zod issue with the parser's own message. */
+function parsed<T>(
+  parse: (v: unknown) => Parsed<T>,
+  check?: (v: T) => string | undefined,
+): (v: unknown, ctx: z.RefinementCtx) => T {
+  return (v, ctx) => {
+    const r = parse(v);
+    const problem = r.ok ? check?.(r.value) : r.message;
+    if (problem !== undefined || !r.ok) {
+      ctx.addIssue({ code: 'custom', message: problem ?? '', params: { problem: 'InvalidValue' } });
+      return z.NEVER;
+    }
+    return r.value;
+  };
+}
+
+const looseValue = () =>
+  z.union([z.string(), z.number(), z.looseObject({})]);
+
+const KIND_WORDS: Record<DurationKind, string> = {
+  amount: '具体时长',
+  immediate: '“立即”',
+  negotiable: '“协商确定”',
+  lifetime: '“终身”',
+  split: '分工作日和节假日的时长',
+};
+
+/**
+ * A time limit or period: `30分钟`, `2小时`, `1个工作日`, `一周`, `3个月`, `10年`, `立即`, `协商确定`,
+ * `终身`, `{ amount: 2, unit: hour }` or `{ workday: 24小时, holiday: 48小时 }`. `allow` names the
+ * kinds that make sense for the field (a warranty cannot be 立即; a response cannot be 终身).
+ */
+export function duration(meta: FieldMeta, allow: readonly DurationKind[]) {
+  return looseValue()
+    .transform(
+      parsed(parseDuration, (d) =>
+        allow.includes(d.kind)
+          ? undefined
+          : `这里不能写${KIND_WORDS[d.kind]}；可以写${allow.map((k) => KIND_WORDS[k]).join('、')}`,
+      ),
+    )
+    .meta({ ...meta, valueKind: 'duration', allow: [...allow] });
+}
+
+/** How often: `每月`, `每季度`, `每3个月`, `每年4次`, `不限次数`. */
+export function frequency(meta: FieldMeta) {
+  return z
+    .string()
+    .transform(parsed(parseFrequency))
+    .meta({ ...meta, valueKind: 'frequency' });
+}
+
+/** A percentage: `95%` or 95. */
+export function percent(meta: FieldMeta) {
+  return z
+    .union([z.string(), z.number()])
+    .transform(parsed(parsePercent))
+    .meta({ ...meta, valueKind: 'percent' });
+}
+
+/** Service hours: `7x24`, `工作日 8:00-18:00`, `每天 8:00-24:00`, `工作日每天8小时`. */
+export function serviceHours(meta: FieldMeta) {
+  return z
+    .string()
+    .transform(parsed(parseServiceHours))
+    .meta({ ...meta, valueKind: 'service-hours' });
 }

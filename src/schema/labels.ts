@@ -12,12 +12,8 @@ export const warrantyStartLabels = {
   acceptance: '项目总体验收合格之日',
   'go-live': '系统正式上线运行之日',
   delivery: '货物到货签收之日',
-} as const;
-
-export const coverageLabels = {
-  '7x24': '7×24 小时',
-  'office-hours': '工作日工作时间',
-  extended: '每日延长值守时段',
+  installation: '安装调试完成之日',
+  'contract-signing': '合同签订之日',
 } as const;
 
 export const channelLabels = {
@@ -31,9 +27,43 @@ export const channelLabels = {
 } as const;
 
 export const pricingLabels = {
+  free: '免费',
   cost: '成本价',
   preferential: '优惠价格',
   reasonable: '合理价格',
+  contract: '按合同约定价格',
+  negotiable: '双方协商确定的价格',
+} as const;
+
+/** The stages a response tier may commit to, in the order they usually happen. */
+export const milestoneLabels = {
+  respond: '响应',
+  remote: '远程诊断',
+  onsite: '到达现场',
+  plan: '提交解决方案',
+  restore: '恢复运行',
+  resolve: '排除故障',
+  report: '提交故障报告',
+  custom: '其他',
+} as const;
+
+/** What a milestone's clock counts from. */
+export const clockFromLabels = {
+  report: '接到报修',
+  arrival: '到达现场',
+  previous: '上一环节时限届满',
+} as const;
+
+/** What the bidder does free of charge during the warranty. */
+export const freeServiceLabels = {
+  troubleshooting: '故障排除',
+  'defect-fixes': '软件缺陷修正',
+  maintenance: '系统运行维护',
+  consultation: '技术咨询',
+  upgrades: '软件版本升级',
+  parts: '零部件更换',
+  labour: '维修人工',
+  travel: '人员差旅',
 } as const;
 
 export const exclusionLabels = {

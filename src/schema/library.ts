@@ -57,7 +57,8 @@ export type TemplateItem =
   | { signature: { label: string; value?: string }[]; when?: string }
   | { figure: FigureId; caption: string; when?: string }
   | { toc: string; depth?: 1 | 2 | 3 | 4; when?: string }
-  | { pageBreak: true; when?: string };
+  | { pageBreak: true; when?: string }
+  | { extraCommitments: string; when?: string };
 
 const when = z.string().min(1).optional();
 
@@ -82,6 +83,7 @@ export const templateItemSchema: z.ZodType<TemplateItem> = z.lazy(() =>
       when,
     }),
     z.strictObject({ pageBreak: z.literal(true), when }),
+    z.strictObject({ extraCommitments: z.string().min(1), when }),
     z.strictObject({ section: z.string().min(1), when, items: z.array(templateItemSchema).min(1) }),
     z.strictObject({
       signature: z

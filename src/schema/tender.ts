@@ -2,9 +2,15 @@
 import { z } from 'zod';
 import { text } from './fields.js';
 
+/**
+ * Comparators. As Chinese legal usage reads them (民法典第一千二百五十九条): 以上、以下、以内、不少于、
+ * 不超过 include the number itself (`>=`, `<=`); 超过、不满、小于、多于 do not (`>`, `<`).
+ */
 export const OPERATORS = {
   '>=': '不少于',
   '<=': '不超过',
+  '>': '多于',
+  '<': '小于',
   '==': '等于',
   includes: '包含',
 } as const;
@@ -13,18 +19,24 @@ export const conditionSchema = z
   .strictObject({
     field: z
       .string()
-      .regex(/^[a-zA-Z]+(?:\.[a-zA-Z]+|\[(?:\d+|\*)\])*$/, {
+      .regex(/^[a-zA-Z]+(?:\.[a-zA-Z]+|\[(?:\d+|\*|[a-zA-Z]+=[a-zA-Z0-9-]+)\])*$/, {
         message:
-          '字段路径写法如 warranty.softwareMonths、responseTiers[0].responseMinutes 或 training.modules[*].hours',
+          '字段路径写法如 warranty.components[0].period、responseTiers[0].milestones[kind=onsite] 或 training.modules[*].hours',
       })
-      .meta({ label: '投标参数字段', help: '用 [*] 表示列表中的每一项，此时须写 aggregate' }),
+      .meta({
+        label: '投标参数字段',
+        help: '用 [*] 表示列表中的每一项（此时须写 aggregate），用 [kind=onsite] 按字段值选取列表中的一项',
+      }),
     aggregate: z.enum(['sum', 'min', 'max', 'count']).optional().meta({ label: '汇总方式' }),
     op: z
       .enum(Object.keys(OPERATORS) as [keyof typeof OPERATORS, ...(keyof typeof OPERATORS)[]])
       .meta({ label: '比较方式' }),
     value: z
       .union([z.number(), z.string(), z.boolean()])
-      .meta({ label: '要求的值', help: '使用该字段自身的单位（月、分钟、小时、人…）' }),
+      .meta({
+        label: '要求的值',
+        help: '时长写“2小时”“3年”，百分比写“95%”，频次写“每季度”，人数、课时写数字',
+      }),
     unit: z
       .string()
       .max(10)
