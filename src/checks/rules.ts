@@ -54,6 +54,10 @@ function limitText(m: Milestone): string {
   return m.within?.text ?? '未写时限';
 }
 
+function hasLimit(m: Milestone): boolean {
+  return Boolean(m.within || m.cases);
+}
+
 function isNegotiable(m: Milestone): boolean {
   return (
     m.within?.kind === 'negotiable' || (m.cases ?? []).some((c) => c.within.kind === 'negotiable')
@@ -190,7 +194,11 @@ export const RULES: readonly Rule[] = [
     check: (b) =>
       pairsOfTiers(b).flatMap(({ prev, cur, i }) =>
         sharedMilestones(prev, cur).flatMap(({ a, b: m, j }) =>
-          compareMilestones(a, m) === null && !isNegotiable(a) && !isNegotiable(m)
+          compareMilestones(a, m) === null &&
+          hasLimit(a) &&
+          hasLimit(m) &&
+          !isNegotiable(a) &&
+          !isNegotiable(m)
             ? [
                 {
                   path: ['responseTiers', i, 'milestones', j],

@@ -88,7 +88,9 @@ export function runMigrate(args: string[], io: Io): number {
   const dryRun = Boolean(values['dry-run']);
   if (result.upToDate) {
     // With --dry-run, standard output carries only YAML.
-    (dryRun ? io.err : io.out)(`${file} 已是第 2 版格式（version: 2），无需转换，未改动任何文件。\n`);
+    (dryRun ? io.err : io.out)(
+      `${file} 已是第 2 版格式（version: 2），无需转换，未改动任何文件。\n`,
+    );
     return 0;
   }
 

@@ -70,7 +70,9 @@ function versionProblem(src: LoadedYaml): Diagnostic | undefined {
         ? '这是第 1 版格式的投标参数文件（version: 1）'
         : '这是第 1 版格式的投标参数文件（没有 version 字段）',
       {
-        location: has ? src.locate(['version'], { key: true }) : { file: src.file, line: 1, col: 1 },
+        location: has
+          ? src.locate(['version'], { key: true })
+          : { file: src.file, line: 1, col: 1 },
         ...(has ? { path: 'version' } : {}),
         hint: `请先运行 tenderkit migrate ${file} 转换为第 2 版（转换会列出需要核对的承诺）。`,
       },

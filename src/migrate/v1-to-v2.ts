@@ -157,7 +157,13 @@ const V1_DEFAULT_EXCLUSIONS = [
   'force-majeure',
 ];
 const V1_DEFAULT_MATERIALS = ['user-manual', 'admin-manual', 'slides'];
-const V1_FREE_SERVICES = ['troubleshooting', 'defect-fixes', 'maintenance', 'consultation', 'travel'];
+const V1_FREE_SERVICES = [
+  'troubleshooting',
+  'defect-fixes',
+  'maintenance',
+  'consultation',
+  'travel',
+];
 
 /** Key order of each version-2 section, for placing keys the migration adds. */
 const ORDER: Record<string, readonly string[]> = {
@@ -245,10 +251,7 @@ function keyNode(p: Pair): Scalar {
 
 class Migrator {
   readonly notes: Pending[] = [];
-  constructor(
-    readonly doc: Document.Parsed,
-    readonly src: LoadedYaml,
-  ) {}
+  constructor(readonly doc: Document.Parsed) {}
 
   explicit(v1: Path, at: Path, message: string): void {
     this.notes.push({ list: 'explicit', v1, at, message });
@@ -465,7 +468,10 @@ function serviceHoursFor(mode: unknown, hours: unknown): string | undefined {
   const tries = [...(prefix ? [`${prefix} ${hours}`] : []), hours];
   for (const t of tries) {
     const r = parseServiceHours(t);
-    if (r.ok && (prefix === undefined || r.value.days === (prefix === '工作日' ? 'workdays' : 'all')))
+    if (
+      r.ok &&
+      (prefix === undefined || r.value.days === (prefix === '工作日' ? 'workdays' : 'all'))
+    )
       return t.trim();
   }
   return undefined;
@@ -494,7 +500,8 @@ function migrateService(m: Migrator, root: YAMLMap): void {
     }
   } else {
     const c = m.js(coverage.value);
-    const obj = c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : undefined;
+    const obj =
+      c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>) : undefined;
     const unknown = obj ? Object.keys(obj).filter((k) => !V1_COVERAGE_KEYS.includes(k)) : [];
     const hours = obj && !unknown.length ? serviceHoursFor(obj.mode, obj.hours) : undefined;
     if (hours && !pairOf(s, 'hours')) {
@@ -853,7 +860,12 @@ function migrateTraining(m: Migrator, root: YAMLMap): void {
     V1_DEFAULT_MATERIALS,
     '第 1 版默认提供用户操作手册、系统管理员手册和培训课件，现写为 training.materials',
   );
-  add('materialsInChinese', true, '第 1 版培训条款始终承诺培训资料为中文，现写为 materialsInChinese: true', base);
+  add(
+    'materialsInChinese',
+    true,
+    '第 1 版培训条款始终承诺培训资料为中文，现写为 materialsInChinese: true',
+    base,
+  );
   add('freeOfCharge', true, '第 1 版默认承诺免费培训，现写为 freeOfCharge: true');
   add(
     'assessment',
@@ -944,7 +956,10 @@ function unpad(text: string, style: { map: boolean; seq: boolean }): string {
 }
 
 /** Indentation the source uses: spaces per level, and whether `- ` items are indented under their key. */
-function indentation(doc: Document.Parsed, lc: LineCounter): { indent: number; indentSeq: boolean } {
+function indentation(
+  doc: Document.Parsed,
+  lc: LineCounter,
+): { indent: number; indentSeq: boolean } {
   let indent: number | undefined;
   let indentSeq: boolean | undefined;
   const col = (n: Node | unknown) => {
@@ -1013,7 +1028,8 @@ export function migrateV1ToV2(source: string, file = 'bid.yaml'): Migration {
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw notV1(file, src.locate([]), '文件内容不是“字段: 取值”形式的投标参数');
   const rec = data as Record<string, unknown>;
-  if (rec.version === SCHEMA_VERSION) return { text: source, explicit: [], unmapped: [], upToDate: true };
+  if (rec.version === SCHEMA_VERSION)
+    return { text: source, explicit: [], unmapped: [], upToDate: true };
   if ('version' in rec && rec.version !== 1)
     throw new TenderKitError([
       diagnostic('SchemaVersionUnknown', `参数格式版本写的是“${shown(rec.version)}”`, {
@@ -1046,7 +1062,7 @@ export function migrateV1ToV2(source: string, file = 'bid.yaml'): Migration {
   });
   const root = doc.contents;
   if (!isMap(root)) throw notV1(file, { line: 1 }, '文件内容不是“字段: 取值”形式的投标参数');
-  const m = new Migrator(doc, src);
+  const m = new Migrator(doc);
   const carry = { lifetime: false };
 
   m.unknownKeys(root, [...V1_TOP, 'version'], []);
@@ -1083,7 +1099,7 @@ export function migrateV1ToV2(source: string, file = 'bid.yaml'): Migration {
   if (text.includes('\r\n')) out = out.replace(/\r?\n/g, '\r\n');
 
   const after = parseYamlText(out, file);
-  const lineIn = (y: typeof src | undefined, path: Path): number =>
+  const lineIn = (y: LoadedYaml | undefined, path: Path): number =>
     y?.locate(path as FieldPath, { key: true }).line ?? 1;
   const outYaml = after.ok ? after.value : undefined;
   const notes = (list: Pending['list']): Note[] =>
