@@ -67,8 +67,8 @@ describe('hard-coded values', () => {
       bid,
     );
     expect(d.map((x) => x.message)).toEqual([
-      '条款 c 直接写了“12个月”，而投标参数 warranty.softwareMonths 也设定了这个数值',
-      '条款 c 直接写了“30分钟”，而投标参数 responseTiers[0].responseMinutes 也设定了这个数值',
+      '条款 c 直接写了“12个月”，而投标参数 warranty.components[0].period 也设定了这个数值',
+      '条款 c 直接写了“30分钟”，而投标参数 service.channels[0].answerWithin 也设定了这个数值',
     ]);
     expect(d.every((x) => x.severity === 'warning')).toBe(true);
   });

@@ -45,7 +45,27 @@ function unitsFor(key: string): string[] {
   return [];
 }
 
+const UNIT_WORDS: Record<string, string[]> = {
+  minute: ['分钟'],
+  hour: ['小时'],
+  day: ['日', '天'],
+  workday: ['个工作日', '工作日'],
+  week: ['周'],
+  month: ['个月', '月'],
+  year: ['年'],
+};
+
 function numericFields(v: unknown, key: string, out: Map<string, string>, path: string): void {
+  const d = v as { kind?: unknown; amount?: unknown; unit?: unknown; text?: unknown } | null;
+  if (d && typeof d === 'object' && d.kind === 'amount' && typeof d.amount === 'number') {
+    // A duration: the same length written as a clause literal would drift from the bid.
+    for (const u of UNIT_WORDS[String(d.unit)] ?? [])
+      if (!out.has(`${d.amount}${u}`)) out.set(`${d.amount}${u}`, path);
+    if (d.unit === 'month' && d.amount % 12 === 0 && !out.has(`${d.amount / 12}年`))
+      out.set(`${d.amount / 12}年`, path);
+    if (d.unit === 'year' && !out.has(`${d.amount * 12}个月`)) out.set(`${d.amount * 12}个月`, path);
+    return;
+  }
   if (typeof v === 'number') {
     for (const u of unitsFor(key)) if (!out.has(`${v}${u}`)) out.set(`${v}${u}`, path);
     if (/Months$/.test(key) && v % 12 === 0 && !out.has(`${v / 12}年`))
@@ -65,7 +85,8 @@ export function hardCodedValues(docs: readonly Document[], bid: BidParams): Diag
   const reported = new Set<string>();
   for (const doc of docs) {
     visit(doc, (n, clause) => {
-      if (n.type !== 'text' || !clause) return;
+      // A bid's own extra commitments are the bid's words, not clause text.
+      if (n.type !== 'text' || !clause || clause.startsWith('extra-commitment')) return;
       for (const m of n.value.matchAll(LITERAL)) {
         const field = fields.get(`${m[1]}${m[2]}`);
         const key = `${clause}|${m[0]}`;

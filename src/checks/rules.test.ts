@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadExample } from '../../test/helpers.js';
 import type { BidParams } from '../schema/bid.js';
+import { parseDuration, type Duration } from '../schema/duration.js';
 import { RULES } from './rules.js';
 
 const base = loadExample('hospital-his');
@@ -11,10 +12,34 @@ const rule = (id: string) => {
   return r;
 };
 
+/** A duration as the schema holds it, from the shorthand a bid writes. */
+const d = (text: string): Duration => {
+  const r = parseDuration(text);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+};
+const tier = (b: BidParams, i: number) => b.responseTiers![i]!;
+const milestone = (b: BidParams, i: number, kind: string) =>
+  tier(b, i).milestones!.find((m) => m.kind === kind)!;
+
 /** Each rule: a bid it passes, and a changed bid it fails, with where the finding points. */
 const cases: [string, (b: BidParams) => void, string][] = [
-  ['deviation-table-needs-tender', (b) => void b.documents.push('deviation-table'), 'documents'],
-  ['training-required', (b) => void (b.training = undefined), 'training'],
+  [
+    'deviation-table-needs-tender',
+    (b) => {
+      b.documents = ['commitment-letter', 'deviation-table'];
+      b.tender = undefined;
+    },
+    'documents',
+  ],
+  [
+    'training-required',
+    (b) => {
+      b.documents = ['commitment-letter', 'training-plan'];
+      b.training = undefined;
+    },
+    'training',
+  ],
   [
     'unique-ids',
     (b) => void (b.training!.modules[1]!.id = b.training!.modules[0]!.id),
@@ -32,24 +57,45 @@ const cases: [string, (b: BidParams) => void, string][] = [
   ],
   [
     'tier-order',
-    (b) => void (b.responseTiers[1]!.responseMinutes = 10),
-    'responseTiers.1.responseMinutes',
+    (b) => void (milestone(b, 1, 'respond').within = d('10分钟')),
+    'responseTiers.1.milestones.0',
+  ],
+  [
+    'tier-order-uncertain',
+    (b) => void (milestone(b, 1, 'onsite').within = d('1个工作日')),
+    'responseTiers.1.milestones.1',
   ],
   [
     'tier-severity-strict',
-    (b) => void (b.responseTiers[1]!.responseMinutes = 30),
-    'responseTiers.1.responseMinutes',
+    (b) => {
+      const severe = tier(b, 0);
+      tier(b, 1).milestones = structuredClone(severe.milestones);
+    },
+    'responseTiers.1.milestones',
   ],
   [
     'tier-times-ordered',
-    (b) => void (b.responseTiers[0]!.resolveHours = 1),
-    'responseTiers.0.resolveHours',
+    (b) => void (milestone(b, 0, 'resolve').within = d('1小时')),
+    'responseTiers.0.milestones.2',
   ],
-  ['roster-covers-staff', (b) => void (b.staff.committedCount = 6), 'staff.roster'],
+  ['roster-covers-staff', (b) => void (b.staff!.committedCount = 6), 'staff.roster'],
+  ['staff-counts', (b) => void (b.staff!.localEngineers = 9), 'staff.localEngineers'],
   ['training-hours-total', (b) => void (b.training!.totalHours = 30), 'training.totalHours'],
   ['trainee-count', (b) => void (b.training!.traineeCount = 100), 'training.traineeCount'],
-  ['money-fen', (b) => void (b.outOfWarranty.annualFee = -100), 'outOfWarranty.annualFee'],
-  ['warranty-consistent', (b) => void (b.warranty.overallMonths = 24), 'warranty.softwareMonths'],
+  ['money-fen', (b) => void (b.afterWarranty!.annualFeeCap = -100), 'afterWarranty.annualFeeCap'],
+  [
+    'warranty-consistent',
+    (b) => void (b.warranty!.overall = d('2年')),
+    'warranty.components.0.period',
+  ],
+  [
+    'single-warranty-start',
+    (b) => {
+      b.warranty!.start = undefined;
+      b.warranty!.components[0]!.repair = d('1年');
+    },
+    'warranty.components.0',
+  ],
   ['signing-date', (b) => void (b.signature.date = '2026-10-01'), 'signature.date'],
 ];
 

@@ -73,6 +73,7 @@ export function compareMilestones(a: Milestone, b: Milestone): -1 | 0 | 1 | null
     m.cases ? m.cases.map((c) => [c.when, c.within] as const) : m.within ? [['', m.within] as const] : [];
   const la = limits(a);
   const lb = limits(b);
+  if (!la.length && !lb.length) return 0;
   if (!la.length || !lb.length) return null;
   const results: (-1 | 0 | 1 | null)[] = [];
   const whensA = new Map(la);

@@ -21,34 +21,38 @@ describe('clause version resolution', () => {
   });
 
   it('uses the latest approved version by default, never a draft', () => {
-    expect(version(resolveVersion(clause('warranty-period')))).toBe(2);
-    expect(version(resolveVersion(clause('service-staff')))).toBe(1);
+    expect(version(resolveVersion(clause('warranty-period')))).toBe(3);
+    expect(version(resolveVersion(clause('service-staff')))).toBe(3);
+    expect(version(resolveVersion(clause('letter-closing')))).toBe(2);
   });
 
   it('uses the latest draft only when drafts are allowed', () => {
-    expect(version(resolveVersion(clause('service-staff'), { allowDrafts: true }))).toBe(2);
+    expect(version(resolveVersion(clause('service-staff'), { allowDrafts: true }))).toBe(4);
   });
 
   it('honours pins, refusing retired, unknown and (without the flag) draft versions', () => {
     expect(
-      version(resolveVersion(clause('warranty-period'), { pins: { 'warranty-period': 1 } })),
+      version(resolveVersion(clause('letter-closing'), { pins: { 'letter-closing': 1 } })),
     ).toBe(1);
+    expect(
+      version(resolveVersion(clause('warranty-period'), { pins: { 'warranty-period': 2 } })),
+    ).toBe('ClauseVersionRetired');
     expect(version(resolveVersion(clause('penalties'), { pins: { penalties: 1 } }))).toBe(
       'ClauseVersionRetired',
     );
     expect(version(resolveVersion(clause('penalties'), { pins: { penalties: 9 } }))).toBe(
       'ClauseVersionUnknown',
     );
-    expect(version(resolveVersion(clause('service-staff'), { pins: { 'service-staff': 2 } }))).toBe(
+    expect(version(resolveVersion(clause('service-staff'), { pins: { 'service-staff': 4 } }))).toBe(
       'ClauseVersionDraft',
     );
     expect(
       version(
         resolveVersion(clause('service-staff'), {
-          pins: { 'service-staff': 2 },
+          pins: { 'service-staff': 4 },
           allowDrafts: true,
         }),
       ),
-    ).toBe(2);
+    ).toBe(4);
   });
 });

@@ -7,7 +7,7 @@ import { prepareExample, ROOT } from '../../test/helpers.js';
 import { defaultLibrary, loadLibrary } from './library.js';
 import { lintLibrary, variablesUsed } from './lint.js';
 
-const bids = ['hospital-his', 'highway-monitoring', 'dev-project-60m'].map((name) => ({
+const bids = ['hospital-his', 'highway-monitoring', 'dev-project-60m', 'minimal'].map((name) => ({
   name,
   bid: prepareExample(name),
 }));
@@ -15,14 +15,15 @@ const bids = ['hospital-his', 'highway-monitoring', 'dev-project-60m'].map((name
 describe('variables a clause reads', () => {
   it('follows loops, conditions and filter arguments through the AST', () => {
     const uses = variablesUsed(
-      '{% for t in responseTiers %}{{ t.name }}{% if t.resolveHours %}{{ t.resolveHours | hours }}{% endif %}{% endfor %}' +
+      '{% for t in responseTiers %}{{ t.name }}{% for m in t.milestones %}{% if m.within %}{{ m.within | within }}{% endif %}{% endfor %}{% endfor %}' +
         "{{ m.audiences | lookupNames(training.audiences) }}{% set used = training.modules | pluck('method') %}{{ used }}{{ loop.index }}",
     );
     expect(uses.map((u) => u.path.join('.'))).toEqual([
       'responseTiers',
       'responseTiers.0.name',
-      'responseTiers.0.resolveHours',
-      'responseTiers.0.resolveHours',
+      'responseTiers.0.milestones',
+      'responseTiers.0.milestones.0.within',
+      'responseTiers.0.milestones.0.within',
       'm.audiences',
       'training.audiences',
       'training.modules',
@@ -55,20 +56,40 @@ describe('clauses lint', () => {
     writeFileSync(
       wp,
       readFileSync(wp, 'utf8').replace(
-        '本项目软件免费质保期为{{ warranty.softwareMonths | period }}',
-        '本项目软件免费质保期为{{ warranty.softwareMonth | period }}',
+        '的免费质保期为{{ c.period | period }}',
+        '的免费质保期为{{ c.periods | period }}',
       ),
     );
     const oo = path.join(root, 'clauses', 'out-of-warranty.yaml');
-    writeFileSync(oo, readFileSync(oo, 'utf8').replace('status: approved', 'status: retired'));
+    writeFileSync(oo, readFileSync(oo, 'utf8').replaceAll('status: approved', 'status: retired'));
     const d = lintLibrary(loadLibrary(root), { today: '2026-01-01', bids });
     const text = d.map(formatDiagnostic).join('\n');
     expect(text).toMatch(
-      /warranty-period\.yaml:\d+:\d+：条款 warranty-period 第 2 版引用了投标参数中不存在的字段“warranty\.softwareMonth”/,
+      /warranty-period\.yaml:\d+:\d+：条款 warranty-period 第 3 版引用了投标参数中不存在的字段“c\.periods”/,
     );
-    expect(text).toMatch(/条款 warranty-period 第 2 版用示例 hospital-his 渲染失败/);
+    expect(text).toMatch(/条款 warranty-period 第 3 版用示例 hospital-his 渲染失败/);
     expect(text).toMatch(
       /commitment-letter\.yaml:\d+:\d+：模板 commitment-letter 引用的条款“out-of-warranty”没有可用的已批准版本/,
+    );
+  });
+
+  it('refuses a number with a unit written into clause text: a promise the bid did not set', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tk-lib-'));
+    cpSync(path.join(ROOT, 'clauses'), path.join(root, 'clauses'), { recursive: true });
+    cpSync(path.join(ROOT, 'templates'), path.join(root, 'templates'), { recursive: true });
+    const sc = path.join(root, 'clauses', 'service-channels.yaml');
+    writeFileSync(
+      sc,
+      readFileSync(sc, 'utf8').replace(
+        '我方售后服务时间为{{ service.hours | svcHours }}。',
+        '我方提供7×24小时服务，服务时间为{{ service.hours | svcHours }}，两小时内响应。',
+      ),
+    );
+    const d = lintLibrary(loadLibrary(root), { today: '2026-01-01', bids });
+    const hard = d.filter((x) => x.name === 'HardCodedValue');
+    expect(hard.map((x) => x.severity)).toEqual(['error', 'error']);
+    expect(hard.map(formatDiagnostic).join('\n')).toMatch(
+      /service-channels\.yaml:\d+:\d+：条款 service-channels 第 2 版写死了“7×24”[^]*写死了“两小时”/,
     );
   });
 });

@@ -55,13 +55,14 @@ describe('tenderkit clauses', () => {
       versions: { version: number; status: string; bodySha256: string }[];
     }[];
     const rt = list.find((c) => c.id === 'response-tiers')!;
-    expect(rt.current).toBe(2);
+    expect(rt.current).toBe(3);
     expect(rt.versions.map((v) => [v.version, v.status])).toEqual([
-      [1, 'approved'],
-      [2, 'approved'],
+      [1, 'retired'],
+      [2, 'retired'],
+      [3, 'approved'],
     ]);
     expect(rt.versions[0]!.bodySha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(list.find((c) => c.id === 'service-staff')!.current).toBe(1);
+    expect(list.find((c) => c.id === 'service-staff')!.current).toBe(3);
   });
 
   it('shows one version with its body', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import { exampleFile } from '../../test/helpers.js';
 import { loadBidText } from './bid.js';
+import { documentsOf } from '../schema/bid.js';
 
 const valid = readFileSync(exampleFile('hospital-his'), 'utf8');
 
@@ -13,40 +14,68 @@ function problems(text: string | Buffer) {
 }
 
 describe('loading a bid file', () => {
-  it('accepts every shipped example and fills defaults', () => {
+  it('accepts every shipped example; defaults add no commitment', () => {
     const r = loadBidText(valid, 'bid.yaml');
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.bid.params.warranty.lifetimeSupport).toBe(false);
-    expect(r.bid.params.exclusions.standard).toHaveLength(5);
-    expect(r.bid.params.documents).toEqual(['commitment-letter', 'service-plan', 'training-plan']);
+    expect(r.bid.params.warranty?.components[0]?.period).toEqual({
+      kind: 'amount',
+      amount: 12,
+      unit: 'month',
+      text: '12个月',
+    });
+    expect(r.bid.params.afterWarranty?.lifetimeSupport).toBeUndefined();
+    expect(documentsOf(r.bid.params)).toEqual([
+      'commitment-letter',
+      'service-plan',
+      'training-plan',
+      'deviation-table',
+    ]);
+    // The minimal bid: nothing but the required facts, and no promise filled in by a default.
+    const min = loadBidText(readFileSync(exampleFile('minimal'), 'utf8'), 'minimal.yaml');
+    expect(min.ok).toBe(true);
+    if (!min.ok) return;
+    const p = min.bid.params;
+    for (const k of [
+      'warranty',
+      'staff',
+      'service',
+      'responseTiers',
+      'afterWarranty',
+      'spares',
+      'emergency',
+      'penalties',
+      'exclusions',
+      'training',
+      'extraCommitments',
+      'documents',
+    ] as const)
+      expect(p[k], k).toBeUndefined();
+    expect(documentsOf(p)).toEqual(['commitment-letter', 'service-plan']);
   });
 
   it('reports every problem at once, each with file:line:col, path and label', () => {
     const bad = valid
-      .replace('softwareMonths: 12', 'softwareMonths: "十二"')
+      .replace('period: 12个月', 'period: 十二')
       .replace('  fullTime: true', '  fulltime: true')
-      .replace(
-        'responseMinutes: 30\n    onsiteHoursLocal: 2',
-        'responseMinutes: -5\n    onsiteHoursLocal: 2',
-      )
+      .replace('  committedCount: 4', '  committedCount: -5')
       .replace('method: classroom', 'method: clasroom');
     const d = problems(bad);
     const lines = d.map(formatDiagnostic);
     expect(d.map((x) => x.name)).toEqual([
-      'InvalidType',
-      'UnknownField',
+      'InvalidValue',
       'OutOfRange',
+      'UnknownField',
       'InvalidValue',
     ]);
     expect(lines[0]).toMatch(
-      /^bid\.yaml:17:19 warranty\.softwareMonths（软件质保期（月））：应为数字，实际为文本“十二”/,
-    );
-    expect(lines[1]).toMatch(
-      /^bid\.yaml:21:3 staff\.fulltime：未知字段“fulltime”，是否应为“fullTime”/,
+      /^bid\.yaml:19:29 warranty\.components\[0\]\.period（质保期）：无法识别的时长“十二”/,
     );
     expect(lines[2]).toMatch(
-      /^bid\.yaml:\d+:\d+ responseTiers\[0\]\.responseMinutes（响应时间（分钟））：不能小于 1/,
+      /^bid\.yaml:24:3 staff\.fulltime：未知字段“fulltime”，是否应为“fullTime”/,
+    );
+    expect(lines[1]).toMatch(
+      /^bid\.yaml:23:19 staff\.committedCount（承诺服务人员数）：不能小于 1/,
     );
     expect(lines[3]).toContain('是否应为');
     expect(lines.every((l) => !/at .*\.js:\d+/.test(l))).toBe(true);
@@ -58,7 +87,7 @@ describe('loading a bid file', () => {
     expect(d[0]).toMatchObject({
       name: 'MissingField',
       path: 'signature.signer',
-      location: { line: 120, col: 1 },
+      location: { line: 141, col: 1 },
     });
   });
 
@@ -101,13 +130,13 @@ describe('loading a bid file', () => {
   });
 
   it('refuses NaN, infinities, full-width digits and impossible dates', () => {
-    expect(problems(valid.replace('softwareMonths: 12', 'softwareMonths: .nan'))[0]!.path).toBe(
-      'warranty.softwareMonths',
+    expect(problems(valid.replace('committedCount: 4', 'committedCount: .nan'))[0]!.path).toBe(
+      'staff.committedCount',
     );
     expect(
-      problems(valid.replace('softwareMonths: 12', 'softwareMonths: .inf'))[0]!.message,
+      problems(valid.replace('committedCount: 4', 'committedCount: .inf'))[0]!.message,
     ).toContain('有限数字');
-    expect(problems(valid.replace('softwareMonths: 12', 'softwareMonths: １２'))[0]!.name).toBe(
+    expect(problems(valid.replace('committedCount: 4', 'committedCount: １２'))[0]!.name).toBe(
       'InvalidType',
     );
     expect(problems(valid.replace('date: 2026-11-22', 'date: 2026-02-30'))[0]).toMatchObject({
@@ -141,15 +170,41 @@ describe('loading a bid file', () => {
 
   it('keeps money as integer fen', () => {
     const r = loadBidText(
-      valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: "12,345.6"\n'),
+      valid.replace('afterWarranty:\n', 'afterWarranty:\n  annualFeeCap: "12,345.6"\n'),
       'bid.yaml',
     );
-    expect(r.ok && r.bid.params.outOfWarranty.annualFee).toBe(1_234_560);
+    expect(r.ok && r.bid.params.afterWarranty?.annualFeeCap).toBe(1_234_560);
     expect(
-      problems(valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: -1\n'))[0]!.path,
-    ).toBe('outOfWarranty.annualFee');
+      problems(valid.replace('afterWarranty:\n', 'afterWarranty:\n  annualFeeCap: -1\n'))[0]!.path,
+    ).toBe('afterWarranty.annualFeeCap');
     expect(
-      problems(valid.replace('outOfWarranty:\n', 'outOfWarranty:\n  annualFee: 1.234\n'))[0]!.path,
-    ).toBe('outOfWarranty.annualFee');
+      problems(valid.replace('afterWarranty:\n', 'afterWarranty:\n  annualFeeCap: 1.234\n'))[0]!
+        .path,
+    ).toBe('afterWarranty.annualFeeCap');
+  });
+
+  it('reads durations as written and says what to write when it cannot', () => {
+    const at = (v: string) =>
+      problems(valid.replace('within: 30分钟, from: report', `within: ${v}, from: report`))[0]!;
+    expect(at('2 hours').message).toContain('中文单位');
+    expect(at('-1小时').message).toContain('不能为负数');
+    expect(at('2小時').message).toContain('繁体字');
+    expect(at('30').message).toContain('缺少单位');
+    expect(at('0分钟').message).toContain('大于 0');
+    expect(at('终身').message).toContain('这里不能写“终身”');
+    expect(at('2 hours')).toMatchObject({
+      path: 'responseTiers[0].milestones[0].within',
+      location: { line: 51 },
+    });
+    const ok = loadBidText(
+      valid.replace('within: 30分钟, from: report', 'within: 半小时, from: report'),
+      'bid.yaml',
+    );
+    expect(ok.ok && ok.bid.params.responseTiers![0]!.milestones![0]!.within).toMatchObject({
+      kind: 'amount',
+      amount: 0.5,
+      unit: 'hour',
+      text: '半小时',
+    });
   });
 });

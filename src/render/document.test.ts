@@ -34,23 +34,26 @@ describe('rendering a document', () => {
     const clauses = letter.children
       .filter((b) => b.type === 'clause')
       .map((c) => `${c.id}@${c.version}`);
-    expect(clauses).toContain('warranty-period@2');
-    expect(clauses).toContain('response-tiers@2');
+    expect(clauses).toContain('warranty-period@3');
+    expect(clauses).toContain('response-tiers@3');
   });
 
   it('records where every filled value came from', () => {
     const v = vars(letter);
-    expect(v.find((x) => x.path === 'warranty.softwareMonths' && x.value === '壹年')).toMatchObject(
-      { raw: 12 },
+    expect(v.find((x) => x.path === 'warranty.components[0].period')).toMatchObject({
+      raw: { kind: 'amount', amount: 12, unit: 'month', text: '12个月' },
+      value: '壹年（12个月）',
+    });
+    expect(v.find((x) => x.path === 'responseTiers[0].milestones[0].within')).toMatchObject({
+      raw: { text: '30分钟' },
+      value: '30分钟内',
+    });
+    expect(v.find((x) => x.path === 'responseTiers[0].milestones[1].cases[1].within')).toMatchObject(
+      { value: '24小时内' },
     );
-    expect(v.find((x) => x.path === 'responseTiers[0].responseMinutes')).toMatchObject({
-      raw: 30,
-      value: '30分钟',
-    });
-    expect(v.find((x) => x.path === 'responseTiers[1].onsiteHoursLocal')).toMatchObject({
-      raw: 24,
-      value: '24小时',
-    });
+    expect(v.find((x) => x.path === 'responseTiers[0].milestones[1].cases[1].when')?.value).toBe(
+      '需从外地派员时',
+    );
     expect(v.find((x) => x.path === 'tenderee.name')?.value).toBe('江宁市第一人民医院');
   });
 
