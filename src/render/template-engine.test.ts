@@ -34,6 +34,51 @@ describe('template engine', () => {
     expect(r.slots[1]).toMatchObject({ raw: 30, value: '30分钟', expr: 't.min | minutes' });
   });
 
+  it('drops the line break of tag-only lines, but not of a line that starts with a tag and holds text', () => {
+    const r = compileTemplate(
+      '{% if a %}\n\n{% if b %}X{% endif %}\n{% endif %}\n{% if c %}\n\nY\n{% endif %}\n',
+      't',
+    ).render(scope({ a: 1, b: 1, c: 1 }));
+    // Two paragraphs, X and Y: the blank line between them survives.
+    expect(r.text).toBe('\nX\n\nY\n');
+  });
+
+  it('writes durations, frequencies, percentages and service hours as the bid wrote them', () => {
+    const t = compileTemplate(
+      '{{ d | within }}|{{ d | dur }}|{{ p | period }}|{{ y | period }}|{{ l | period }}|{{ s | within }}|{{ f | freq }}|{{ n | pct }}|{{ h | svcHours }}',
+      't',
+    );
+    const r = t.render(
+      scope({
+        d: { kind: 'amount', amount: 1, unit: 'workday', text: '1个工作日' },
+        p: { kind: 'amount', amount: 60, unit: 'month', text: '60个月' },
+        y: { kind: 'amount', amount: 3, unit: 'year', text: '3年' },
+        l: { kind: 'lifetime', text: '终身' },
+        s: {
+          kind: 'split',
+          workday: { kind: 'amount', amount: 24, unit: 'hour', text: '24小时' },
+          holiday: { kind: 'amount', amount: 48, unit: 'hour', text: '48小时' },
+          text: '工作日24小时、节假日48小时',
+        },
+        f: { kind: 'every', perYear: 4, text: '每季度一次' },
+        n: 95,
+        h: { days: 'workdays', from: '8:00', to: '18:00', text: '工作日8:00–18:00' },
+      }),
+    );
+    expect(r.slots.map((x) => x.value)).toEqual([
+      '1个工作日内',
+      '1个工作日',
+      '伍年（60个月）',
+      '叁年',
+      '终身',
+      '工作日24小时内、节假日48小时内',
+      '每季度一次',
+      '95%',
+      '工作日8:00–18:00',
+    ]);
+    expect(r.slots.map((x) => x.path)).toEqual(['d', 'd', 'p', 'y', 'l', 's', 'f', 'n', 'h']);
+  });
+
   it('gives a loop variable its array index path', () => {
     const r = compileTemplate('{% for e in list %}{{ e }}{% endfor %}', 't').render(
       scope({ list: ['x', 'y'] }),

@@ -264,7 +264,9 @@ const FORMAT_FILTERS = new Set([
 function standaloneTagLines(lines: readonly string[]): Set<number> {
   const out = new Set<number>();
   lines.forEach((l, i) => {
-    if (/^[ \t]*(?:(?:\{%[^]*?%\}|\{#[^]*?#\})[ \t]*)+$/.test(l)) out.add(i);
+    // A tag may not run past its own `%}`: `{% if a %}text{% endif %}` holds text, so it is no
+    // tag-only line.
+    if (/^[ \t]*(?:(?:\{%(?:(?!%\}).)*%\}|\{#(?:(?!#\}).)*#\})[ \t]*)+$/.test(l)) out.add(i);
   });
   return out;
 }

@@ -175,7 +175,10 @@ export const channelSchema = z
   .strictObject({
     kind: channelKind,
     detail: text({ label: '说明', help: '号码、地址或补充说明' }, 120).optional(),
-    hours: serviceHours({ label: '服务时间', help: '这一渠道自己的服务时间，例如“工作日 8:00-18:00”' }).optional(),
+    hours: serviceHours({
+      label: '服务时间',
+      help: '这一渠道自己的服务时间，例如“工作日 8:00-18:00”',
+    }).optional(),
     answerWithin: limit('答复时限', '例如热线“30分钟”、邮件“24小时”').optional(),
     requiresConsent: bool({
       label: '须经用户同意',
@@ -239,7 +242,10 @@ const milestoneKind = choice(milestoneLabels, { label: '环节' });
 export const milestoneCaseSchema = z
   .strictObject({
     when: text(
-      { label: '适用情形', help: '地区、时段、季节或设备来源，例如“太原市区”“工作日 8:00-18:00”“进口设备”' },
+      {
+        label: '适用情形',
+        help: '地区、时段、季节或设备来源，例如“太原市区”“工作日 8:00-18:00”“进口设备”',
+      },
       40,
     ),
     within: limit('时限'),
@@ -270,7 +276,10 @@ export const milestoneSchema = z
       label: '起算',
       help: '时限从何时起算；不填时文件不写起算点（规则检查按“接到报修”起算）',
     }).optional(),
-    performer: text({ label: '执行人员', help: '例如“本地工程师”“原厂工程师”“开发人员”' }, 30).optional(),
+    performer: text(
+      { label: '执行人员', help: '例如“本地工程师”“原厂工程师”“开发人员”' },
+      30,
+    ).optional(),
     fallback: fallbackSchema.optional(),
   })
   .superRefine((m, ctx) => {
@@ -285,7 +294,11 @@ export const milestoneSchema = z
         message: '请写时限（within），或分情形时限（cases）',
       });
     if (m.fallback?.kind === 'custom' && !m.fallback.label)
-      ctx.addIssue({ code: 'custom', path: ['fallback', 'label'], message: '自定义环节须写环节名称 label' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fallback', 'label'],
+        message: '自定义环节须写环节名称 label',
+      });
   })
   .meta({ label: '处理环节' });
 
@@ -307,7 +320,11 @@ export const responseTierSchema = z
   })
   .superRefine((t, ctx) => {
     if (t.negotiable && t.milestones)
-      ctx.addIssue({ code: 'custom', path: ['milestones'], message: '整体协商确定的等级不写处理环节' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['milestones'],
+        message: '整体协商确定的等级不写处理环节',
+      });
     if (!t.negotiable && !t.milestones)
       ctx.addIssue({
         code: 'custom',

@@ -35,7 +35,11 @@ export interface SplitDuration {
 export type Duration = SimpleDuration | SplitDuration;
 export type DurationKind = Duration['kind'];
 
-export const SPECIAL_WORDS = { 立即: 'immediate', 协商确定: 'negotiable', 终身: 'lifetime' } as const;
+export const SPECIAL_WORDS = {
+  立即: 'immediate',
+  协商确定: 'negotiable',
+  终身: 'lifetime',
+} as const;
 
 // Unit words as bids write them → unit. Longest first so 个工作日 wins over 日.
 const UNIT_WORDS: readonly (readonly [string, DurationUnit])[] = [
@@ -104,7 +108,8 @@ export function parseCnNumber(s: string): number | undefined {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const HELP = '请写成数字加单位（分钟、小时、日/天、工作日、周、月、年），例如“30分钟”“2小时”“1个工作日”“3个月”，或写“立即”“协商确定”“终身”';
+const HELP =
+  '请写成数字加单位（分钟、小时、日/天、工作日、周、月、年），例如“30分钟”“2小时”“1个工作日”“3个月”，或写“立即”“协商确定”“终身”';
 
 function traditionalHint(s: string): string | undefined {
   const hits = [...s].filter((c) => TRADITIONAL[c]);
@@ -123,8 +128,12 @@ export function parseDurationText(input: string): Parsed<SimpleDuration> {
   const trad = traditionalHint(s);
   if (trad) return { ok: false, message: `${trad}。${HELP}` };
   if (/^[+-]?\d+(?:\.\d+)?[a-zA-Z]/.test(s) || /^[a-zA-Z]/.test(s))
-    return { ok: false, message: `时长要用中文单位书写（不接受“${input.trim()}”这样的英文写法）。${HELP}` };
-  if (/^-/.test(s)) return { ok: false, message: `时长必须大于 0，不能为负数（“${input.trim()}”）` };
+    return {
+      ok: false,
+      message: `时长要用中文单位书写（不接受“${input.trim()}”这样的英文写法）。${HELP}`,
+    };
+  if (/^-/.test(s))
+    return { ok: false, message: `时长必须大于 0，不能为负数（“${input.trim()}”）` };
   for (const [word, unit] of UNIT_WORDS) {
     if (!s.endsWith(word)) continue;
     const num = s.slice(0, -word.length);
@@ -132,8 +141,7 @@ export function parseDurationText(input: string): Parsed<SimpleDuration> {
     if (/^\d+(?:\.\d+)?$/.test(num)) amount = Number(num);
     else if (/^\d+半$/.test(num)) amount = Number(num.slice(0, -1)) + 0.5;
     else amount = parseCnNumber(num.replace(/个$/, ''));
-    if (amount === undefined)
-      return { ok: false, message: `“${num}”不是一个数量。${HELP}` };
+    if (amount === undefined) return { ok: false, message: `“${num}”不是一个数量。${HELP}` };
     if (!(amount > 0)) return { ok: false, message: `时长必须大于 0（“${input.trim()}”）` };
     if (!Number.isInteger(amount * 2))
       return { ok: false, message: `时长数量应为整数或半数（如 1.5），“${num}”不行` };
@@ -176,7 +184,10 @@ export function parseDuration(v: unknown): Parsed<Duration> {
     if ('workday' in o || 'holiday' in o) {
       const bad = keys.filter((k) => k !== 'workday' && k !== 'holiday');
       if (bad.length || !('workday' in o) || !('holiday' in o))
-        return { ok: false, message: '分别写工作日和节假日时限时，须同时写 workday 和 holiday 两项，且只写这两项' };
+        return {
+          ok: false,
+          message: '分别写工作日和节假日时限时，须同时写 workday 和 holiday 两项，且只写这两项',
+        };
       const w = parseDuration(o.workday);
       if (!w.ok) return { ok: false, message: `workday：${w.message}` };
       const h = parseDuration(o.holiday);
@@ -194,7 +205,11 @@ export function parseDuration(v: unknown): Parsed<Duration> {
       };
     }
     const bad = keys.filter((k) => k !== 'amount' && k !== 'unit');
-    if (bad.length) return { ok: false, message: `时长的对象写法只有 amount 和 unit 两项，不认识“${bad.join('、')}”` };
+    if (bad.length)
+      return {
+        ok: false,
+        message: `时长的对象写法只有 amount 和 unit 两项，不认识“${bad.join('、')}”`,
+      };
     const unit = typeof o.unit === 'string' ? UNIT_KEYS[o.unit] : undefined;
     if (!unit)
       return {
@@ -203,7 +218,10 @@ export function parseDuration(v: unknown): Parsed<Duration> {
       };
     if (typeof o.amount !== 'number' || !(o.amount > 0) || !Number.isInteger(o.amount * 2))
       return { ok: false, message: 'amount 应为大于 0 的数字（整数或半数）' };
-    return { ok: true, value: { kind: 'amount', amount: o.amount, unit, text: amountText(o.amount, unit) } };
+    return {
+      ok: true,
+      value: { kind: 'amount', amount: o.amount, unit, text: amountText(o.amount, unit) },
+    };
   }
   return { ok: false, message: `时长应为文本（如“2小时”）或 { amount, unit }。${HELP}` };
 }
@@ -314,11 +332,11 @@ const PERIOD_WORDS: Record<string, { text: string; perYear: number }> = {
 
 /** `每季度`, `每月`, `每3个月`, `每年4次`, `每季度一次`, `一年不少于4次`, `不限次数`. */
 export function parseFrequency(v: unknown): Parsed<Frequency> {
-  const help =
-    '请写成“每月”“每季度”“每半年”“每年”“每3个月”“每年4次”或“不限次数”';
+  const help = '请写成“每月”“每季度”“每半年”“每年”“每3个月”“每年4次”或“不限次数”';
   if (typeof v !== 'string') return { ok: false, message: `频次应为文本。${help}` };
   const s = v.trim().replace(/\s+/g, '');
-  if (s === '不限次数' || s === '不限') return { ok: true, value: { kind: 'unlimited', perYear: Infinity, text: '不限次数' } };
+  if (s === '不限次数' || s === '不限')
+    return { ok: true, value: { kind: 'unlimited', perYear: Infinity, text: '不限次数' } };
   const trad = traditionalHint(s);
   if (trad) return { ok: false, message: `${trad}。${help}` };
   const m = /^(?:每|一)(.+?)(?:不少于)?(?:(\d+|[一二两三四五六七八九十]+)次)?$/.exec(s);
@@ -327,13 +345,24 @@ export function parseFrequency(v: unknown): Parsed<Frequency> {
   let base = PERIOD_WORDS[periodWord];
   if (!base) {
     const d = parseDurationText(m[1]!);
-    if (!d.ok || d.value.kind !== 'amount' || !['day', 'week', 'month', 'year'].includes(d.value.unit))
+    if (
+      !d.ok ||
+      d.value.kind !== 'amount' ||
+      !['day', 'week', 'month', 'year'].includes(d.value.unit)
+    )
       return { ok: false, message: `无法识别的频次“${v.trim()}”。${help}` };
-    const per = { day: 365, week: 52, month: 12, year: 1 }[d.value.unit as 'day' | 'week' | 'month' | 'year'];
+    const per = { day: 365, week: 52, month: 12, year: 1 }[
+      d.value.unit as 'day' | 'week' | 'month' | 'year'
+    ];
     base = { text: `每${d.value.text}`, perYear: per / d.value.amount };
   }
   const timesRaw = m[2];
-  const times = timesRaw === undefined ? 1 : /^\d+$/.test(timesRaw) ? Number(timesRaw) : parseCnNumber(timesRaw);
+  const times =
+    timesRaw === undefined
+      ? 1
+      : /^\d+$/.test(timesRaw)
+        ? Number(timesRaw)
+        : parseCnNumber(timesRaw);
   if (!times || times < 1) return { ok: false, message: `次数应为正整数（“${v.trim()}”）` };
   const atLeast = s.includes('不少于');
   const text = s.startsWith('一')
@@ -346,7 +375,8 @@ export function parseFrequency(v: unknown): Parsed<Frequency> {
 
 /** `95%`, `95`, `99.5%` → 95 (0 < p ≤ 100). */
 export function parsePercent(v: unknown): Parsed<number> {
-  const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim().replace(/[%％]$/, '') : '';
+  const s =
+    typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim().replace(/[%％]$/, '') : '';
   if (!/^\d+(?:\.\d+)?$/.test(s)) return { ok: false, message: '百分比应写成“95%”或 95' };
   const n = Number(s);
   if (!(n > 0 && n <= 100)) return { ok: false, message: '百分比应大于 0 且不超过 100' };
@@ -375,8 +405,7 @@ function clock(s: string): string | undefined {
 
 /** `7x24`, `7×24`, `工作日 8:00-18:00`, `法定工作日 8:30-17:30`, `每天 8:00-24:00`, `工作日每天8小时`. */
 export function parseServiceHours(v: unknown): Parsed<ServiceHours> {
-  const help =
-    '请写成“7x24”“工作日 8:00-18:00”“每天 8:00-24:00”或“工作日每天8小时”';
+  const help = '请写成“7x24”“工作日 8:00-18:00”“每天 8:00-24:00”或“工作日每天8小时”';
   if (typeof v !== 'string') return { ok: false, message: `服务时间应为文本。${help}` };
   const s = v.trim().replace(/\s+/g, '');
   if (/^7[x×*X]24(小时)?$/.test(s) || s === '全天候')
@@ -391,12 +420,20 @@ export function parseServiceHours(v: unknown): Parsed<ServiceHours> {
     if (!(n > 0 && n <= 24)) return { ok: false, message: '每天服务小时数应在 0 到 24 之间' };
     return {
       ok: true,
-      value: { days, perDay: n, text: `${m[1]!.replace('每日', '每天')}${days === 'workdays' ? '每天' : ''}${n}小时` },
+      value: {
+        days,
+        perDay: n,
+        text: `${m[1]!.replace('每日', '每天')}${days === 'workdays' ? '每天' : ''}${n}小时`,
+      },
     };
   }
   const range = /^(.+?)[-–—~～至到](.+)$/.exec(rest);
   const from = range ? clock(range[1]!) : undefined;
   const to = range ? clock(range[2]!) : undefined;
-  if (!from || !to) return { ok: false, message: `服务时段应写成“8:00-18:00”这样的起止时间（“${v.trim()}”）。${help}` };
+  if (!from || !to)
+    return {
+      ok: false,
+      message: `服务时段应写成“8:00-18:00”这样的起止时间（“${v.trim()}”）。${help}`,
+    };
   return { ok: true, value: { days, from, to, text: `${m[1]}${from}–${to}` } };
 }

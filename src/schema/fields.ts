@@ -148,8 +148,7 @@ function parsed<T>(
   };
 }
 
-const looseValue = () =>
-  z.union([z.string(), z.number(), z.looseObject({})]);
+const looseValue = () => z.union([z.string(), z.number(), z.looseObject({})]);
 
 const KIND_WORDS: Record<DurationKind, string> = {
   amount: '具体时长',

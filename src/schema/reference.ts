@@ -26,9 +26,30 @@ interface JsonNode {
   exclusiveMinimum?: number;
   format?: string;
   unit?: string;
+  valueKind?: string;
+  allow?: string[];
+}
+
+const VALUE_KINDS: Record<string, string> = {
+  frequency: '频次，如 `每季度`、`每年4次`、`不限次数`',
+  percent: '百分比，如 `95%`',
+  'service-hours': '服务时间，如 `7x24`、`工作日 8:00-18:00`、`工作日每天8小时`',
+};
+
+function durationName(allow: readonly string[] = []): string {
+  const forms = [
+    allow.includes('amount') ? '`30分钟` `2小时` `1个工作日` `3个月` `10年`' : '',
+    allow.includes('immediate') ? '`立即`' : '',
+    allow.includes('negotiable') ? '`协商确定`' : '',
+    allow.includes('lifetime') ? '`终身`' : '',
+    allow.includes('split') ? '`{ workday: 24小时, holiday: 48小时 }`' : '',
+  ].filter(Boolean);
+  return `时长：${forms.join(' ')}`;
 }
 
 function typeName(n: JsonNode): string {
+  if (n.valueKind === 'duration') return durationName(n.allow);
+  if (n.valueKind) return VALUE_KINDS[n.valueKind] ?? n.valueKind;
   if (n.enum) return n.enum.map((v) => `\`${String(v)}\``).join(' / ');
   if (n.anyOf) return n.unit === '元' ? '金额（元）' : n.anyOf.map(typeName).join(' 或 ');
   if (n.format === 'date') return '日期 YYYY-MM-DD';
