@@ -6,6 +6,7 @@ import { TenderKitError } from '../../diagnostics/diagnostic.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
 import {
   columnFractions,
+  displayWidth,
   FONT_SIZE_PT,
   PAGE,
   SIGNATURE_INDENT,
@@ -188,10 +189,12 @@ const handlers: Handlers<Ctx, Result> = {
       if (n.keepWithNext) KEEP_WITH_NEXT.add(p);
       return [p];
     }
+    // Wide markers such as （12） get the room they need instead of wrapping.
+    const marker = listMarker(item.list, item.index).trimEnd();
     return [
       {
         columns: [
-          { text: listMarker(item.list, item.index).trimEnd(), width: 2 * EM },
+          { text: marker, width: Math.max(2, displayWidth(marker) / 2 + 0.5) * EM },
           { text, width: '*' },
         ],
         columnGap: 0,
