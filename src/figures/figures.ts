@@ -120,7 +120,17 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
   const bh = 42;
   const rowsN = Math.ceil(steps.length / perRow);
   const severe = tiers[0];
-  const height = 16 + rowsN * (bh + 30) + (severe ? 24 : 4);
+  const severeText = severe
+    ? severe.negotiable
+      ? '时限由双方协商确定'
+      : (severe.milestones ?? [])
+          .filter((m) => m.within || m.cases)
+          .map(milestonePhrase)
+          .join('，')
+    : '';
+  // The most severe tier's limits under the flow, wrapped to the figure's width.
+  const noteLines = severe ? wrap(`${severe.name}：${severeText}`, 9, W - 20) : [];
+  const height = 16 + rowsN * (bh + 30) + (severe ? 12 + noteLines.length * 12 : 4);
   let body = '';
   steps.forEach((s, i) => {
     const row = Math.floor(i / perRow);
@@ -142,15 +152,12 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
       } else body += arrow(bx + bw / 2, by + bh, bx + bw / 2, by + bh + 30);
     }
   });
-  const severeText = severe
-    ? severe.negotiable
-      ? '时限由双方协商确定'
-      : (severe.milestones ?? [])
-          .filter((m) => m.within || m.cases)
-          .map(milestonePhrase)
-          .join('，')
-    : '';
-  if (severe) body += label(W / 2, height - 8, `${severe.name}：${severeText}`, { size: 9, fill: '#334155' });
+  noteLines.forEach((line, i) => {
+    body += label(W / 2, height - 8 - (noteLines.length - 1 - i) * 12, line, {
+      size: 9,
+      fill: '#334155',
+    });
+  });
   return {
     svg: svgDoc(W, height, body, title),
     width: W,
