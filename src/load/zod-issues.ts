@@ -66,8 +66,7 @@ function unwrap1(cur: z.ZodType): z.ZodType | undefined {
 }
 
 export function labelAt(root: z.ZodType, path: FieldPath): string | undefined {
-  const s = schemaAt(root, path);
-  const own = s?.meta()?.label ?? unwrap(s)?.meta()?.label;
+  const own = metaOf(schemaAt(root, path)).label;
   return typeof own === 'string' ? own : undefined;
 }
 
