@@ -96,6 +96,26 @@ const cases: [string, (b: BidParams) => void, string][] = [
     },
     'warranty.components.0',
   ],
+  [
+    'letter-has-commitments',
+    (b) => {
+      for (const k of [
+        'warranty',
+        'staff',
+        'service',
+        'responseTiers',
+        'afterWarranty',
+        'spares',
+        'emergency',
+        'penalties',
+        'exclusions',
+        'training',
+        'extraCommitments',
+      ] as const)
+        b[k] = undefined;
+    },
+    '',
+  ],
   ['signing-date', (b) => void (b.signature.date = '2026-10-01'), 'signature.date'],
 ];
 

@@ -394,6 +394,28 @@ export const RULES: readonly Rule[] = [
       ),
   },
   {
+    id: 'letter-has-commitments',
+    severity: 'warning',
+    title: '承诺书应当有承诺内容',
+    hint: '投标文件只写明填写的承诺：请至少填写质保期、服务人员、响应等级、服务方式等一项，或确认确实不作任何承诺。',
+    check: (b) =>
+      [
+        b.warranty,
+        b.staff,
+        b.service,
+        b.responseTiers,
+        b.afterWarranty,
+        b.spares,
+        b.emergency,
+        b.penalties,
+        b.exclusions,
+        b.training,
+        b.extraCommitments,
+      ].some((x) => x !== undefined)
+        ? []
+        : [{ path: [], message: '投标参数没有写任何承诺，承诺书只有开头和落款' }],
+  },
+  {
     id: 'signing-date',
     severity: 'error',
     title: '落款日期不早于招标公告发布日期',
