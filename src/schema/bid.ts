@@ -446,6 +446,13 @@ export const trainingSchema = z
       .meta({ label: '培训资料' }),
     materialsInChinese: bool({ label: '培训资料为中文' }).optional(),
     traineeCount: int({ label: '受训人数' }, 1, 10_000).optional(),
+    personWeeks: z
+      .number()
+      .positive()
+      .max(10_000)
+      .refine((n) => Number.isInteger(n * 2), { message: '应为 0.5 的整数倍' })
+      .optional()
+      .meta({ label: '培训人周数', help: '招标文件按“人×周”计算培训量时填写，例如 10' }),
     totalHours: hours({
       label: '总课时（小时）',
       help: '招标文件规定总课时时填写，须与各模块课时之和一致',

@@ -25,6 +25,8 @@ describe('durations', () => {
     expect(d('1个工作日')).toMatchObject({ amount: 1, unit: 'workday', text: '1个工作日' });
     expect(d('一周')).toMatchObject({ amount: 1, unit: 'week', text: '一周' });
     expect(d('7日')).toMatchObject({ amount: 7, unit: 'day', text: '7日' });
+    expect(d('30个日历日')).toMatchObject({ amount: 30, unit: 'day', text: '30个日历日' });
+    expect(d('15自然日')).toMatchObject({ amount: 15, unit: 'day' });
     expect(d('两小时')).toMatchObject({ amount: 2, unit: 'hour', text: '两小时' });
     expect(d('二十四小时')).toMatchObject({ amount: 24, unit: 'hour' });
     expect(d('1.5小时')).toMatchObject({ amount: 1.5, unit: 'hour' });

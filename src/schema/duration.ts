@@ -43,6 +43,10 @@ export const SPECIAL_WORDS = {
 
 // Unit words as bids write them → unit. Longest first so 个工作日 wins over 日.
 const UNIT_WORDS: readonly (readonly [string, DurationUnit])[] = [
+  ['个日历日', 'day'],
+  ['日历日', 'day'],
+  ['个自然日', 'day'],
+  ['自然日', 'day'],
   ['个工作日', 'workday'],
   ['工作日', 'workday'],
   ['个小时', 'hour'],
