@@ -48,9 +48,9 @@ describe('rendering a document', () => {
       raw: { text: '30分钟' },
       value: '30分钟内',
     });
-    expect(v.find((x) => x.path === 'responseTiers[0].milestones[1].cases[1].within')).toMatchObject(
-      { value: '24小时内' },
-    );
+    expect(
+      v.find((x) => x.path === 'responseTiers[0].milestones[1].cases[1].within'),
+    ).toMatchObject({ value: '24小时内' });
     expect(v.find((x) => x.path === 'responseTiers[0].milestones[1].cases[1].when')?.value).toBe(
       '需从外地派员时',
     );
@@ -114,5 +114,54 @@ describe('rendering a document', () => {
       const d = (e as TenderKitError).diagnostics;
       expect(d[0]).toMatchObject({ name: 'PlaceholderLeft', path: 'tenderee.name' });
     }
+  });
+
+  describe("the bid's own extra commitments", () => {
+    const withExtra = (body: string) =>
+      readFileSync(exampleFile('minimal'), 'utf8') +
+      `extraCommitments:\n  - title: 驻地值守\n    body: |\n${body
+        .split('\n')
+        .map((l) => `      ${l}`)
+        .join('\n')}\n`;
+
+    it('get their own numbered section, marked as coming from the bid, Markdown parsed but never run', () => {
+      const doc = renderDocument(
+        lib,
+        bidFromText(
+          withExtra('节日期间安排**两名**工程师值守，{{ 7*7 }} 照写。\n\n- 第一项\n- 第二项'),
+        ),
+        'commitment-letter',
+      );
+      const extra = doc.children.filter((b) => b.type === 'clause' && b.origin);
+      expect(extra).toHaveLength(1);
+      expect(extra[0]).toMatchObject({ id: 'extra-commitment', origin: 'extraCommitments[0]' });
+      const lines = blockLines(doc.children);
+      expect(lines).toContain('一、其他承诺');
+      expect(lines).toContain('（一）驻地值守');
+      expect(lines).toContain('节日期间安排两名工程师值守，{{ 7*7 }} 照写。');
+      expect(vars(doc).find((v) => v.path === 'extraCommitments[0].title')?.value).toBe('驻地值守');
+    });
+
+    it('are located at their body when they hold a placeholder; other Markdown stays text', () => {
+      const fail = (body: string) => {
+        try {
+          renderDocument(lib, bidFromText(withExtra(body)), 'commitment-letter');
+        } catch (e) {
+          return (e as TenderKitError).diagnostics[0];
+        }
+        throw new Error('expected a failure');
+      };
+      expect(fail('由XX负责。')).toMatchObject({
+        name: 'PlaceholderLeft',
+        path: 'extraCommitments[0].body',
+      });
+      // Constructs outside the subset (headings, links, HTML) are switched off: they stay text.
+      const doc = renderDocument(
+        lib,
+        bidFromText(withExtra('# 标题 [链接](http://x) <b>粗</b>')),
+        'commitment-letter',
+      );
+      expect(blockLines(doc.children)).toContain('# 标题 [链接](http://x) <b>粗</b>');
+    });
   });
 });
