@@ -10,12 +10,20 @@ import { parse } from 'yaml';
 import { defaultLibrary, PACKAGE_ROOT, resolveVersion, STATUS_LABELS } from '../library/library.js';
 import { diffBodies, redlineDocument } from '../library/redline.js';
 import { documentLabels } from '../schema/labels.js';
-import type { BidInput, DocumentId } from '../schema/bid.js';
+import { documentsOf, SCHEMA_VERSION, type BidInput, type DocumentId } from '../schema/bid.js';
+import { loadBidText } from '../load/bid.js';
 import { STYLE as PREVIEW_STYLE, toHtmlFragment } from '../writers/html/index.js';
 import { parseFieldPath, valueAt as valueAtPath } from '../load/zod-issues.js';
 import { csrf } from './csrf.js';
-import { formModel, type Field } from './form-model.js';
-import { inputFromForm, validateInput, type FormBody } from './form-values.js';
+import { formModel, indexPlaceholder, listAt, skeleton, type ScalarField } from './form-model.js';
+import {
+  displayText,
+  inputFromForm,
+  ORIG,
+  origFor,
+  validateInput,
+  type FormBody,
+} from './form-values.js';
 import { Busy, RenderPool, TimedOut } from './render-pool.js';
 import { preview } from './preview.js';
 import { BidStore, checkId, StoreError } from './store.js';
@@ -29,47 +37,81 @@ export interface AppOptions {
 }
 
 const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
-const exampleNames = () =>
-  readdirSync(EXAMPLES_DIR)
+
+/** The shipped example bids, each with the title its first comment line gives (`# 标题：说明`). */
+function examples(): { name: string; title: string; description: string }[] {
+  return readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith('.yaml') && !f.endsWith('-tender.yaml'))
-    .map((f) => f.replace(/\.yaml$/, ''))
-    .sort();
+    .sort()
+    .map((f) => {
+      const name = f.replace(/\.yaml$/, '');
+      const first = /^#\s*(.+)$/m.exec(readFileSync(path.join(EXAMPLES_DIR, f), 'utf8'));
+      const comment = first?.[1]?.trim() ?? '';
+      const cut = comment.search(/[：:]/);
+      return {
+        name,
+        title: (cut > 0 ? comment.slice(0, cut) : comment) || name,
+        description: cut > 0 ? comment.slice(cut + 1).trim() : '',
+      };
+    });
+}
 
 /** A value at a dotted/indexed path of the bid input, for filling the form. */
 const valueAt = (obj: unknown, p: string) => valueAtPath(obj, parseFieldPath(p));
 
-/** Defaults for a blank bid, straight from the schema. */
-function blankInput(): BidInput {
-  const out: Record<string, unknown> = {};
-  const fill = (fields: readonly Field[], target: Record<string, unknown>) => {
-    for (const f of fields) {
-      if (f.kind === 'group') fill(f.fields, (target[f.key] = {}) as Record<string, unknown>);
-      else if (f.kind === 'list') {
-        target[f.key] = Array.isArray(f.default)
-          ? structuredClone(f.default)
-          : Array.from({ length: f.min }, () => ({}));
-      } else if (f.default !== undefined) target[f.key] = structuredClone(f.default);
+/**
+ * `add:responseTiers[0].milestones` / `remove:responseTiers[0].milestones[2]` buttons when
+ * JavaScript is off. Only lists the form model has can be changed; missing parents are created.
+ */
+function applyAction(input: BidInput, action: string): boolean {
+  const m = /^(add|remove):([A-Za-z0-9.[\]]{1,200})$/.exec(action);
+  if (!m) return false;
+  const segs = parseFieldPath(m[2]!);
+  if (segs.some((x) => x === '*' || (typeof x === 'number' && x > 9999))) return false;
+  const popped = m[1] === 'remove' ? segs.pop() : undefined;
+  if (m[1] === 'remove' && typeof popped !== 'number') return false;
+  const index = typeof popped === 'number' ? popped : undefined;
+  if (!listAt(formModel(), segs)) return false;
+  let cur: unknown = input;
+  for (const [i, seg] of segs.entries()) {
+    const last = i === segs.length - 1;
+    if (typeof seg === 'number') {
+      if (!Array.isArray(cur) || !cur[seg] || typeof cur[seg] !== 'object') return false;
+      cur = cur[seg];
+      continue;
     }
-  };
-  fill(formModel().fields, out);
-  return out as BidInput;
+    const obj = cur as Record<string, unknown>;
+    const next = obj[seg];
+    if (last) {
+      const arr = Array.isArray(next) ? next : [];
+      if (index === undefined) arr.push({});
+      else arr.splice(index, 1);
+      obj[seg] = arr;
+      return true;
+    }
+    if (next === undefined || next === null) obj[seg] = {};
+    else if (typeof next !== 'object') return false;
+    cur = obj[seg];
+  }
+  return false;
 }
 
-/** `add:responseTiers` / `remove:responseTiers[2]` buttons when JavaScript is off. */
-function applyAction(input: BidInput, action: string): boolean {
-  const m = /^(add|remove):([a-zA-Z.]+)(?:\[(\d+)\])?$/.exec(action);
-  if (!m) return false;
-  const list = valueAt(input, m[2]!);
-  const parentPath = m[2]!.split('.');
-  const key = parentPath.pop()!;
-  const parent = (parentPath.length ? valueAt(input, parentPath.join('.')) : input) as
-    Record<string, unknown> | undefined;
-  if (!parent) return false;
-  const arr = Array.isArray(list) ? [...list] : [];
-  if (m[1] === 'add') arr.push({});
-  else arr.splice(Number(m[3]), 1);
-  parent[key] = arr;
-  return true;
+/**
+ * A stored bid in another format version (a version-1 file) is not edited here: the form knows only
+ * version-2 fields and would drop the rest on saving. The loader's message says what to do.
+ */
+function refuseOtherVersion(id: string, stored: { text: string; input: BidInput }): void {
+  if ((stored.input as { version?: unknown }).version === SCHEMA_VERSION) return;
+  const r = loadBidText(stored.text, `${id}.yaml`);
+  const d = r.ok
+    ? undefined
+    : r.diagnostics.find((x) => x.name === 'SchemaVersionOld' || x.name === 'SchemaVersionUnknown');
+  if (!d) return;
+  throw Object.assign(new Error('other format version'), {
+    status: 422,
+    userMessage: `${d.message}，不能在网页中编辑`,
+    details: d.hint ? [d.hint] : [],
+  });
 }
 
 function safeFileName(s: string): string {
@@ -149,6 +191,32 @@ export function createApp(opts: AppOptions) {
         id,
         model: formModel(),
         val: (p: string) => valueAt(input, p),
+        show: (f: ScalarField, p: string) => {
+          const v = valueAt(input, p);
+          const text = displayText(f, v);
+          // A number or date input would blank a value it cannot show: those get a text input.
+          const typed =
+            text === '' ||
+            (f.kind === 'date' ? /^\d{4}-\d{2}-\d{2}$/ : /^-?\d+(\.\d+)?$/).test(text);
+          return { text, orig: origFor(f, v), typed };
+        },
+        rowsOf: (p: string) => {
+          const v = valueAt(input, p);
+          return Array.isArray(v) ? v : [];
+        },
+        isOption: (f: ScalarField, v: string) => (f.options ?? []).some((o) => o.value === v),
+        choices: (f: ScalarField, p: string) => {
+          // The saved order first (it can matter, e.g. the escalation order), then the rest.
+          const v = valueAt(input, p);
+          const picked = Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
+          const opts = f.options ?? [];
+          return [
+            ...picked.flatMap((x) => opts.filter((o) => o.value === x)),
+            ...opts.filter((o) => !picked.includes(o.value)),
+          ].map((o) => ({ ...o, checked: picked.includes(o.value) }));
+        },
+        placeholder: indexPlaceholder,
+        ORIG,
         errs: (p: string) => v.errors.byPath[p] ?? [],
         warns: (p: string) => v.warnings.byPath[p] ?? [],
         errorCount: v.errors.count,
@@ -159,7 +227,10 @@ export function createApp(opts: AppOptions) {
         version: extra.version ?? '',
         saved: extra.saved,
         notice: extra.notice,
-        documents: (v.params?.documents ?? []).map((d) => ({ id: d, title: documentLabels[d] })),
+        documents: (v.params ? documentsOf(v.params) : []).map((d) => ({
+          id: d,
+          title: documentLabels[d],
+        })),
         hasTender: Boolean(input.tender),
       },
       extra.status ?? 200,
@@ -170,15 +241,15 @@ export function createApp(opts: AppOptions) {
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
   app.get('/bids', async (_req, res) =>
-    page(res, 'bids.njk', { bids: await store.list(), examples: exampleNames() }),
+    page(res, 'bids.njk', { bids: await store.list(), examples: examples() }),
   );
 
   app.post('/bids/new', async (req, res) => {
     const body = req.body as FormBody;
     const example = typeof body.example === 'string' ? body.example : '';
-    let input = blankInput();
+    let input = skeleton() as BidInput;
     if (example) {
-      if (!exampleNames().includes(example))
+      if (!examples().some((e) => e.name === example))
         throw Object.assign(new Error('bad example'), {
           status: 400,
           userMessage: '没有这个示例。',
@@ -193,6 +264,7 @@ export function createApp(opts: AppOptions) {
 
   app.get('/bids/:id', async (req, res) => {
     const bid = await store.read(checkId(req.params.id));
+    refuseOtherVersion(bid.id, bid);
     await renderForm(res, bid.id, bid.input, {
       version: bid.version,
       saved: req.query.saved === '1',
@@ -207,6 +279,7 @@ export function createApp(opts: AppOptions) {
         ? body._version
         : null;
     const current = await store.read(id).catch(() => undefined);
+    if (current) refuseOtherVersion(id, current);
     const keep = current
       ? { tender: current.input.tender, clauseVersions: current.input.clauseVersions }
       : {};

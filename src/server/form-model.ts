@@ -1,7 +1,7 @@
 // The web form, derived from the bid schema: one descriptor per field, with the label, help,
 // input kind, options and default the schema declares. A new schema field appears here unedited.
 import { z } from 'zod';
-import { unwrap } from '../load/zod-issues.js';
+import { metaOf, unwrap } from '../load/zod-issues.js';
 import { bidSchema } from '../schema/bid.js';
 
 export type InputKind =
@@ -11,10 +11,20 @@ export type InputKind =
   | 'number'
   | 'money'
   | 'date'
-  | 'checkbox'
+  /** A duration, frequency, percentage or service hours, written as shorthand (`2小时`, `每季度`). */
+  | 'value'
+  /** An enum: a select with an empty choice, so an optional one can stay unset. */
   | 'select'
+  /** An optional yes/no: 不写 / 是 / 否 (absent means the bid says nothing). */
+  | 'tristate'
+  /** `z.literal(true).optional()`: a checkbox whose unchecked state is "absent". */
+  | 'flag'
+  /** A fixed value (`version: 2`), carried in a hidden input. */
+  | 'constant'
   | 'checkboxes'
   | 'lines';
+
+export type ValueKind = 'duration' | 'frequency' | 'percent' | 'service-hours';
 
 interface Base {
   readonly key: string;
@@ -32,19 +42,33 @@ export interface ScalarField extends Base {
   readonly min?: number;
   readonly max?: number;
   readonly step?: number;
+  /** Shown in an empty input: an example of the shorthand, or the default the schema applies. */
+  readonly placeholder?: string;
+  readonly valueKind?: ValueKind;
+  /** Durations that may be split into 工作日/节假日 limits (`工作日48小时、节假日72小时`). */
+  readonly split?: boolean;
+  /** `lines`: items of free text are one per line; short references may also be comma-separated. */
+  readonly separators?: 'newline' | 'any';
+  /** `constant`: the only value the schema accepts. */
+  readonly constant?: string | number | boolean;
 }
 
 export interface GroupField extends Base {
   readonly kind: 'group';
   readonly optional: boolean;
+  /** Some field inside must be filled when the group is (shown on optional groups). */
+  readonly hasRequired: boolean;
   readonly fields: readonly Field[];
 }
 
 export interface ListField extends Base {
   readonly kind: 'list';
+  readonly required: boolean;
   readonly min: number;
   readonly max: number;
   readonly default?: unknown;
+  /** Nesting depth of this list (0 for a top-level list): picks the index placeholder. */
+  readonly depth: number;
   /** The fields of one item; paths hold `[]` where the index goes. */
   readonly item: GroupField;
 }
@@ -54,6 +78,9 @@ export type Field = ScalarField | GroupField | ListField;
 /** Fields the form leaves alone (kept from the saved file): pins and the tender file name. */
 const NOT_IN_FORM = new Set(['clauseVersions', 'tender']);
 
+/** The placeholder a new row's index takes in list templates, by nesting depth. */
+export const indexPlaceholder = (depth: number) => `__I${depth}__`;
+
 type Meta = {
   label?: string;
   help?: string;
@@ -61,11 +88,16 @@ type Meta = {
   enumLabels?: Record<string, string>;
   format?: string;
   unit?: string;
+  valueKind?: ValueKind;
+  allow?: string[];
 };
 
-function metaOf(s: z.ZodType): Meta {
-  return { ...(unwrap(s)?.meta() ?? {}), ...(s.meta() ?? {}) } as Meta;
-}
+const EXAMPLES: Record<ValueKind, string> = {
+  duration: '2小时',
+  frequency: '每季度',
+  percent: '95%',
+  'service-hours': '工作日 8:00-18:00',
+};
 
 function defaultOf(s: z.ZodType): unknown {
   let cur: z.ZodType | undefined = s;
@@ -98,38 +130,100 @@ function lengthBounds(s: z.ZodArray): { min: number; max: number } {
   return { min, max };
 }
 
-function describe(key: string, path: string, schema: z.ZodType): Field | undefined {
+/** The first example the help text quotes (`例如“30分钟”…` → `30分钟`). */
+function exampleIn(help: string | undefined): string | undefined {
+  return help ? /例如“([^”]+)”/.exec(help)?.[1] : undefined;
+}
+
+function valueField(base: Base, meta: Meta, required: boolean): ScalarField {
+  const vk = meta.valueKind!;
+  const split = vk === 'duration' && (meta.allow ?? []).includes('split');
+  const periodLike = vk === 'duration' && (meta.allow ?? []).includes('lifetime');
+  const help = [
+    base.help,
+    split ? '工作日与节假日时限不同时写“工作日48小时、节假日72小时”' : undefined,
+  ]
+    .filter(Boolean)
+    .join('；');
+  return {
+    ...base,
+    ...(help ? { help } : {}),
+    kind: 'value',
+    valueKind: vk,
+    split,
+    required,
+    placeholder: `例如 ${exampleIn(meta.help) ?? (periodLike ? '12个月' : EXAMPLES[vk])}`,
+  };
+}
+
+function describe(key: string, path: string, schema: z.ZodType, depth: number): Field | undefined {
   const s = unwrap(schema);
   if (!s) return undefined;
-  const meta = metaOf(schema);
-  const base = { key, path, label: meta.label ?? key, ...(meta.help ? { help: meta.help } : {}) };
+  const meta = metaOf(schema) as Meta;
+  const base: Base = {
+    key,
+    path,
+    label: meta.label ?? key,
+    ...(meta.help ? { help: meta.help } : {}),
+  };
   if (s instanceof z.ZodObject) {
     const fields = Object.entries(s.shape as Record<string, z.ZodType>)
       .filter(([k]) => !NOT_IN_FORM.has(k))
-      .map(([k, v]) => describe(k, path ? `${path}.${k}` : k, v))
+      .map(([k, v]) => describe(k, path ? `${path}.${k}` : k, v, depth))
       .filter((f): f is Field => f !== undefined);
-    return { ...base, kind: 'group', optional: isOptional(schema), fields };
+    const hasRequired = fields.some((f) =>
+      f.kind === 'group'
+        ? !f.optional && f.hasRequired
+        : f.required && (f.kind === 'list' || f.default === undefined),
+    );
+    return { ...base, kind: 'group', optional: isOptional(schema), hasRequired, fields };
   }
+  const required = !isOptional(schema);
   if (s instanceof z.ZodArray) {
     const el = unwrap(s.element as z.ZodType);
     if (el instanceof z.ZodObject) {
-      const item = describe(key, `${path}[]`, s.element as z.ZodType) as GroupField;
-      return { ...base, kind: 'list', ...lengthBounds(s), default: defaultOf(schema), item };
+      const item = describe(key, `${path}[]`, s.element as z.ZodType, depth + 1) as GroupField;
+      return {
+        ...base,
+        kind: 'list',
+        required,
+        ...lengthBounds(s),
+        default: defaultOf(schema),
+        depth,
+        item,
+      };
     }
     if (el instanceof z.ZodEnum) {
       const labels = (metaOf(s.element as z.ZodType).enumLabels ?? {}) as Record<string, string>;
       const options = (el.options as string[]).map((v) => ({ value: v, label: labels[v] ?? v }));
-      return {
-        ...base,
-        kind: 'checkboxes',
-        required: !isOptional(schema),
-        default: defaultOf(schema),
-        options,
-      };
+      return { ...base, kind: 'checkboxes', required, default: defaultOf(schema), options };
     }
-    return { ...base, kind: 'lines', required: !isOptional(schema), default: defaultOf(schema) };
+    // Free text items (with a label of their own) may contain commas: one per line only.
+    const separators = metaOf(s.element as z.ZodType).label ? 'newline' : 'any';
+    return {
+      ...base,
+      kind: 'lines',
+      required,
+      default: defaultOf(schema),
+      separators,
+      placeholder: separators === 'newline' ? '每行一项' : '每行一项，或用逗号分隔',
+    };
   }
-  const common = { ...base, required: !isOptional(schema), default: defaultOf(schema) };
+  const def = defaultOf(schema);
+  const common = {
+    ...base,
+    required,
+    default: def,
+    ...(def !== undefined && typeof def !== 'object'
+      ? { placeholder: `默认：${String(def)}` }
+      : {}),
+  };
+  if (meta.valueKind) return valueField(base, meta, required);
+  if (s instanceof z.ZodLiteral) {
+    const v = (s.values as Set<unknown>).values().next().value as string | number | boolean;
+    if (v === true && !required) return { ...common, kind: 'flag' };
+    return { ...common, kind: 'constant', constant: v };
+  }
   if (s instanceof z.ZodEnum) {
     const labels = meta.enumLabels ?? {};
     return {
@@ -138,7 +232,16 @@ function describe(key: string, path: string, schema: z.ZodType): Field | undefin
       options: (s.options as string[]).map((v) => ({ value: v, label: labels[v] ?? v })),
     };
   }
-  if (s instanceof z.ZodBoolean) return { ...common, kind: 'checkbox' };
+  if (s instanceof z.ZodBoolean) {
+    return {
+      ...common,
+      kind: 'tristate',
+      options: [
+        { value: 'true', label: '是' },
+        { value: 'false', label: '否' },
+      ],
+    };
+  }
   if (s instanceof z.ZodNumber) {
     const b = numberBounds(s);
     return {
@@ -149,16 +252,52 @@ function describe(key: string, path: string, schema: z.ZodType): Field | undefin
       step: b.int ? 1 : 0.5,
     };
   }
-  if (meta.unit === '元') return { ...common, kind: 'money' };
+  if (meta.unit === '元') return { ...common, kind: 'money', placeholder: '单位：元' };
   if (meta.format === 'date') return { ...common, kind: 'date' };
-  if (s instanceof z.ZodString || s instanceof z.ZodPipe)
-    return { ...common, kind: meta.multiline ? 'textarea' : 'text' };
+  if (s instanceof z.ZodString) return { ...common, kind: meta.multiline ? 'textarea' : 'text' };
   return undefined;
 }
 
 let cached: GroupField | undefined;
 /** The whole form: the bid schema's top-level groups and lists. */
 export function formModel(): GroupField {
-  cached ??= describe('', '', bidSchema) as GroupField;
+  cached ??= describe('', '', bidSchema, 0) as GroupField;
   return cached;
+}
+
+/** The list field at a form path (`responseTiers[0].milestones`), if the model has one. */
+export function listAt(
+  model: GroupField,
+  segs: readonly (string | number)[],
+): ListField | undefined {
+  let cur: Field | undefined = model;
+  for (const seg of segs) {
+    if (typeof seg === 'number') {
+      if (cur?.kind !== 'list') return undefined;
+      cur = cur.item;
+    } else {
+      if (cur?.kind !== 'group') return undefined;
+      cur = cur.fields.find((f) => f.key === seg);
+    }
+  }
+  return cur?.kind === 'list' ? cur : undefined;
+}
+
+/**
+ * A new bid: `version` and the required fields, empty, to fill in. Nothing optional and no
+ * default is written, so the bid promises nothing the user has not typed.
+ */
+export function skeleton(model: GroupField = formModel()): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of model.fields) {
+    if (f.kind === 'group') {
+      if (!f.optional) out[f.key] = skeleton(f);
+    } else if (f.kind === 'list') {
+      if (f.required && f.min > 0 && f.default === undefined)
+        out[f.key] = Array.from({ length: f.min }, () => skeleton(f.item));
+    } else if (f.kind === 'constant') out[f.key] = f.constant;
+    else if (f.required && f.default === undefined && f.kind !== 'checkboxes' && f.kind !== 'lines')
+      out[f.key] = '';
+  }
+  return out;
 }

@@ -1,42 +1,131 @@
 // Form submissions ↔ bid objects. Only fields the form model knows are read, so a hostile body
 // cannot add keys; values stay strings where the schema should report a type error.
+import { isDeepStrictEqual } from 'node:util';
 import { runRules } from '../checks/rules.js';
 import { zodIssuesToDiagnostics } from '../load/zod-issues.js';
 import type { LoadedYaml } from '../load/yaml-file.js';
 import { bidSchema, type BidInput, type BidParams } from '../schema/bid.js';
+import { amountText, parseDuration } from '../schema/duration.js';
 import type { Field, GroupField, ScalarField } from './form-model.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
+
+/** The hidden input beside a field that holds the value loaded from the file (JSON). */
+export const ORIG = '__orig';
 
 const one = (v: string | string[] | undefined): string | undefined =>
   Array.isArray(v) ? v[v.length - 1] : v;
 const many = (v: string | string[] | undefined): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
 
-function scalar(f: ScalarField, body: FormBody, path: string): unknown {
-  const raw = body[path];
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const SPLIT = /^\s*工作日\s*(.+?)\s*[、，,;；]\s*节假日\s*(.+?)\s*$/;
+
+/** A duration as shorthand: `2小时` for `{ amount: 2, unit: hour }`; undefined if it has none. */
+function durationText(v: unknown, split: boolean): string | undefined {
+  if (typeof v === 'string') return v;
+  if (!isPlain(v)) return undefined;
+  const keys = Object.keys(v).sort().join(',');
+  if (keys === 'amount,unit') {
+    const d = parseDuration(v);
+    return d.ok && d.value.kind === 'amount' ? amountText(d.value.amount, d.value.unit) : undefined;
+  }
+  if (split && keys === 'holiday,workday') {
+    const w = durationText(v.workday, false);
+    const h = durationText(v.holiday, false);
+    return w !== undefined && h !== undefined ? `工作日${w}、节假日${h}` : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The text an input shows for a value loaded from the file. Values the input cannot show as they
+ * are (an object-form duration, a wrong type) are shown as their shorthand or as JSON; the form
+ * keeps the loaded value beside it and saves it unchanged unless the text is edited.
+ */
+export function displayText(f: ScalarField, v: unknown): string {
+  if (v === undefined || v === null) return '';
   switch (f.kind) {
-    case 'checkbox':
-      return one(raw) !== undefined;
-    case 'checkboxes':
-      return many(raw).filter((v) => f.options?.some((o) => o.value === v));
+    case 'value':
+      if (f.valueKind === 'duration') {
+        const t = durationText(v, f.split ?? false);
+        if (t !== undefined) return t;
+      } else if (f.valueKind === 'percent' && typeof v === 'number') return `${v}%`;
+      break;
     case 'lines':
-      return (one(raw) ?? '')
-        .split(/[\r\n,，、]+/)
-        .map((s) => s.trim())
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join('\n');
+      break;
+    case 'tristate':
+    case 'flag':
+      if (typeof v === 'boolean') return String(v);
+      break;
+  }
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** The value a field's submitted text stands for (strings stay strings where the schema should complain). */
+export function parseText(f: ScalarField, raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  const s = raw.replace(/\r\n?/g, '\n');
+  if (s.trim() === '') return undefined;
+  switch (f.kind) {
+    case 'tristate':
+    case 'flag':
+      return s === 'true' ? true : s === 'false' ? false : s;
+    case 'constant':
+      return s === String(f.constant) ? f.constant : s;
+    case 'lines':
+      return s
+        .split(f.separators === 'newline' ? /\n+/ : /[\n,，、;；\s]+/)
+        .map((x) => x.trim())
         .filter(Boolean);
     case 'integer':
     case 'number': {
-      const s = (one(raw) ?? '').trim();
-      if (!s) return undefined;
-      const n = Number(s);
+      const n = Number(s.trim());
       return Number.isFinite(n) ? n : s;
     }
-    default: {
-      const s = one(raw);
-      return s === undefined || s.trim() === '' ? undefined : s;
+    case 'money': {
+      // A plain number stays a number (as YAML would hold it); `2000.50` or `1,000` stay text.
+      const n = Number(s);
+      return /^\d+(\.\d+)?$/.test(s) && String(n) === s ? n : s;
+    }
+    case 'value': {
+      const m = f.split ? SPLIT.exec(s) : null;
+      return m ? { workday: m[1], holiday: m[2] } : s;
+    }
+    default:
+      return s;
+  }
+}
+
+/** The loaded value to keep beside a field, as JSON, when its text would not give it back. */
+export function origFor(f: ScalarField, v: unknown): string | undefined {
+  if (v === undefined || f.kind === 'checkboxes') return undefined;
+  return isDeepStrictEqual(parseText(f, displayText(f, v)), v) ? undefined : JSON.stringify(v);
+}
+
+function scalar(f: ScalarField, body: FormBody, path: string): unknown {
+  const raw = body[path];
+  if (f.kind === 'checkboxes') {
+    const picked = many(raw).filter((v) => f.options?.some((o) => o.value === v));
+    return picked.length ? [...new Set(picked)] : undefined;
+  }
+  const text = one(raw);
+  const origJson = one(body[`${path}.${ORIG}`]);
+  if (origJson !== undefined && text !== undefined) {
+    // Unedited: the value from the file, exactly as it was.
+    try {
+      const orig: unknown = JSON.parse(origJson);
+      if (displayText(f, orig) === text.replace(/\r\n?/g, '\n')) return orig;
+    } catch {
+      // not JSON: the text decides
     }
   }
+  return parseText(f, text);
 }
 
 /** Indices of list items present in the body (rows may have been removed in the browser). */
@@ -68,18 +157,14 @@ function group(
 
 function field(f: Field, body: FormBody, path: string, max: { n: number }): unknown {
   if (f.kind === 'group') {
-    if (
-      f.optional &&
-      one(body[`${path}.__present`]) === undefined &&
-      !Object.keys(body).some((k) => k.startsWith(`${path}.`))
-    )
-      return undefined;
-    return group(f, body, path, max);
+    const g = group(f, body, path, max);
+    // An optional group with nothing filled in stays absent: saving never adds empty groups.
+    return f.optional && Object.keys(g).length === 0 ? undefined : g;
   }
   if (f.kind === 'list') {
     const rows = rowIndices(body, path).slice(0, Math.min(f.max, max.n));
     max.n -= rows.length;
-    return rows.map((i) => group(f.item, body, `${path}[${i}]`, max));
+    return rows.length ? rows.map((i) => group(f.item, body, `${path}[${i}]`, max)) : undefined;
   }
   return scalar(f, body, path);
 }

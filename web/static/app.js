@@ -19,7 +19,9 @@
     rows.querySelectorAll(':scope > .row').forEach((r) => {
       next = Math.max(next, Number(r.dataset.index) + 1);
     });
-    rows.insertAdjacentHTML('beforeend', tpl.innerHTML.replaceAll('__INDEX__', String(next)));
+    // Each nesting level has its own placeholder, so rows inside the new row keep theirs.
+    const ph = tpl.dataset.placeholder;
+    rows.insertAdjacentHTML('beforeend', tpl.innerHTML.replaceAll(ph, String(next)));
     rows.lastElementChild?.querySelector('input, textarea, select')?.focus();
   }
 
