@@ -53,6 +53,7 @@ describe('durations', () => {
       kind: 'split',
       text: '工作日24小时、节假日48小时',
     });
+    expect(d('工作日24小时、节假日48小时')).toEqual(d({ workday: '24小时', holiday: '48小时' }));
   });
 
   it('says what to write for each mistake', () => {

@@ -174,9 +174,15 @@ const UNIT_KEYS: Record<string, DurationUnit> = Object.fromEntries([
   ...UNIT_WORDS.map(([w, u]) => [w, u]),
 ]);
 
-/** Any accepted input form: shorthand text, `{ amount, unit }`, or `{ workday, holiday }`. */
+/**
+ * Any accepted input form: shorthand text (also `工作日24小时、节假日48小时`), `{ amount, unit }`,
+ * or `{ workday, holiday }`.
+ */
 export function parseDuration(v: unknown): Parsed<Duration> {
-  if (typeof v === 'string') return parseDurationText(v);
+  if (typeof v === 'string') {
+    const split = /^\s*工作日(.+?)[、，,；;]\s*节假日(.+?)\s*$/.exec(v);
+    return split ? parseDuration({ workday: split[1], holiday: split[2] }) : parseDurationText(v);
+  }
   if (typeof v === 'number')
     return {
       ok: false,

@@ -42,7 +42,7 @@ function durationName(allow: readonly string[] = []): string {
     allow.includes('immediate') ? '`立即`' : '',
     allow.includes('negotiable') ? '`协商确定`' : '',
     allow.includes('lifetime') ? '`终身`' : '',
-    allow.includes('split') ? '`{ workday: 24小时, holiday: 48小时 }`' : '',
+    allow.includes('split') ? '`工作日24小时、节假日48小时`' : '',
   ].filter(Boolean);
   return `时长：${forms.join(' ')}`;
 }
