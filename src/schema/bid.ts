@@ -100,7 +100,7 @@ export const warrantyComponentSchema = z
     period: period('质保期'),
     start: choice(warrantyStartLabels, {
       label: '起算',
-      help: '不填则使用 warranty.start；都不填时文件不写起算日',
+      help: '不填则使用“质保期起算”；两处都不填时文件不写起算日',
     }).optional(),
     replacement: period('包换期', '期内出现质量问题免费更换新品，例如“3个月”').optional(),
     repair: period('包修期', '期内免费维修，例如“1年”').optional(),
@@ -255,7 +255,7 @@ export const milestoneCaseSchema = z
 export const fallbackSchema = z
   .strictObject({
     kind: milestoneKind,
-    label: text({ label: '环节名称', help: 'kind 为 custom 时必填' }, 30).optional(),
+    label: text({ label: '环节名称', help: '环节选“其他”时必填' }, 30).optional(),
     within: limit('时限'),
   })
   .meta({ label: '未达成时的补救', help: '如在时限内未能完成，则在另一时限内完成的事项' });
@@ -264,7 +264,7 @@ export const milestoneSchema = z
   .strictObject({
     kind: milestoneKind,
     label: text(
-      { label: '环节名称', help: 'kind 为 custom 时必填；其他时可改写默认名称' },
+      { label: '环节名称', help: '环节选“其他”时必填；其他环节可改写默认名称' },
       30,
     ).optional(),
     within: limit('时限').optional(),
