@@ -3,10 +3,12 @@ import { mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:
 import path from 'node:path';
 import { diagnostic, TenderKitError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { checkDocuments } from './checks/consistency.js';
+import { untracedText } from './checks/traceability.js';
 import {
   buildManifest,
   clausesUsed,
   documentProperties,
+  extraCommitmentsUsed,
   MANIFEST_FILE,
   type BuildInputs,
 } from './provenance/manifest.js';
@@ -56,8 +58,9 @@ export function renderChecked(
   bid: BidParams,
   opts: { library?: Library; onWarning?: (d: Diagnostic) => void; extra?: RenderExtra } = {},
 ): Document[] {
-  const docs = renderAll(bid, opts.library, opts.extra);
-  const found = checkDocuments(docs, bid);
+  const library = opts.library ?? defaultLibrary();
+  const docs = renderAll(bid, library, opts.extra);
+  const found = [...checkDocuments(docs, bid), ...untracedText(docs, bid, library)];
   const errors = found.filter((d) => d.severity === 'error');
   if (errors.length) throw new TenderKitError(errors);
   for (const w of found) if (w.severity === 'warning') opts.onWarning?.(w);
@@ -91,8 +94,15 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
     .filter((d) => !opts.only || opts.only.includes(d.meta.id as DocumentId))
     .map((doc) => {
       const uses = clausesUsed(doc, library);
-      const properties = opts.provenance ? documentProperties(opts.provenance, uses) : undefined;
-      return { doc: properties ? { ...doc, meta: { ...doc.meta, properties } } : doc, uses };
+      const extras = extraCommitmentsUsed(doc, bid);
+      const properties = opts.provenance
+        ? documentProperties(opts.provenance, uses, extras)
+        : undefined;
+      return {
+        doc: properties ? { ...doc, meta: { ...doc.meta, properties } } : doc,
+        uses,
+        extras,
+      };
     });
   const total = rendered.length * opts.formats.length;
   const out: (BuiltFile & { documentId: DocumentId; format: Format })[] = [];

@@ -9,6 +9,7 @@ import { verifyBuild } from '../provenance/verify.js';
 import { toolVersion } from '../provenance/manifest.js';
 import { runClauses, UsageError, type Io } from './clauses.js';
 import { MIGRATE_HELP, runMigrate } from './migrate.js';
+import { EXPLAIN_HELP, runExplain } from './explain.js';
 import { bidJsonSchema, fieldReference } from '../schema/reference.js';
 import { findMissingGlyphs } from '../writers/pdf/glyphs.js';
 import { FORMATS, type Format } from '../writers/types.js';
@@ -40,6 +41,7 @@ const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生�
       启动网页表单（默认 http://127.0.0.1:3000/，投标保存在 DIR，默认 data/）
   tenderkit schema [--format json|markdown]
       输出投标参数的 JSON Schema（或 Markdown 字段说明）
+${EXPLAIN_HELP}
 ${MIGRATE_HELP}
   tenderkit --version | --help
 
@@ -184,6 +186,8 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'clauses':
       return runClauses(rest, io);
+    case 'explain':
+      return runExplain(rest, io);
     case 'migrate':
       return runMigrate(rest, io);
     case 'serve': {

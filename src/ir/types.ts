@@ -27,12 +27,22 @@ export interface Document {
 
 // ── Blocks ──────────────────────────────────────────────────────────────────
 
-export interface Title {
+/** Blocks a document template can produce outside clauses: they say which template item did. */
+interface Sourced {
+  /**
+   * The template item that produced this block, as a path into the template's `items`
+   * (`items[1]`, `items[4].items[0]`); the traceability check resolves it. Unset for blocks a
+   * clause body produced (their provenance is the enclosing `clause` node).
+   */
+  readonly source?: string;
+}
+
+export interface Title extends Sourced {
   readonly type: 'title';
   readonly children: readonly Inline[];
 }
 
-export interface Heading {
+export interface Heading extends Sourced {
   readonly type: 'heading';
   readonly level: 1 | 2 | 3 | 4;
   /** Resolved number such as `一、`, `（二）`, `3.`, `（4）`; empty for unnumbered headings. */
@@ -40,7 +50,7 @@ export interface Heading {
   readonly children: readonly Inline[];
 }
 
-export interface Paragraph {
+export interface Paragraph extends Sourced {
   readonly type: 'paragraph';
   readonly align: 'left' | 'center' | 'right';
   /** Chinese body convention: a first-line indent of two characters. */
@@ -87,7 +97,7 @@ export interface TableCell {
 }
 
 /** The signing block: seal, signature and date lines kept together at the end of a document. */
-export interface Signature {
+export interface Signature extends Sourced {
   readonly type: 'signature';
   readonly children: readonly SignatureLine[];
 }
@@ -100,7 +110,7 @@ export interface SignatureLine {
 }
 
 /** A numbered figure drawn from the bid (SVG), with the data it shows for checks and tests. */
-export interface Figure {
+export interface Figure extends Sourced {
   readonly type: 'figure';
   /** Which figure: `tier-chart`, `escalation-flow`, `org-chart`, `training-gantt`. */
   readonly id: string;
@@ -117,7 +127,7 @@ export interface Figure {
 }
 
 /** The table of contents: every heading down to `depth`, with page numbers where the format has pages. */
-export interface Toc {
+export interface Toc extends Sourced {
   readonly type: 'toc';
   readonly title: string;
   readonly depth: 1 | 2 | 3 | 4;

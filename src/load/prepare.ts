@@ -1,6 +1,11 @@
 // Loads a bid file and the tender file it names, and runs every check that needs no rendering.
 import type { Deviation } from '../checks/deviations.js';
-import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import {
+  diagnostic,
+  TenderKitError,
+  type Diagnostic,
+  type Location,
+} from '../diagnostics/diagnostic.js';
 import { defaultLibrary, resolveVersion, type Library } from '../library/library.js';
 import type { RenderExtra } from '../render/document.js';
 import type { BidParams } from '../schema/bid.js';
@@ -11,6 +16,8 @@ import { parseFieldPath } from './zod-issues.js';
 export interface PreparedBid {
   /** Adds the bid file's line:col to problems found later (rendering, PDF fonts) that name a field. */
   readonly locate: (d: Diagnostic) => Diagnostic;
+  /** Where a field path (`responseTiers[0].milestones[1]`) stands in the bid file. */
+  readonly locatePath: (path: string) => Location;
   /** The bid file as given, and the SHA-256 of its bytes. */
   readonly source: { readonly file: string; readonly sha256: string };
   /** The tender file it names, if any. */
@@ -51,6 +58,7 @@ export function prepareBid(
   return {
     locate: (d) =>
       d.location || !d.path ? d : { ...d, location: src.locate(parseFieldPath(d.path)) },
+    locatePath: (p) => src.locate(parseFieldPath(p)),
     source: { file, sha256: r.bid.source.sha256 },
     ...(t.check
       ? { tenderSource: { file: t.check.source.file, sha256: t.check.source.sha256 } }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from '../ir/types.js';
 import { PACKAGE_ROOT, type Library } from '../library/library.js';
-import { SCHEMA_VERSION } from '../schema/bid.js';
+import { SCHEMA_VERSION, type BidParams } from '../schema/bid.js';
 import { fontBytes, FONT_FILES } from '../writers/fonts.js';
 import type { Format } from '../writers/types.js';
 
@@ -41,6 +41,42 @@ export function clausesUsed(doc: Document, lib: Library): ClauseUse[] {
   return out;
 }
 
+/**
+ * Text a document states that is outside the approved clause library: the bid's own
+ * `extraCommitments[i]`, recorded so legal sees what it never reviewed.
+ */
+export interface ExtraCommitmentUse {
+  readonly id: 'extra-commitment';
+  /** The bid field the text came from, `extraCommitments[0]`. */
+  readonly origin: string;
+  readonly title: string;
+  readonly tenderItem: string | null;
+  /** SHA-256 of the commitment's Markdown body as the bid gives it. */
+  readonly bodySha256: string;
+  /** Always false: the text never went through the clause library's approval. */
+  readonly reviewed: false;
+}
+
+/** The bid's own commitments a rendered document states, in order, from the IR's `origin` clauses. */
+export function extraCommitmentsUsed(doc: Document, bid: BidParams): ExtraCommitmentUse[] {
+  const out: ExtraCommitmentUse[] = [];
+  for (const b of doc.children) {
+    if (b.type !== 'clause' || b.origin === undefined) continue;
+    const m = /^extraCommitments\[(\d+)\]$/.exec(b.origin);
+    const x = m ? bid.extraCommitments?.[Number(m[1])] : undefined;
+    if (!x || out.some((u) => u.origin === b.origin)) continue;
+    out.push({
+      id: 'extra-commitment',
+      origin: b.origin,
+      title: x.title,
+      tenderItem: x.tenderItem ?? null,
+      bodySha256: sha256(x.body),
+      reviewed: false,
+    });
+  }
+  return out;
+}
+
 let fontCache: { name: string; sha256: string }[] | undefined;
 /** Hashes of the embedded font files (computed once per process). */
 export function fontHashes(): { name: string; sha256: string }[] {
@@ -63,6 +99,7 @@ export interface BuildInputs {
 export function documentProperties(
   inputs: BuildInputs,
   uses: readonly ClauseUse[],
+  extras: readonly ExtraCommitmentUse[] = [],
 ): [string, string][] {
   return [
     ['TenderKitVersion', toolVersion()],
@@ -75,6 +112,15 @@ export function documentProperties(
       'TenderKitClauses',
       uses.map((u) => `${u.id}@${u.version}:${u.bodySha256.slice(0, 16)}`).join(' '),
     ],
+    // Text outside the clause library, present only when the document has some.
+    ...(extras.length
+      ? ([
+          [
+            'TenderKitUnreviewed',
+            extras.map((x) => `${x.origin}:${x.bodySha256.slice(0, 16)}`).join(' '),
+          ],
+        ] as [string, string][])
+      : []),
   ];
 }
 
@@ -97,13 +143,19 @@ export interface Manifest {
     readonly title: string;
     readonly draft: boolean;
     readonly clauses: readonly ClauseUse[];
+    /** The bid's own commitments the document states: outside the library, never reviewed. */
+    readonly extraCommitments: readonly ExtraCommitmentUse[];
     readonly outputs: readonly ManifestOutput[];
   }[];
 }
 
 export function buildManifest(
   inputs: BuildInputs,
-  docs: readonly { doc: Document; uses: readonly ClauseUse[] }[],
+  docs: readonly {
+    doc: Document;
+    uses: readonly ClauseUse[];
+    extras: readonly ExtraCommitmentUse[];
+  }[],
   files: readonly { documentId: string; format: Format; fileName: string; bytes: Buffer }[],
 ): Manifest {
   const where = (f: { file: string; sha256: string }) => ({
@@ -118,11 +170,12 @@ export function buildManifest(
     tender: inputs.tender ? where(inputs.tender) : null,
     options: { formats: inputs.formats, drafts: inputs.drafts },
     fonts: fontHashes(),
-    documents: docs.map(({ doc, uses }) => ({
+    documents: docs.map(({ doc, uses, extras }) => ({
       id: doc.meta.id,
       title: doc.meta.title,
       draft: doc.meta.draft,
       clauses: uses,
+      extraCommitments: extras,
       outputs: files
         .filter((f) => f.documentId === doc.meta.id)
         .map((f) => ({

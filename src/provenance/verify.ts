@@ -84,6 +84,22 @@ export async function verifyBuild(
   let rebuilt: Map<string, Buffer> | undefined;
   if (!problems.length) {
     const prepared = prepareBid(m.bid.path, () => {}, { allowDrafts: m.options.drafts, library });
+    // The bid's own commitments (outside the library) against the bid they were recorded from.
+    for (const d of m.documents) {
+      for (const x of d.extraCommitments ?? []) {
+        const i = /^extraCommitments\[(\d+)\]$/.exec(x.origin)?.[1];
+        const now = i === undefined ? undefined : prepared.params.extraCommitments?.[Number(i)];
+        if (now && sha256(now.body) === x.bodySha256 && now.title === x.title)
+          ok.push(
+            `《${d.title}》中的其他承诺“${x.title}”（${x.origin}，未经条款库审核）与投标参数一致`,
+          );
+        else
+          problem(
+            `《${d.title}》记录的其他承诺“${x.title}”（${x.origin}）与投标参数文件中的不符`,
+            m.bid.path,
+          );
+      }
+    }
     const files = await buildBid(prepared.params, {
       formats: m.options.formats,
       extra: prepared.extra,

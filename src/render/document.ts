@@ -10,6 +10,7 @@ import type {
 } from '../ir/types.js';
 import { headingLabel } from '../ir/numbering.js';
 import { inlineText } from '../ir/text.js';
+import { formatPath } from '../load/zod-issues.js';
 import {
   resolveVersion,
   type Library,
@@ -145,9 +146,9 @@ function renderClause(
   }
 }
 
-function heading(ctx: Ctx, depth: number, children: Inline[]): Heading {
+function heading(ctx: Ctx, depth: number, children: Inline[], source: string): Heading {
   const level = levelOf(depth);
-  return { type: 'heading', level, label: ctx.headings.next(level), children };
+  return { type: 'heading', level, label: ctx.headings.next(level), children, source };
 }
 
 function renderItems(
@@ -160,11 +161,14 @@ function renderItems(
   items.forEach((item, i) => {
     const at = [...where, i];
     if (!included(ctx, item, at)) return;
+    // Which template item produced each block outside clauses (checks/traceability.ts).
+    const source = formatPath(at);
     if ('title' in item) {
-      out.push({ type: 'title', children: inline(ctx, item.title, [...at, 'title']) });
+      out.push({ type: 'title', children: inline(ctx, item.title, [...at, 'title']), source });
     } else if ('paragraph' in item) {
       out.push({
         type: 'paragraph',
+        source,
         align: item.align ?? 'left',
         indent: item.indent ?? true,
         children: inline(ctx, item.paragraph, [...at, 'paragraph']),
@@ -180,6 +184,7 @@ function renderItems(
               typeof item.heading === 'string'
                 ? inline(ctx, item.heading, [...at, 'heading'])
                 : [{ type: 'text' as const, value: r.title }],
+              source,
             ),
           ]
         : [];
@@ -192,12 +197,12 @@ function renderItems(
     } else if ('section' in item) {
       // Number the heading only if the section turns out to have content.
       const snap = ctx.headings.snapshot();
-      const h = heading(ctx, depth, inline(ctx, item.section, [...at, 'section']));
+      const h = heading(ctx, depth, inline(ctx, item.section, [...at, 'section']), source);
       const inner = renderItems(ctx, item.items, depth + 1, [...at, 'items']);
       if (inner.length === 0) return ctx.headings.restore(snap);
       out.push(h, ...inner);
     } else if ('toc' in item) {
-      out.push({ type: 'toc', title: item.toc, depth: item.depth ?? 2 });
+      out.push({ type: 'toc', title: item.toc, depth: item.depth ?? 2, source });
     } else if ('pageBreak' in item) {
       out.push({ type: 'pageBreak' });
     } else if ('extraCommitments' in item) {
@@ -211,6 +216,7 @@ function renderItems(
           number: ++ctx.figures.n,
           caption: item.caption,
           ...drawn,
+          source,
         });
     } else {
       const lines: SignatureLine[] = item.signature.map((l, j) => ({
@@ -218,7 +224,7 @@ function renderItems(
         label: inlineText(inline(ctx, l.label, [...at, 'signature', j, 'label'])),
         children: l.value ? inline(ctx, l.value, [...at, 'signature', j, 'value']) : [],
       }));
-      out.push({ type: 'signature', children: lines });
+      out.push({ type: 'signature', children: lines, source });
     }
   });
   return out;
@@ -236,7 +242,10 @@ function extraCommitments(
 ): Block[] {
   const list = ctx.bid.extraCommitments ?? [];
   if (!list.length) return [];
-  const out: Block[] = [heading(ctx, depth, inline(ctx, title, [...at, 'extraCommitments']))];
+  const source = formatPath(at);
+  const out: Block[] = [
+    heading(ctx, depth, inline(ctx, title, [...at, 'extraCommitments']), source),
+  ];
   list.forEach((x, i) => {
     const path = `extraCommitments[${i}]`;
     let body: ClauseContent[];
@@ -264,7 +273,7 @@ function extraCommitments(
       id: 'extra-commitment',
       version: 0,
       origin: path,
-      children: [heading(ctx, depth + 1, [titleVar]), ...body],
+      children: [heading(ctx, depth + 1, [titleVar], source), ...body],
     });
   });
   return out;
