@@ -173,6 +173,8 @@ function order(actual: unknown, required: unknown, kind: string | undefined): -1
   if (kind === 'frequency') {
     const a = (actual as Frequency).perYear;
     const b = (required as Frequency).perYear;
+    // 定期/不定期 have no number: they compare with nothing.
+    if (Number.isNaN(a) || Number.isNaN(b)) return null;
     return a === b ? 0 : a < b ? -1 : 1;
   }
   if (typeof actual === 'number' && typeof required === 'number')

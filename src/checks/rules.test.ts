@@ -61,6 +61,12 @@ const cases: [string, (b: BidParams) => void, string][] = [
     'responseTiers.1.milestones.0',
   ],
   [
+    'tier-resolution-order',
+    (b) => void (milestone(b, 1, 'resolve').within = d('2小时')),
+    'responseTiers.1.milestones.2',
+  ],
+  ['after-warranty-needs-warranty', (b) => void (b.warranty = undefined), 'afterWarranty'],
+  [
     'tier-order-uncertain',
     (b) => void (milestone(b, 1, 'onsite').within = d('1个工作日')),
     'responseTiers.1.milestones.1',

@@ -23,6 +23,9 @@ export interface Rule {
 
 type Tier = NonNullable<BidParams['responseTiers']>[number];
 
+/** Milestones about getting to the fault: a more severe tier must never be slower here. */
+const ARRIVAL_KINDS = new Set<Milestone['kind']>(['respond', 'remote', 'onsite']);
+
 function pairsOfTiers(b: BidParams): { prev: Tier; cur: Tier; i: number }[] {
   const tiers = b.responseTiers ?? [];
   return tiers.slice(1).map((cur, k) => ({ prev: tiers[k]!, cur, i: k + 1 }));
@@ -70,7 +73,11 @@ function isNegotiable(m: Milestone): boolean {
  */
 export function compareMilestones(a: Milestone, b: Milestone): -1 | 0 | 1 | null {
   const limits = (m: Milestone) =>
-    m.cases ? m.cases.map((c) => [c.when, c.within] as const) : m.within ? [['', m.within] as const] : [];
+    m.cases
+      ? m.cases.map((c) => [c.when, c.within] as const)
+      : m.within
+        ? [['', m.within] as const]
+        : [];
   const la = limits(a);
   const lb = limits(b);
   if (!la.length && !lb.length) return 0;
@@ -171,12 +178,31 @@ export const RULES: readonly Rule[] = [
   {
     id: 'tier-order',
     severity: 'error',
-    title: '故障等级越严重，各环节时限越短',
-    hint: '故障等级按严重程度从高到低排列；同一环节，后一等级的时限不得短于前一等级。',
+    title: '故障等级越严重，响应和到场越快',
+    hint: '故障等级按严重程度从高到低排列；响应、远程诊断和到场时限，后一等级不得短于前一等级。',
     check: (b) =>
       pairsOfTiers(b).flatMap(({ prev, cur, i }) =>
         sharedMilestones(prev, cur).flatMap(({ a, b: m, j }) =>
-          compareMilestones(a, m) === 1
+          ARRIVAL_KINDS.has(m.kind) && compareMilestones(a, m) === 1
+            ? [
+                {
+                  path: ['responseTiers', i, 'milestones', j],
+                  message: `“${cur.name}”的“${milestoneName(m)}”时限（${limitText(m)}）比更严重的“${prev.name}”（${limitText(a)}）还短`,
+                },
+              ]
+            : [],
+        ),
+      ),
+  },
+  {
+    id: 'tier-resolution-order',
+    severity: 'warning',
+    title: '较轻的故障解决得更快',
+    hint: '方案、恢复、排除等环节，较轻等级的时限比更严重的等级还长是常见的（重大问题更难解决）；请确认这是有意的。',
+    check: (b) =>
+      pairsOfTiers(b).flatMap(({ prev, cur, i }) =>
+        sharedMilestones(prev, cur).flatMap(({ a, b: m, j }) =>
+          !ARRIVAL_KINDS.has(m.kind) && compareMilestones(a, m) === 1
             ? [
                 {
                   path: ['responseTiers', i, 'milestones', j],
@@ -243,7 +269,8 @@ export const RULES: readonly Rule[] = [
         ms.forEach((m, j) => {
           for (let k = 0; k < j; k++) {
             const earlier = ms[k]!;
-            if ((earlier.from ?? 'report') !== 'report' || (m.from ?? 'report') !== 'report') continue;
+            if ((earlier.from ?? 'report') !== 'report' || (m.from ?? 'report') !== 'report')
+              continue;
             if (compareMilestones(m, earlier) === -1) {
               out.push({
                 path: ['responseTiers', i, 'milestones', j],
@@ -392,6 +419,16 @@ export const RULES: readonly Rule[] = [
           ? [{ path: ['warranty', 'components', i], message: `“${c.name}”没有写质保期起算日` }]
           : [],
       ),
+  },
+  {
+    id: 'after-warranty-needs-warranty',
+    severity: 'warning',
+    title: '写了质保期外服务，也应写明质保期',
+    hint: '质保期外服务的表述（“质保期满后……”）以质保期为前提：请填写 warranty，或确认不写质保期。',
+    check: (b) =>
+      b.afterWarranty && !b.warranty
+        ? [{ path: ['afterWarranty'], message: '写了质保期外服务，但没有写质保期' }]
+        : [],
   },
   {
     id: 'letter-has-commitments',

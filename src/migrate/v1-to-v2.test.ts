@@ -66,7 +66,7 @@ describe('migrateV1ToV2 on the three version-1 examples', () => {
 
   it.each(EXAMPLES)('%s keeps every untouched line, in order and byte for byte', (name) => {
     const changed =
-      /softwareMonths|hardwareMonths|overallMonths|lifetimeSupport|residentEngineer|coverage|remoteNeedsConsent|IntervalMonths|visit\w+Months|freeUpgradeYears|responseMinutes|onsiteHours|resolveHours|years:|outOfWarranty|annualFee|^documents|\{ kind: remote \}/;
+      /softwareMonths|hardwareMonths|overallMonths|lifetimeSupport|residentEngineer|coverage|remoteNeedsConsent|IntervalMonths|visit\w+Months|freeUpgradeYears|responseMinutes|onsiteHours|resolveHours|years:|outOfWarranty|annualFee|^documents|\{ kind: remote \}|standard: \[.*misuse/;
     const kept = fixture(name)
       .split('\n')
       .filter((l) => !changed.test(l));
@@ -185,10 +185,12 @@ describe('migrateV1ToV2 on the three version-1 examples', () => {
     expect(d.service.channels[1]).toEqual({ kind: 'remote', requiresConsent: true });
     // remoteNeedsConsent was written in the file: a conversion, not a new promise.
     expect(paths(m.explicit)).not.toContain('service.remoteNeedsConsent');
+    // Version 1's “misuse” also covered an unsuitable environment: listed apart now, and noted.
     expect(d.exclusions).toEqual({
-      standard: ['out-of-period', 'misuse', 'unauthorised-repair', 'force-majeure'],
+      standard: ['out-of-period', 'misuse', 'environment', 'unauthorised-repair', 'force-majeure'],
       assistAtCost: true,
     });
+    expect(paths(m.explicit)).toContain('exclusions.standard');
     expect(d.afterWarranty).toEqual({ pricing: 'reasonable', freePhoneConsultation: true });
     expect(paths(m.explicit)).toContain('outOfWarranty.freePhoneConsultation');
     expect(paths(m.explicit)).not.toContain('outOfWarranty.pricing');

@@ -152,6 +152,7 @@ const V1_DEFAULT_ESCALATION = ['phone', 'remote', 'onsite', 'emergency-team'];
 const V1_DEFAULT_EXCLUSIONS = [
   'out-of-period',
   'misuse',
+  'environment',
   'unauthorised-repair',
   'non-standard',
   'force-majeure',
@@ -828,8 +829,23 @@ function migrateExclusions(m: Migrator, root: YAMLMap): void {
     m.explicit(
       [...base, 'standard'],
       [...base, 'standard'],
-      '第 1 版默认列出五种常见不保修情形（超出质保期、使用不当、擅自拆修、非标准配件、不可抗力），现写为 exclusions.standard',
+      '第 1 版默认列出五种常见不保修情形（超出质保期、使用不当或环境不符、擅自拆修、非标准配件、不可抗力），现写为 exclusions.standard',
     );
+  } else {
+    // Version 1's “misuse” also excluded an unsuitable environment; version 2 lists it apart.
+    const seq = pairOf(x, 'standard')?.value;
+    if (isSeq(seq)) {
+      const at = seq.items.findIndex((n) => isScalar(n) && n.value === 'misuse');
+      const has = seq.items.some((n) => isScalar(n) && n.value === 'environment');
+      if (at >= 0 && !has) {
+        seq.items.splice(at + 1, 0, new Scalar('environment'));
+        m.explicit(
+          [...base, 'standard'],
+          [...base, 'standard'],
+          '第 1 版的“使用不当”也包括“使用环境不符合要求”；第 2 版分列，现加入 environment',
+        );
+      }
+    }
   }
   const standard = m.get(x, 'standard');
   const extra = m.get(x, 'extra');

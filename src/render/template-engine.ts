@@ -158,6 +158,8 @@ function createEnvironment(): nunjucks.Environment {
   env.addFilter('pluck', (v: unknown, key: string) =>
     Array.isArray(v) ? v.map((x) => (x as Record<string, unknown>)[key]) : [],
   );
+  /** `list | unique`: each value once, in first-seen order. */
+  env.addFilter('unique', (v: unknown) => (Array.isArray(v) ? [...new Set(v)] : v));
   /** `list | allHave('hours')`: a non-empty list whose every item has the attribute set. */
   env.addFilter(
     'allHave',

@@ -208,12 +208,12 @@ export const serviceSchema = z
       help: '例如“7x24”“工作日 8:00-18:00”“每天 8:00-24:00”“工作日每天8小时”',
     }).optional(),
     channels: z.array(channelSchema).min(1).max(10).optional().meta({ label: '服务渠道' }),
-    escalation: z
-      .array(channelKind)
-      .min(2)
-      .max(7)
-      .optional()
-      .meta({ label: '升级顺序', help: '故障未能解决时逐级升级的服务方式，按先后排列' }),
+    escalation: z.array(channelKind).min(2).max(7).optional().meta({
+      label: '升级顺序',
+      help: '故障未能解决时逐级升级的服务方式，按先后排列',
+      // Order matters: the web form edits it as an ordered list (上移/下移), not checkboxes.
+      ordered: true,
+    }),
     consultationClosure: z
       .strictObject({
         percent: percent({ label: '办结比例（%）' }),
@@ -227,6 +227,10 @@ export const serviceSchema = z
     visitsFirstYear: frequency({ label: '第一年回访频次' }).optional(),
     visitsLater: frequency({ label: '此后回访频次' }).optional(),
     reports: z.array(reportSchema).max(5).optional().meta({ label: '定期报告' }),
+    upgradeNotice: bool({
+      label: '新版本通知',
+      help: '软件有新版本时通知用户，用户需要时提供升级',
+    }).optional(),
     freeUpgrades: z
       .strictObject({
         period: period('免费升级期限'),
@@ -280,6 +284,10 @@ export const milestoneSchema = z
       { label: '执行人员', help: '例如“本地工程师”“原厂工程师”“开发人员”' },
       30,
     ).optional(),
+    excludesTravel: bool({
+      label: '不含路途时间',
+      help: '时限不含前往现场的路途时间时选“是”',
+    }).optional(),
     fallback: fallbackSchema.optional(),
   })
   .superRefine((m, ctx) => {
@@ -369,7 +377,7 @@ export const penaltiesSchema = z
       help: '我方未按时处理时，甲方可另请他人修复，费用从合同款中扣除',
     }).optional(),
     repeatVisitLimit: int(
-      { label: '同一问题上门次数上限', help: '同一问题上门几次仍未解决即须彻底解决或更换' },
+      { label: '同一问题服务次数上限', help: '同一问题服务不超过几次必须彻底解决' },
       2,
       10,
     ).optional(),
@@ -381,7 +389,7 @@ export const exclusionsSchema = z
   .strictObject({
     standard: z
       .array(choice(exclusionLabels, { label: '常见不保修情形' }))
-      .max(5)
+      .max(6)
       .optional()
       .meta({ label: '常见不保修情形' }),
     extra: z
@@ -469,6 +477,26 @@ export const trainingSchema = z
     }).optional(),
   })
   .meta({ label: '培训' });
+
+export const qualitySchema = z
+  .strictObject({
+    standards: z
+      .array(text({ label: '遵循的规范' }, 40))
+      .min(1)
+      .max(10)
+      .optional()
+      .meta({ label: '遵循的规范', help: '实施和维护过程遵循的质量规范，例如“ISO9001”“CMMI”' }),
+    documentation: bool({
+      label: '提供完整文档',
+      help: '提供完整的书面和电子版项目文档（管理、设计、操作说明）',
+    }).optional(),
+    chineseDocuments: bool({ label: '文档为中文' }).optional(),
+    confidentiality: bool({
+      label: '保密',
+      help: '项目中获知的信息和数据，未经用户书面同意不向第三方披露',
+    }).optional(),
+  })
+  .meta({ label: '质量与保密' });
 
 export const extraCommitmentSchema = z
   .strictObject({
@@ -574,6 +602,7 @@ export const bidSchema = z
     penalties: penaltiesSchema.optional(),
     exclusions: exclusionsSchema.optional(),
     training: trainingSchema.optional(),
+    quality: qualitySchema.optional(),
     extraCommitments: z.array(extraCommitmentSchema).max(20).optional().meta({
       label: '其他承诺',
       help: '条款库之外、本投标专门作出的承诺；单独成节，并在清单中标明未经法务审核',

@@ -323,8 +323,9 @@ export function withinText(d: Duration): string {
 // ---------------------------------------------------------------- frequency
 
 export interface Frequency {
-  readonly kind: 'every' | 'unlimited';
-  /** Times per year, for comparison (unlimited: Infinity). */
+  /** `regular` is 定期 and `irregular` 不定期: promised without a number, so never compared. */
+  readonly kind: 'every' | 'unlimited' | 'regular' | 'irregular';
+  /** Times per year, for comparison (unlimited: Infinity; 定期/不定期: NaN). */
   readonly perYear: number;
   /** 每季度一次, 每年4次, 不限次数. */
   readonly text: string;
@@ -342,11 +343,14 @@ const PERIOD_WORDS: Record<string, { text: string; perYear: number }> = {
 
 /** `每季度`, `每月`, `每3个月`, `每年4次`, `每季度一次`, `一年不少于4次`, `不限次数`. */
 export function parseFrequency(v: unknown): Parsed<Frequency> {
-  const help = '请写成“每月”“每季度”“每半年”“每年”“每3个月”“每年4次”或“不限次数”';
+  const help = '请写成“每月”“每季度”“每半年”“每年”“每3个月”“每年4次”“不限次数”，或不写次数的“定期”“不定期”';
   if (typeof v !== 'string') return { ok: false, message: `频次应为文本。${help}` };
   const s = v.trim().replace(/\s+/g, '');
   if (s === '不限次数' || s === '不限')
     return { ok: true, value: { kind: 'unlimited', perYear: Infinity, text: '不限次数' } };
+  if (s === '定期') return { ok: true, value: { kind: 'regular', perYear: NaN, text: '定期' } };
+  if (s === '不定期')
+    return { ok: true, value: { kind: 'irregular', perYear: NaN, text: '不定期' } };
   const trad = traditionalHint(s);
   if (trad) return { ok: false, message: `${trad}。${help}` };
   const m = /^(?:每|一)(.+?)(?:不少于)?(?:(\d+|[一二两三四五六七八九十]+)次)?$/.exec(s);

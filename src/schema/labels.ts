@@ -13,6 +13,8 @@ export const warrantyStartLabels = {
   'go-live': '系统正式上线运行之日',
   delivery: '货物到货签收之日',
   installation: '安装调试完成之日',
+  'equipment-acceptance': '设备验收合格之日',
+  completion: '工程竣工验收合格之日',
   'contract-signing': '合同签订之日',
 } as const;
 
@@ -23,6 +25,8 @@ export const channelLabels = {
   onsite: '现场服务',
   email: '电子邮件',
   online: '在线服务平台',
+  fax: '传真',
+  im: '即时通讯（QQ、微信等）',
   'emergency-team': '应急小组',
 } as const;
 
@@ -31,7 +35,8 @@ export const pricingLabels = {
   cost: '成本价',
   preferential: '优惠价格',
   reasonable: '合理价格',
-  contract: '按合同约定价格',
+  paid: '有偿',
+  contract: '合同约定的价格',
   negotiable: '双方协商确定的价格',
 } as const;
 
@@ -51,7 +56,7 @@ export const milestoneLabels = {
 export const clockFromLabels = {
   report: '接到报修',
   arrival: '到达现场',
-  previous: '上一环节时限届满',
+  previous: '上一环节完成',
 } as const;
 
 /** What the bidder does free of charge during the warranty. */
@@ -68,7 +73,8 @@ export const freeServiceLabels = {
 
 export const exclusionLabels = {
   'out-of-period': '超出质保期限的',
-  misuse: '因使用不当、违规操作或环境不符合要求造成损坏的',
+  misuse: '因使用不当或违规操作造成损坏的',
+  environment: '因使用环境不符合要求造成损坏的',
   'unauthorised-repair': '未经我方同意，由第三方擅自拆修、改动造成损坏的',
   'non-standard': '使用非标准配件或擅自安装非配套软件造成故障的',
   'force-majeure': '因地震、火灾、水灾、雷击等不可抗力造成损坏的',
