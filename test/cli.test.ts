@@ -53,14 +53,18 @@ describe('tenderkit CLI', () => {
     writeFileSync(
       bad,
       readFileSync(exampleFile('hospital-his'), 'utf8')
-        .replace('softwareMonths: 12', 'softwareMonths: twelve')
+        .replace('period: 12个月', 'period: twelve')
         .replace('  fullTime: true', '  fulltime: true'),
     );
     const out = path.join(dir, 'out');
     const r = await run('build', bad, '--out', out);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/bid\.yaml:17:19 warranty\.softwareMonths/);
-    expect(r.err).toMatch(/bid\.yaml:21:3 staff\.fulltime/);
+    expect(r.err).toContain(
+      'bid.yaml:19:29 warranty.components[0].period（质保期）：时长要用中文单位书写（不接受“twelve”这样的英文写法）',
+    );
+    expect(r.err).toMatch(
+      /bid\.yaml:24:3 staff\.fulltime：未知字段“fulltime”，是否应为“fullTime”？/,
+    );
     expect(r.err).toContain('共 2 个问题，未生成任何文件。');
     expect(r.err).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
@@ -88,14 +92,38 @@ describe('tenderkit CLI', () => {
 
   it('prints the JSON Schema with Chinese labels, and the Markdown field reference', async () => {
     const r = await run('schema');
-    const schema = JSON.parse(r.out) as {
-      properties: Record<string, { properties?: Record<string, { label?: string }> }>;
-      additionalProperties: boolean;
-    };
+    interface Node {
+      label?: string;
+      valueKind?: string;
+      allow?: string[];
+      required?: string[];
+      properties?: Record<string, Node>;
+      items?: Node;
+    }
+    const schema = JSON.parse(r.out) as Node & { additionalProperties: boolean };
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.properties.warranty!.properties!.softwareMonths!.label).toBe('软件质保期（月）');
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['version', 'tenderee', 'bidder', 'project', 'signature']),
+    );
+    const period = schema.properties!.warranty!.properties!.components!.items!.properties!.period!;
+    expect(period).toMatchObject({
+      label: '质保期',
+      valueKind: 'duration',
+      allow: ['amount', 'lifetime'],
+    });
+    const within =
+      schema.properties!.responseTiers!.items!.properties!.milestones!.items!.properties!.within!;
+    expect(within).toMatchObject({
+      label: '时限',
+      valueKind: 'duration',
+      allow: ['amount', 'immediate', 'negotiable', 'split'],
+    });
     const md = await run('schema', '--format', 'markdown');
-    expect(md.out).toContain('| `responseTiers[].responseMinutes` | 响应时间（分钟） | 整数');
+    expect(md.out).toContain('| `version` | 参数格式版本 | 数字 | 是 |');
+    expect(md.out).toContain(
+      '| `responseTiers[].milestones[].within` | 时限 | 时长：`30分钟` `2小时` `1个工作日`',
+    );
+    expect(md.out).toContain('| `service.inspections` | 巡检频次 | 频次，如 `每季度`');
   });
 
   it('runs as a real process through bin/tenderkit.js', () => {

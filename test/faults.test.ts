@@ -27,9 +27,14 @@ function killDuringSaves(dir: string, afterMs: number): Promise<string> {
     );
     let out = '';
     let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    let t: NodeJS.Timeout | undefined;
+    // The clock starts at the first completed save, so a slow start (a loaded machine) cannot
+    // end the process before it is saving.
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      t ??= setTimeout(() => child.kill('SIGKILL'), afterMs);
+    });
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const t = setTimeout(() => child.kill('SIGKILL'), afterMs);
     child.on('exit', (_code, signal) => {
       clearTimeout(t);
       if (signal !== 'SIGKILL') reject(new Error(`save loop ended by itself: ${err}`));
@@ -87,7 +92,13 @@ describe('SIGKILL of the real server in the middle of HTTP saves', () => {
       await new BidStore(dir).open()
     ).save(
       'bid-kill',
-      { tenderee: { name: '版本A' }, project: { name: 'A'.repeat(150_000) } } as never,
+      {
+        version: 2,
+        tenderee: { name: '版本A' },
+        bidder: { name: '投标人' },
+        project: { name: 'A'.repeat(150_000) },
+        signature: { signer: '签字人', date: '2026-11-22' },
+      } as never,
       null,
     );
     let saved = 0;
@@ -108,6 +119,7 @@ describe('SIGKILL of the real server in the middle of HTTP saves', () => {
             _csrf: token,
             _version: version,
             _action: 'save',
+            version: '2', // the form's hidden input
             'tenderee.name': `版本${mark}`,
             'project.name': mark.repeat(150_000),
           });

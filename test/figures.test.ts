@@ -1,20 +1,33 @@
-// Figures agree with the text and tables of the same document; charts stay readable at the extremes.
+// Figures agree with the text and tables of the same document; charts stay readable at the extremes;
+// a figure the bid has no data for is left out.
 import { Resvg } from '@resvg/resvg-js';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { renderAll } from '../src/build.js';
 import { drawFigure } from '../src/figures/figures.js';
-import { hoursText, minutesText } from '../src/format/cn-number.js';
 import { TEXT_WIDTH_PT } from '../src/ir/layout.js';
 import { blockLines, flatBlocks, inlineText } from '../src/ir/text.js';
-import type { Document, Figure, Table } from '../src/ir/types.js';
-import type { BidParams } from '../src/schema/bid.js';
+import type { Document, Figure, List, Table } from '../src/ir/types.js';
+import { bidSchema, type BidInput, type BidParams, type Milestone } from '../src/schema/bid.js';
+import type { Duration } from '../src/schema/duration.js';
+import { channelLabels, milestoneLabels } from '../src/schema/labels.js';
 import { docxWriter } from '../src/writers/docx/index.js';
 import { EXAMPLES, loadExample } from './helpers.js';
+
+interface ChartRow {
+  name: string;
+  negotiable: boolean;
+  milestones: { kind: string; label: string; text: string; hours: number | null }[];
+}
+interface FlowData {
+  steps: string[];
+  severe: { name: string; text: string } | null;
+}
 
 const plan = (bid: BidParams) =>
   renderAll({ ...bid, documents: ['service-plan', 'training-plan'] });
 const figures = (d: Document) => d.children.filter((b): b is Figure => b.type === 'figure');
+const figure = (d: Document, id: string) => figures(d).find((f) => f.id === id);
 const tableAfter = (d: Document, headerFirstCell: string): Table => {
   const t = flatBlocks(d.children).find(
     (b): b is Table =>
@@ -27,54 +40,125 @@ const tableAfter = (d: Document, headerFirstCell: string): Table => {
 };
 const cells = (t: Table, col: number) => t.body.map((r) => inlineText(r.children[col]!.children));
 
+/** The response-tiers clause of a document: per tier, `名称：定义` and its numbered stages. */
+function tierList(d: Document): { head: string; stages: string[] }[] {
+  const clause = d.children.find((b) => b.type === 'clause' && b.id === 'response-tiers');
+  const list =
+    clause?.type === 'clause'
+      ? clause.children.find((b): b is List => b.type === 'list')
+      : undefined;
+  if (!list) throw new Error('no list of response tiers');
+  return list.children.map((item) => {
+    const [first, ...rest] = item.children;
+    if (first?.type !== 'paragraph') throw new Error('a tier item starts with its name');
+    return {
+      head: inlineText(first.children),
+      stages: rest.flatMap((b) =>
+        b.type === 'list'
+          ? b.children.map((i) =>
+              i.children
+                .map((p) => (p.type === 'paragraph' ? inlineText(p.children) : ''))
+                .join(''),
+            )
+          : [],
+      ),
+    };
+  });
+}
+
+/** Exact hours of a limit by the documented conversions (1日 = 24小时, 1周 = 7日), else null. */
+const PER_HOUR: Partial<Record<string, number>> = { minute: 1 / 60, hour: 1, day: 24, week: 168 };
+function exactHours(d: Duration): number | null {
+  if (d.kind === 'immediate') return 0;
+  if (d.kind !== 'amount') return null;
+  const per = PER_HOUR[d.unit];
+  return per === undefined ? null : d.amount * per;
+}
+/** The bar a milestone gets: its worst case, or null when some limit has no exact length. */
+function barHours(m: Milestone): number | null {
+  const hs = (m.cases ? m.cases.map((c) => c.within) : [m.within!]).map(exactHours);
+  return hs.some((h) => h === null) ? null : Math.max(...(hs as number[]));
+}
+const timed = (m: Milestone) => Boolean(m.within || m.cases);
+
+/** The bid as the schema parses it (durations parsed, defaults filled). */
+const params = (input: BidInput): BidParams => bidSchema.parse(input);
+
 describe.each(EXAMPLES)('figures of %s', (name) => {
   const bid = loadExample(name);
   const [servicePlan, trainingPlan] = plan(bid);
 
   it('are numbered 图1, 图2 … with captions, and drawn within the text width', () => {
     const f = figures(servicePlan!);
+    expect(f.length).toBeGreaterThan(0);
     expect(f.map((x) => x.number)).toEqual(f.map((_, i) => i + 1));
     for (const x of [...f, ...figures(trainingPlan!)]) {
+      expect(x.caption).not.toBe('');
       expect(x.width).toBeLessThanOrEqual(TEXT_WIDTH_PT);
       expect(x.svg).toMatch(/^<svg [^>]*role="img"/);
       expect(x.svg).not.toMatch(/<text|<script|href=/); // text is outlines; nothing external
     }
   });
 
-  it('show the same response times as the tier table beside them', () => {
-    const chart = figures(servicePlan!).find((x) => x.id === 'tier-chart')!;
-    const data = chart.data as {
-      name: string;
-      responseHours: number;
-      onsiteHours: number | null;
-      resolveHours: number | null;
-    }[];
-    const table = tableAfter(servicePlan!, '故障等级');
-    expect(data.map((d) => d.name)).toEqual(cells(table, 0));
-    expect(data.map((d) => `${minutesText(Math.round(d.responseHours * 60))}内`)).toEqual(
-      cells(table, 2),
+  it('chart one bar per timed milestone, each saying what the tier list beside it says', () => {
+    const chart = figure(servicePlan!, 'tier-chart')!;
+    const rows = chart.data as unknown as ChartRow[];
+    const listed = tierList(servicePlan!);
+    const tiers = bid.responseTiers!;
+    expect(rows.map((r) => r.name)).toEqual(tiers.map((t) => t.name));
+    expect(listed.map((t) => t.head)).toEqual(
+      tiers.map((t) => (t.definition ? `${t.name}：${t.definition}` : t.name)),
     );
-    expect(
-      data.map((d) =>
-        d.resolveHours === null ? '双方协商确定' : `${hoursText(d.resolveHours)}内`,
-      ),
-    ).toEqual(cells(table, 4));
-    data.forEach((d, i) => {
-      if (d.onsiteHours !== null)
-        expect(cells(table, 3)[i]).toContain(`本地${hoursText(d.onsiteHours)}内`);
+    rows.forEach((row, i) => {
+      const stages = listed[i]!.stages;
+      const tier = tiers[i]!;
+      expect(row.negotiable).toBe(tier.negotiable === true);
+      if (row.negotiable) {
+        expect(row.milestones).toEqual([]);
+        expect(stages).toEqual(['处理时限由双方协商确定。']);
+        return;
+      }
+      const own = tier.milestones!;
+      expect(stages).toHaveLength(own.length);
+      const timedOwn = own.filter(timed);
+      expect(row.milestones.map((m) => m.kind)).toEqual(timedOwn.map((m) => m.kind));
+      row.milestones.forEach((m, j) => {
+        const bm = timedOwn[j]!;
+        const stage = stages[own.indexOf(bm)]!;
+        expect(m.label).toBe(bm.label ?? milestoneLabels[bm.kind]);
+        expect(m.hours).toBe(barHours(bm));
+        // The chart's text is the limit, then the stage; the list may name who performs it.
+        expect(m.text.endsWith(m.label)).toBe(true);
+        const limit = m.text.slice(0, -m.label.length);
+        expect(stage).toContain(`${limit}${bm.performer ? `由${bm.performer}` : ''}${m.label}`);
+        for (const c of bm.cases ?? []) expect(limit).toContain(c.when);
+      });
+    });
+    // One bar (a 9pt rect) per milestone with an exact length.
+    const bars = rows.flatMap((r) => r.milestones).filter((m) => m.hours !== null);
+    expect(chart.svg.match(/<rect [^>]*height="9"/g) ?? []).toHaveLength(bars.length);
+  });
+
+  it('draw the escalation order the text states, and the severest tier as the chart shows it', () => {
+    const flow = figure(servicePlan!, 'escalation-flow')!;
+    const { steps, severe } = flow.data as unknown as FlowData;
+    const text = blockLines(servicePlan!.children).join('\n');
+    expect(steps.slice(1, -1)).toEqual(bid.service!.escalation!.map((c) => channelLabels[c]));
+    expect(text).toContain(`按${steps.slice(1, -1).join('→')}的顺序`);
+    const reports = bid.responseTiers!.some((t) => t.milestones?.some((m) => m.kind === 'report'));
+    expect(steps.at(-1)).toBe(reports ? '故障排除并提交报告' : '故障排除');
+    const first = (figure(servicePlan!, 'tier-chart')!.data as unknown as ChartRow[])[0]!;
+    expect(severe).toEqual({
+      name: first.name,
+      text: first.negotiable
+        ? '时限由双方协商确定'
+        : first.milestones.map((m) => m.text).join('，'),
     });
   });
 
-  it('draw the escalation order the text states', () => {
-    const flow = figures(servicePlan!).find((x) => x.id === 'escalation-flow')!;
-    const steps = (flow.data as { steps: string[] }).steps;
-    const text = blockLines(servicePlan!.children).join('\n');
-    expect(text).toContain(`按${steps.slice(1, -1).join('→')}的顺序`);
-  });
-
   it('draw every person of the roster table under their role', () => {
-    const org = figures(servicePlan!).find((x) => x.id === 'org-chart');
-    if (!bid.staff.roster.length) return expect(org).toBeUndefined();
+    const org = figure(servicePlan!, 'org-chart');
+    if (!bid.staff?.roster.length) return expect(org).toBeUndefined();
     const roles = (org!.data as { roles: { role: string; names: string[] }[] }).roles;
     const table = tableAfter(servicePlan!, '序号');
     const fromTable = cells(table, 1)
@@ -84,7 +168,7 @@ describe.each(EXAMPLES)('figures of %s', (name) => {
   });
 
   it('schedule the training modules with the hours of the syllabus', () => {
-    const gantt = figures(trainingPlan!).find((x) => x.id === 'training-gantt')!;
+    const gantt = figure(trainingPlan!, 'training-gantt')!;
     const rows = (gantt.data as { rows: { module: string; hours: number }[] }).rows;
     const syllabus = tableAfter(trainingPlan!, '序号');
     expect(rows.map((r) => r.module)).toEqual(cells(syllabus, 1).slice(0, -1));
@@ -98,14 +182,72 @@ describe.each(EXAMPLES)('figures of %s', (name) => {
   });
 });
 
+describe('the A/B/C/D tiers of highway-monitoring', () => {
+  const [servicePlan] = plan(loadExample('highway-monitoring'));
+  const rows = figure(servicePlan!, 'tier-chart')!.data as unknown as ChartRow[];
+
+  it('bar the worst case of a staged limit, write inexact limits as text, and mark a negotiated tier', () => {
+    expect(
+      rows.map((r) => [r.name, r.negotiable, r.milestones.map((m) => [m.text, m.hours])]),
+    ).toEqual([
+      [
+        'A类问题',
+        false,
+        [
+          ['立即响应', 0],
+          ['郴州市区2小时内、其他市县24小时内到达现场', 24],
+          ['48小时内提交解决方案', 48],
+          ['工作日48小时内、节假日72小时内恢复运行', null],
+          ['3个工作日内提交故障报告', null],
+        ],
+      ],
+      [
+        'B类问题',
+        false,
+        [
+          ['1小时内响应', 1],
+          ['48小时内到达现场', 48],
+          ['72小时内提交解决方案', 72],
+        ],
+      ],
+      [
+        'C类问题',
+        false,
+        [
+          ['72小时内响应', 72],
+          ['108小时内提交解决方案', 108],
+        ],
+      ],
+      ['D类问题', true, []],
+    ]);
+  });
+});
+
 describe('readable at the extremes', () => {
   const base = loadExample('hospital-his');
+  const hospitalInput = (): BidInput => ({
+    version: 2,
+    tenderee: { name: base.tenderee.name },
+    bidder: { name: base.bidder.name },
+    project: { name: base.project.name },
+    signature: { signer: base.signature.signer, date: base.signature.date },
+  });
   const tier = (i: number) => ({
     name: `${'ABCD'[i]}类问题`,
     definition: '定义',
-    responseMinutes: 30 * (i + 1),
-    onsiteHoursLocal: 2 * (i + 1),
-    resolveHours: 24 * (i + 1),
+    milestones: [
+      { kind: 'respond' as const, within: `${30 * (i + 1)}分钟` },
+      {
+        kind: 'onsite' as const,
+        cases: [
+          { when: '市区', within: { amount: 2 * (i + 1), unit: 'hour' } },
+          { when: '郊县', within: `${4 * (i + 1)}小时` },
+        ],
+      },
+      { kind: 'restore' as const, within: { workday: `${i + 1}日`, holiday: `${i + 2}日` } },
+      { kind: 'resolve' as const, within: `${i + 1}周` },
+      { kind: 'report' as const },
+    ],
   });
   const person = (i: number) => ({
     name: `人员${i + 1}`,
@@ -121,23 +263,47 @@ describe('readable at the extremes', () => {
     ][i % 7]!,
   });
 
-  it.each([2, 4])('a %i-tier chart draws every tier and value', (n) => {
-    const f = drawFigure(
-      'tier-chart',
-      { ...base, responseTiers: Array.from({ length: n }, (_, i) => tier(i)) },
-      '图',
-    )!;
-    expect((f.data as unknown[]).length).toBe(n);
-    expect(f.height).toBeGreaterThan(40 + n * 40);
+  it.each([1, 2, 4, 10])('a %i-tier chart draws every timed milestone as its own bar', (n) => {
+    const bid = params({
+      ...hospitalInput(),
+      responseTiers: Array.from({ length: n }, (_, i) => tier(i)),
+    });
+    const f = drawFigure('tier-chart', bid, '图')!;
+    const rows = f.data as unknown as ChartRow[];
+    expect(rows).toHaveLength(n);
+    expect(rows.every((r) => r.milestones.length === 4)).toBe(true); // the report has no limit
+    const bars = [
+      ...f.svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="9"/g),
+    ];
+    expect(bars).toHaveLength(n * 3); // the split restore limit has no single length
+    // Bars are 9pt high and never overlap, within a tier or across tiers.
+    const ys = bars.map((b) => Number(b[2])).sort((a, b) => a - b);
+    ys.slice(1).forEach((y, i) => expect(y - ys[i]!).toBeGreaterThanOrEqual(9));
+    expect(ys.at(-1)! + 9).toBeLessThanOrEqual(f.height);
+    for (const [, x, , w] of bars) expect(Number(x) + Number(w)).toBeLessThanOrEqual(f.width);
+    // Longer limits get longer bars: bars follow the hours, worst case first.
+    rows.forEach((r, i) => {
+      const widths = bars.slice(i * 3, i * 3 + 3).map((b) => Number(b[3]));
+      expect(widths).toEqual([...widths].sort((a, b) => a - b));
+      expect(r.milestones.map((m) => m.hours)).toEqual([
+        0.5 * (i + 1),
+        4 * (i + 1),
+        null,
+        168 * (i + 1),
+      ]);
+    });
+    // Every timed milestone (the split one too, as text) gets a line of its own.
+    expect(f.height).toBeGreaterThan(n * 4 * 9);
     const png = new Resvg(f.svg).render();
     expect(png.width).toBe(Math.round(f.width));
+    expect(png.height).toBe(Math.round(f.height));
   });
 
   it.each([2, 12])('an organisation chart of %i people names everyone', (n) => {
     const roster = Array.from({ length: n }, (_, i) => person(i));
     const f = drawFigure(
       'org-chart',
-      { ...base, staff: { ...base.staff, committedCount: n, roster } },
+      params({ ...hospitalInput(), staff: { committedCount: n, roster } }),
       '图',
     )!;
     const roles = (f.data as { roles: { names: string[] }[] }).roles;
@@ -145,14 +311,55 @@ describe('readable at the extremes', () => {
     expect(f.width).toBeLessThanOrEqual(TEXT_WIDTH_PT);
     expect(new Resvg(f.svg).render().height).toBe(Math.round(f.height));
   });
+});
 
-  it('leaves out sections and figures a bid has no parameters for', () => {
-    const bid = loadExample('dev-project-60m');
-    const [doc] = plan({ ...bid, staff: { ...bid.staff, roster: [] } });
+describe('figures a bid has no data for', () => {
+  const dev = loadExample('dev-project-60m');
+  const hospital = loadExample('hospital-his');
+  const ids = (bid: BidParams) => figures(plan(bid)[0]!).map((f) => [f.number, f.id]);
+
+  it('leave out the sections and figures without parameters, numbering the rest 图1, 图2', () => {
+    const [doc] = plan({ ...dev, staff: { ...dev.staff!, roster: [] } });
     const headings = blockLines(doc!.children).filter((l) => /^[一二三四五六七八九十]+、/.test(l));
     expect(headings.some((h) => h.includes('备品备件'))).toBe(false);
     expect(headings.some((h) => h.includes('应急预案'))).toBe(false);
-    expect(figures(doc!).map((f) => f.id)).toEqual(['escalation-flow', 'tier-chart']);
-    expect(figures(doc!).map((f) => f.number)).toEqual([1, 2]);
+    expect(figures(doc!).map((f) => [f.number, f.id])).toEqual([
+      [1, 'escalation-flow'],
+      [2, 'tier-chart'],
+    ]);
+    expect(blockLines(doc!.children)).not.toContain('图1　售后服务组织机构');
+  });
+
+  it('no escalation order: no flow; the other figures keep their order', () => {
+    expect(ids({ ...hospital, service: { ...hospital.service!, escalation: undefined } })).toEqual([
+      [1, 'org-chart'],
+      [2, 'tier-chart'],
+    ]);
+  });
+
+  it('no response tiers: no tier chart, and the flow names no tier', () => {
+    const bid = { ...hospital, responseTiers: undefined };
+    expect(ids(bid)).toEqual([
+      [1, 'org-chart'],
+      [2, 'escalation-flow'],
+    ]);
+    const flow = figure(plan(bid)[0]!, 'escalation-flow')!.data as unknown as FlowData;
+    expect(flow.severe).toBeNull();
+    expect(flow.steps.at(-1)).toBe('故障排除');
+  });
+
+  it('the minimal bid: a service plan without any figure', () => {
+    const minimal = params({
+      version: 2,
+      tenderee: { name: '青溪县人民政府办公室' },
+      bidder: { name: '青溪信达科技有限公司' },
+      project: { name: '青溪县政务办公系统运维服务项目' },
+      signature: { signer: '刘文涛', date: '2026-11-22' },
+    });
+    const [doc] = renderAll({ ...minimal, documents: ['service-plan'] });
+    expect(figures(doc!)).toEqual([]);
+    expect(blockLines(doc!.children).some((l) => /^图\d/.test(l))).toBe(false);
+    for (const id of ['tier-chart', 'escalation-flow', 'org-chart', 'training-gantt'] as const)
+      expect(drawFigure(id, minimal, '图')).toBeNull();
   });
 });

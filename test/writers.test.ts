@@ -9,6 +9,10 @@ import { docxPart, docxWriter } from '../src/writers/docx/index.js';
 import { htmlWriter } from '../src/writers/html/index.js';
 import { pdfWriter } from '../src/writers/pdf/index.js';
 import { TenderKitError } from '../src/diagnostics/diagnostic.js';
+import { cnUpper } from '../src/format/cn-number.js';
+import type { Milestone } from '../src/schema/bid.js';
+import type { Duration } from '../src/schema/duration.js';
+import { clockFromLabels, milestoneLabels } from '../src/schema/labels.js';
 import {
   EXAMPLES,
   bidFromText,
@@ -22,6 +26,49 @@ import {
 import { readFileSync } from 'node:fs';
 
 const FOOTER = /第\s*\d+\s*页\s*共\s*\d+\s*页/g;
+
+/** A period as the letter writes it: 60个月 → 伍年（60个月）, 3年 → 叁年, 18个月 → 壹拾捌个月（18个月）. */
+function formalPeriod(d: Duration): string {
+  if (d.kind !== 'amount') return d.text;
+  if (d.unit === 'month')
+    return `${d.amount % 12 === 0 ? `${cnUpper(d.amount / 12)}年` : `${cnUpper(d.amount)}个月`}（${d.amount}个月）`;
+  return d.unit === 'year' ? `${cnUpper(d.amount)}年` : d.text;
+}
+
+/** A limit as a phrase: 30分钟内, 立即, 工作日48小时内、节假日72小时内. */
+function within(d: Duration): string {
+  switch (d.kind) {
+    case 'amount':
+      return `${d.text}内`;
+    case 'immediate':
+      return '立即';
+    case 'negotiable':
+      return '在双方协商确定的时限内';
+    case 'lifetime':
+      return '终身';
+    case 'split':
+      return `工作日${within(d.workday)}、节假日${within(d.holiday)}`;
+  }
+}
+
+/** One stage of a tier as the letter states it, from the bid's own values. */
+function stage(m: Milestone): string {
+  const limit = m.cases
+    ? m.cases.map((c) => `${c.when}${within(c.within)}`).join('、')
+    : m.within
+      ? within(m.within)
+      : '';
+  const name = (k: Milestone['kind'], label?: string) => label ?? milestoneLabels[k];
+  return [
+    m.from ? `自${clockFromLabels[m.from]}起` : '',
+    limit,
+    m.performer ? `由${m.performer}` : '',
+    name(m.kind, m.label),
+    m.fallback
+      ? `；如未能按时完成，则${within(m.fallback.within)}${name(m.fallback.kind, m.fallback.label)}`
+      : '',
+  ].join('');
+}
 
 describe.each(EXAMPLES)('example %s', (name) => {
   const prepared = prepareExample(name);
@@ -83,14 +130,26 @@ describe.each(EXAMPLES)('example %s', (name) => {
           ? squash(pdfPages(f.bytes).join(''))
           : squash(f.bytes.toString('utf8').replace(/<[^>]+>/g, '')),
     );
-    const minutes = (m: number) => (m % 60 === 0 ? `${m / 60}小时` : `${m}分钟`);
     for (const t of texts) {
-      expect(t).toContain(`${bid.warranty.softwareMonths}个月`);
-      expect(t).toContain(`不少于${bid.staff.committedCount}名`);
-      for (const tier of bid.responseTiers)
+      for (const c of bid.warranty?.components ?? [])
         expect(t).toContain(
-          `${tier.name}${squash(tier.definition)}${minutes(tier.responseMinutes)}内`,
+          squash(
+            c.period.kind === 'lifetime'
+              ? `${c.name}提供终身免费保修`
+              : `${c.name}的免费质保期为${formalPeriod(c.period)}`,
+          ),
         );
+      if (bid.staff?.committedCount) expect(t).toContain(`不少于${bid.staff.committedCount}名`);
+      if (bid.service?.hours) expect(t).toContain(`我方售后服务时间为${bid.service.hours.text}`);
+      for (const tier of bid.responseTiers ?? []) {
+        const head = squash(tier.definition ? `${tier.name}：${tier.definition}` : tier.name);
+        expect(t).toContain(head);
+        const after = t.slice(t.indexOf(head) + head.length).replace(/^[◦•]/, '');
+        if (tier.negotiable) expect(after.startsWith('处理时限由双方协商确定')).toBe(true);
+        for (const m of tier.milestones ?? []) expect(after).toContain(squash(stage(m)));
+      }
+      for (const x of bid.extraCommitments ?? [])
+        expect(t).toContain(squash(`${x.title}${x.body}`));
     }
   });
 });
@@ -159,7 +218,9 @@ describe('PDF output', () => {
     expect(fonts.length).toBeGreaterThan(0);
     for (const line of fonts) expect(line).toMatch(/\byes\s+yes\s+yes\b/);
     const text = pdfPages(buf).join('');
-    expect(squash(text)).toContain('硬件设备免费质保期为叁年（36个月）');
+    expect(squash(text)).toContain(
+      '外场及中心硬件设备的免费质保期为叁年，自项目总体验收合格之日起计算；其中3个月内出现质量问题的，免费更换新品；1年内免费上门服务。',
+    );
     expect(text).toMatch(/第 1 页 共 \d 页/);
   });
 
@@ -200,7 +261,12 @@ describe('HTML preview', () => {
     expect(html).toContain(
       '<span class="tk-var" data-path="tenderee.name" title="tenderee.name">&lt;script&gt;alert(1)&lt;/script&gt;医院</span>',
     );
-    expect(html).toContain('data-path="warranty.softwareMonths"');
-    expect(html).toContain('<section data-clause="warranty-period" data-version="2">');
+    expect(html).toContain(
+      '<span class="tk-var" data-path="warranty.components[0].period" title="warranty.components[0].period">壹年（12个月）</span>',
+    );
+    expect(html).toContain(
+      '<span class="tk-var" data-path="responseTiers[0].milestones[1].cases[1].within" title="responseTiers[0].milestones[1].cases[1].within">24小时内</span>',
+    );
+    expect(html).toContain('<section data-clause="warranty-period" data-version="3">');
   });
 });

@@ -83,6 +83,33 @@ function resolve(bid: unknown, segs: Segment[]): unknown[] {
   return cur;
 }
 
+/**
+ * The path to point a finding at: selectors (`[kind=onsite]`) become the index of the item they
+ * select; the path stops at a wildcard, or at a selector that selects nothing.
+ */
+function concretePath(bid: unknown, segs: Segment[]): FieldPath {
+  const out: (string | number)[] = [];
+  let cur: unknown = bid;
+  for (const s of segs) {
+    if (s === '*') break;
+    if (isSelector(s)) {
+      const [k, want] = s.split('=') as [string, string];
+      const i = Array.isArray(cur)
+        ? cur.findIndex(
+            (x) => x && typeof x === 'object' && (x as Record<string, unknown>)[k] === want,
+          )
+        : -1;
+      if (i < 0) break;
+      out.push(i);
+      cur = (cur as unknown[])[i];
+      continue;
+    }
+    out.push(s);
+    cur = cur && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[s] : undefined;
+  }
+  return out;
+}
+
 function actualValue(bid: BidParams, c: Condition): unknown {
   const segs = parseFieldPath(c.field);
   const values = resolve(bid, segs);
@@ -107,15 +134,25 @@ function actualValue(bid: BidParams, c: Condition): unknown {
 function limitsOf(v: unknown): { when: string; d: Duration }[] {
   if (!v || typeof v !== 'object') return [];
   const m = v as { within?: Duration; cases?: { when: string; within: Duration }[]; kind?: string };
-  if (m.cases) return m.cases.map((c) => ({ when: c.when, d: c.within }));
-  if (m.within) return [{ when: '', d: m.within }];
+  // Separate working-day and holiday limits are two limits, each judged on its own.
+  const split = (when: string, d: Duration) =>
+    d.kind === 'split'
+      ? [
+          { when: `${when}工作日`, d: d.workday },
+          { when: `${when}节假日`, d: d.holiday },
+        ]
+      : [{ when, d }];
+  if (m.cases) return m.cases.flatMap((c) => split(c.when, c.within));
+  if (m.within) return split('', m.within);
   if (typeof m.kind === 'string' && typeof (v as { text?: unknown }).text === 'string')
-    return [{ when: '', d: v as Duration }];
+    return split('', v as Duration);
   return [];
 }
 
 /** The tender's value parsed in the field's own kind (durations, percentages, frequencies). */
-function requiredValue(c: Condition): { ok: true; value: unknown } | { ok: false; message: string } {
+function requiredValue(
+  c: Condition,
+): { ok: true; value: unknown } | { ok: false; message: string } {
   const kind = valueKindOf(c.field);
   if (kind === 'duration' || kind === 'milestone') {
     const r = parseDuration(c.value);
@@ -207,7 +244,13 @@ function compare(actual: unknown, c: Condition, required: unknown): DeviationSta
     case '<':
       return o === null ? 'undetermined' : o < 0 ? 'none' : 'negative';
     case '>=':
-      return oLow === null ? 'undetermined' : oLow === 0 ? 'none' : oLow > 0 ? 'positive' : 'negative';
+      return oLow === null
+        ? 'undetermined'
+        : oLow === 0
+          ? 'none'
+          : oLow > 0
+            ? 'positive'
+            : 'negative';
     case '>':
       return oLow === null ? 'undetermined' : oLow > 0 ? 'none' : 'negative';
   }
@@ -264,8 +307,7 @@ export function deviationDiagnostics(
   for (const d of devs) {
     if (d.status !== 'negative' && d.status !== 'undetermined') continue;
     const segs = parseFieldPath(d.field);
-    const cut = segs.findIndex((s) => s === '*' || isSelector(s));
-    const path: FieldPath = segs.slice(0, cut < 0 ? segs.length : cut);
+    const path = concretePath(bid, segs);
     const where = {
       location: bidSource.locate(path),
       path: d.field,

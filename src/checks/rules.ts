@@ -221,6 +221,7 @@ export const RULES: readonly Rule[] = [
     check: (b) =>
       pairsOfTiers(b).flatMap(({ prev, cur, i }) =>
         sharedMilestones(prev, cur).flatMap(({ a, b: m, j }) =>
+          ARRIVAL_KINDS.has(m.kind) &&
           compareMilestones(a, m) === null &&
           hasLimit(a) &&
           hasLimit(m) &&

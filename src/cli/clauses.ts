@@ -6,7 +6,8 @@ import { fail, formatDiagnostic, TenderKitError } from '../diagnostics/diagnosti
 import { lintLibrary } from '../library/lint.js';
 import { sha256 } from '../provenance/manifest.js';
 import { prepareBid } from '../load/prepare.js';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import {
   defaultLibrary,
   PACKAGE_ROOT,
@@ -47,6 +48,18 @@ export interface UsageRow {
   readonly error?: string;
 }
 
+/** A tender requirements file (top-level `requirements`, no `tenderee`): not a bid, skipped. */
+function isTenderFile(file: string): boolean {
+  try {
+    const data: unknown = parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 });
+    return (
+      data !== null && typeof data === 'object' && 'requirements' in data && !('tenderee' in data)
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** Which bids in a folder use a clause, and which version: read from the rendered IR. */
 export function clauseUsage(id: string, dir: string): UsageRow[] {
   let files: string[];
@@ -60,6 +73,7 @@ export function clauseUsage(id: string, dir: string): UsageRow[] {
   const rows: UsageRow[] = [];
   for (const f of files) {
     const file = path.join(dir, f);
+    if (isTenderFile(file)) continue;
     try {
       const bid = prepareBid(file, () => {});
       const docs = renderAll(bid.params, undefined, bid.extra);

@@ -299,8 +299,9 @@ export function compareDurations(a: Duration, b: Duration): -1 | 0 | 1 | null {
   const y = interval(b);
   if (!x || !y) return null;
   if (x[0] === x[1] && y[0] === y[1] && x[0] === y[0]) return 0;
-  if (x[1] <= y[0]) return -1;
-  if (x[0] >= y[1]) return 1;
+  // Strictly apart only: a range that touches the other value (1个月 against 31日) may be equal.
+  if (x[1] < y[0]) return -1;
+  if (x[0] > y[1]) return 1;
   return null;
 }
 
@@ -343,7 +344,8 @@ const PERIOD_WORDS: Record<string, { text: string; perYear: number }> = {
 
 /** `每季度`, `每月`, `每3个月`, `每年4次`, `每季度一次`, `一年不少于4次`, `不限次数`. */
 export function parseFrequency(v: unknown): Parsed<Frequency> {
-  const help = '请写成“每月”“每季度”“每半年”“每年”“每3个月”“每年4次”“不限次数”，或不写次数的“定期”“不定期”';
+  const help =
+    '请写成“每月”“每季度”“每半年”“每年”“每3个月”“每年4次”“不限次数”，或不写次数的“定期”“不定期”';
   if (typeof v !== 'string') return { ok: false, message: `频次应为文本。${help}` };
   const s = v.trim().replace(/\s+/g, '');
   if (s === '不限次数' || s === '不限')
