@@ -63,7 +63,8 @@ function numericFields(v: unknown, key: string, out: Map<string, string>, path: 
       if (!out.has(`${d.amount}${u}`)) out.set(`${d.amount}${u}`, path);
     if (d.unit === 'month' && d.amount % 12 === 0 && !out.has(`${d.amount / 12}年`))
       out.set(`${d.amount / 12}年`, path);
-    if (d.unit === 'year' && !out.has(`${d.amount * 12}个月`)) out.set(`${d.amount * 12}个月`, path);
+    if (d.unit === 'year' && !out.has(`${d.amount * 12}个月`))
+      out.set(`${d.amount * 12}个月`, path);
     return;
   }
   if (typeof v === 'number') {

@@ -169,7 +169,7 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
 function orgChart(bid: BidParams, title: string): DrawnFigure | null {
   if (!(bid.staff?.roster ?? []).length) return null;
   const roles: { role: string; names: string[] }[] = [];
-  for (const p of (bid.staff?.roster ?? [])) {
+  for (const p of bid.staff?.roster ?? []) {
     const r = roles.find((x) => x.role === p.role);
     if (r) r.names.push(p.name);
     else roles.push({ role: p.role, names: [p.name] });

@@ -121,7 +121,9 @@ const HARD_CODED =
 
 /** Literal numbers with units in a clause body's text (outside `{{ }}`, `{% %}` and `{# #}`). */
 export function hardCodedCommitments(body: string): { text: string; line: number; col: number }[] {
-  const blanked = body.replace(/\{\{[^]*?\}\}|\{%[^]*?%\}|\{#[^]*?#\}/g, (m) => m.replace(/[^\n]/g, ' '));
+  const blanked = body.replace(/\{\{[^]*?\}\}|\{%[^]*?%\}|\{#[^]*?#\}/g, (m) =>
+    m.replace(/[^\n]/g, ' '),
+  );
   const out: { text: string; line: number; col: number }[] = [];
   const lines = blanked.split('\n');
   lines.forEach((l, line) => {

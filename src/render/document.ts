@@ -254,9 +254,13 @@ function extraCommitments(
     } catch (e) {
       if (!(e instanceof TemplateCodeError)) throw e;
       ctx.diags.push(
-        diagnostic('InvalidValue', `其他承诺的内容写法不受支持：${e.message}。可以使用段落、列表和加粗`, {
-          path: `${path}.body`,
-        }),
+        diagnostic(
+          'InvalidValue',
+          `其他承诺的内容写法不受支持：${e.message}。可以使用段落、列表和加粗`,
+          {
+            path: `${path}.body`,
+          },
+        ),
       );
       return;
     }

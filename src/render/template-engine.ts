@@ -13,7 +13,12 @@ import {
   rmbUpper,
 } from '../format/cn-number.js';
 import * as labels from '../schema/labels.js';
-import { withinText, type Duration, type Frequency, type ServiceHours } from '../schema/duration.js';
+import {
+  withinText,
+  type Duration,
+  type Frequency,
+  type ServiceHours,
+} from '../schema/duration.js';
 
 const { nodes, parser, compiler } = nunjucks;
 

@@ -31,12 +31,10 @@ export const conditionSchema = z
     op: z
       .enum(Object.keys(OPERATORS) as [keyof typeof OPERATORS, ...(keyof typeof OPERATORS)[]])
       .meta({ label: '比较方式' }),
-    value: z
-      .union([z.number(), z.string(), z.boolean()])
-      .meta({
-        label: '要求的值',
-        help: '时长写“2小时”“3年”，百分比写“95%”，频次写“每季度”，人数、课时写数字',
-      }),
+    value: z.union([z.number(), z.string(), z.boolean()]).meta({
+      label: '要求的值',
+      help: '时长写“2小时”“3年”，百分比写“95%”，频次写“每季度”，人数、课时写数字',
+    }),
     unit: z
       .string()
       .max(10)
