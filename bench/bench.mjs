@@ -56,10 +56,19 @@ function largeBid() {
     name: `${'ABCDEFGH'[i]}类故障`,
     definition:
       '系统出现影响业务连续性的异常，需按等级在承诺时限内响应、到场并排除，排除后提交故障处理报告。',
-    responseMinutes: 30 * (i + 1),
-    onsiteHoursLocal: 2 * (i + 1),
-    onsiteHoursRemote: 24 + 2 * i,
-    resolveHours: 24 + 12 * i,
+    milestones: [
+      { kind: 'respond', within: `${30 * (i + 1)}分钟`, from: 'report' },
+      {
+        kind: 'onsite',
+        from: 'report',
+        cases: [
+          { when: '市区', within: `${2 * (i + 1)}小时` },
+          { when: '其他市县', within: `${24 + 2 * i}小时` },
+        ],
+      },
+      { kind: 'resolve', within: `${24 + 12 * i}小时`, from: 'report' },
+      { kind: 'report' },
+    ],
   }));
   bid.training.modules = Array.from({ length: 60 }, (_, i) => ({
     id: `m${i + 1}`,
