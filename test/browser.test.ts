@@ -233,15 +233,100 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
     expect(await value('staff.minTenureYears')).toBe('');
     expect(await page.locator('[name="responseTiers[3].negotiable"]').isChecked()).toBe(true);
     expect(await page.locator('[name="responseTiers[0].negotiable"]').isChecked()).toBe(false);
-    // The saved order of a multiple choice is kept (the escalation order matters).
+    // The escalation order is shown as the bid wrote it, as an ordered list.
     expect(
-      await page
-        .locator('[name="service.escalation"]:checked')
-        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
-    ).toEqual(['phone', 'remote', 'onsite', 'emergency-team']);
+      await page.locator('#f-service\\.escalation > li .item-label').allTextContents(),
+    ).toEqual(['电话支持', '远程支持', '现场服务', '应急小组']);
     expect(await page.locator('#status').textContent()).toContain('填写完整');
     await page.locator('#g-responseTiers').scrollIntoViewIfNeeded();
     await shot(page, 'example-tiers');
+    await page.close();
+  });
+
+  it('reorders the escalation with the buttons, in place, and the preview follows', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${base}/bids`);
+    await page.selectOption('select[name="example"]', 'highway-monitoring');
+    await Promise.all([
+      page.waitForURL(/\/bids\/bid-[0-9a-f]+$/),
+      page.click('button:has-text("创建")'),
+    ]);
+    const box = page.locator('[data-ordered="service.escalation"]');
+    const items = box.locator('ol > li');
+    const order = () =>
+      box
+        .locator('input[name="service.escalation"]')
+        .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const previewText = async () => squash((await page.locator('#preview').textContent()) ?? '');
+    // A mark on the window: it survives in-place edits, not a page load.
+    await page.evaluate(() => Object.assign(window, { tkMark: 1 }));
+    const samePage = () => page.evaluate(() => (window as unknown as { tkMark?: number }).tkMark);
+    expect(await order()).toEqual(['phone', 'remote', 'onsite', 'emergency-team']);
+    expect(await previewText()).toContain('电话支持→远程支持→现场服务→应急小组');
+    await box.scrollIntoViewIfNeeded();
+
+    // 上移 on the third item: it moves up in place (no page load), and keeps the focus.
+    const up = items.nth(2).getByRole('button', { name: '上移：现场服务' });
+    await up.click();
+    expect(await order()).toEqual(['phone', 'onsite', 'remote', 'emergency-team']);
+    expect(await samePage()).toBe(1);
+    expect(
+      await page.evaluate(() => (document.activeElement as HTMLButtonElement | null)?.value),
+    ).toBe('up:service.escalation[1]');
+    // The buttons now name their new places, as the server expects without JavaScript.
+    expect(await items.nth(2).locator('button.up').getAttribute('value')).toBe(
+      'up:service.escalation[2]',
+    );
+    expect(await items.nth(2).locator('button.up').getAttribute('aria-label')).toBe(
+      '上移：远程支持',
+    );
+    await items.nth(1).getByRole('button', { name: '上移：现场服务' }).click();
+    expect(await order()).toEqual(['onsite', 'phone', 'remote', 'emergency-team']);
+    expect(await items.nth(0).locator('button.up').isDisabled()).toBe(true);
+    await expect
+      .poll(previewText, { timeout: 15_000 })
+      .toContain('按现场服务→电话支持→远程支持→应急小组的顺序逐级升级处理');
+
+    // 删除 phone, then 添加 hotline from the select of items not yet chosen.
+    await items.nth(1).getByRole('button', { name: '删除：电话支持' }).click();
+    expect(await order()).toEqual(['onsite', 'remote', 'emergency-team']);
+    const pick = box.locator('select');
+    const offered = () =>
+      pick
+        .locator('option:not([disabled])')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(await offered()).toEqual(['', 'hotline', 'phone', 'email', 'online', 'fax', 'im']);
+    await pick.selectOption('hotline');
+    await box.getByRole('button', { name: '添加到升级顺序' }).click();
+    expect(await order()).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+    expect(await offered()).toEqual(['', 'phone', 'email', 'online', 'fax', 'im']);
+    // The select is back at 选择一项…; 添加 with nothing picked adds nothing and goes to the select.
+    expect(await pick.inputValue()).toBe('');
+    await box.getByRole('button', { name: '添加到升级顺序' }).click();
+    expect(await order()).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('p-service.escalation');
+    expect(await items.nth(3).locator('button.down').isDisabled()).toBe(true);
+    expect(await items.nth(2).locator('button.down').isDisabled()).toBe(false);
+    await expect
+      .poll(previewText, { timeout: 15_000 })
+      .toContain('按现场服务→远程支持→应急小组→服务热线的顺序逐级升级处理');
+    expect(await page.locator('#status').textContent()).toContain('填写完整（未保存）');
+    expect(await samePage()).toBe(1);
+    await page.locator('#preview p', { hasText: '逐级升级处理' }).first().scrollIntoViewIfNeeded();
+    await box.scrollIntoViewIfNeeded();
+    await shot(page, 'escalation-order');
+    if (SHOTS) await box.screenshot({ path: path.join(SHOTS, 'escalation-order-field.png') });
+
+    await Promise.all([page.waitForURL(/\?saved=1$/), page.click('.toolbar button.primary')]);
+    const id = /\/bids\/(bid-[0-9a-f]+)/.exec(page.url())![1]!;
+    const saved = parse(readFileSync(path.join(dataDir, `${id}.yaml`), 'utf8')) as {
+      service: { escalation: string[] };
+    };
+    expect(saved.service.escalation).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+    expect(await order()).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+    expect(problems).toEqual([]);
     await page.close();
   });
 

@@ -427,6 +427,161 @@ describe('web app over HTTP', () => {
     expect(page.replace(/<[^>]+>/g, '')).toContain('滨海市区2小时内、其他区县1个工作日内');
   });
 
+  it('edits the escalation order without JavaScript: up, remove, add, save', async () => {
+    const loc = await newFromExample('highway-monitoring');
+    let html = await getPage(loc);
+    let fields = formFields(html);
+    const order = () => fields.filter(([k]) => k === 'service.escalation').map(([, v]) => v);
+    const text = (h: string) => h.replace(/<[^>]+>/g, '');
+    expect(order()).toEqual(['phone', 'remote', 'onsite', 'emergency-team']);
+    // An ordered list, not checkboxes: each item with its buttons, the ends' moves disabled.
+    expect(html).not.toMatch(/type="checkbox" name="service\.escalation"/);
+    expect(html).toContain(
+      '<button type="submit" name="_action" value="up:service.escalation[0]" class="up" aria-label="上移：电话支持" disabled>上移</button>',
+    );
+    expect(html).toMatch(
+      /value="down:service\.escalation\[3\]" class="down" aria-label="下移：应急小组" disabled>/,
+    );
+    expect(html).toMatch(
+      /value="remove:service\.escalation\[1\]" class="remove-item" aria-label="删除：远程支持">/,
+    );
+    // The select offers only what is not chosen yet.
+    const pick = /<select id="p-service\.escalation"[^>]*>([\s\S]*?)<\/select>/.exec(html)![1]!;
+    expect([...pick.matchAll(/<option value="([^"]*)">/g)].map((m) => m[1])).toEqual([
+      '',
+      'hotline',
+      'email',
+      'online',
+      'fax',
+      'im',
+    ]);
+    expect(pick).toContain('<option value="phone" disabled hidden>电话支持</option>');
+
+    const step = async (action: string, edits: Record<string, string> = {}) => {
+      const res = await post(loc, { ...bodyOf(fields, edits), _action: action });
+      expect(res.status).toBe(200);
+      html = await res.text();
+      fields = formFields(html);
+    };
+    await step('up:service.escalation[2]');
+    expect(order()).toEqual(['phone', 'onsite', 'remote', 'emergency-team']);
+    // The preview shows the new order at once (the bid is still complete).
+    expect(text(html)).toContain('电话支持→现场服务→远程支持→应急小组');
+    await step('remove:service.escalation[0]');
+    expect(order()).toEqual(['onsite', 'remote', 'emergency-team']);
+    await step('add:service.escalation', { 'service.escalation.__pick': 'hotline' });
+    expect(order()).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+    expect(html).toMatch(
+      /value="down:service\.escalation\[3\]" class="down" aria-label="下移：服务热线" disabled>/,
+    );
+
+    // Refused, the page shown unchanged: moves past either end, a chosen or unknown item, fields
+    // that are not ordered lists, paths outside the form, prototype keys.
+    for (const [action, pickValue] of [
+      ['up:service.escalation[0]', ''],
+      ['down:service.escalation[3]', ''],
+      ['remove:service.escalation[9]', ''],
+      ['add:service.escalation', 'onsite'],
+      ['add:service.escalation', 'carrier-pigeon'],
+      ['add:service.escalation', '__proto__'],
+      ['add:service.escalation', ''],
+      ['up:responseTiers[1]', ''],
+      ['up:service.hours[0]', ''],
+      ['remove:service.escalation', ''],
+      ['add:constructor', 'phone'],
+      ['add:service.constructor', 'phone'],
+      ['up:__proto__[0]', ''],
+    ] as const) {
+      const before = fields;
+      await step(action, { 'service.escalation.__pick': pickValue });
+      expect(order(), action).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+      expect(
+        fields.filter(([k]) => !k.endsWith('.__pick')),
+        action,
+      ).toEqual(before.filter(([k]) => !k.endsWith('.__pick')));
+    }
+
+    const saved = await post(loc, { ...bodyOf(fields), _action: 'save' });
+    expect(saved.status).toBe(303);
+    const yaml = savedYaml(loc) as { service: { escalation: string[] } };
+    expect(yaml.service.escalation).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+    expect(Object.keys(yaml).filter((k) => k.includes('proto') || k === 'constructor')).toEqual([]);
+    const page = await getPage(`${loc}?saved=1`);
+    expect(page).not.toContain('处需要修改');
+    expect(text(page)).toContain('按现场服务→远程支持→应急小组→服务热线的顺序逐级升级处理');
+    expect(
+      formFields(page)
+        .filter(([k]) => k === 'service.escalation')
+        .map(([, v]) => v),
+    ).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
+  });
+
+  it('shows a value the options do not know in the order, with its error, and keeps it', async () => {
+    const input = parse(
+      readFileSync(path.join(ROOT, 'examples', 'dev-project-60m.yaml'), 'utf8'),
+    ) as { service: { escalation: string[] } };
+    input.service.escalation = ['phone', 'pager', 'onsite'];
+    await store.save('bid-unknown-channel', input as never, null);
+    const html = await getPage('/bids/bid-unknown-channel');
+    expect(html).toMatch(
+      /<li data-index="1" class="unknown invalid"><input type="hidden" name="service\.escalation" value="pager"><span class="item-label">（文件中的值：pager）<\/span>/,
+    );
+    expect(html).toMatch(/<ul class="errors" id="e-service\.escalation\[1\]"[^>]*><li>[^<]+<\/li>/);
+    const res = await post('/bids/bid-unknown-channel', {
+      ...bodyOf(formFields(html)),
+      _action: 'save',
+    });
+    expect(res.status).toBe(303);
+    expect(savedYaml('/bids/bid-unknown-channel')).toEqual(input);
+  });
+
+  it('shows the help of repeated row fields once per top-level list, referenced by each row', async () => {
+    const loc = await newFromExample('highway-monitoring');
+    let outside = await getPage(loc);
+    for (let prev = ''; prev !== outside;) {
+      prev = outside;
+      outside = outside.replace(/<template[^>]*>(?:(?!<template)[\s\S])*?<\/template>/g, '');
+    }
+    const limitHelp =
+      '例如“30分钟”“2小时”“1个工作日”“立即”“协商确定”；工作日与节假日时限不同时写“工作日48小时、节假日72小时”';
+    const within = [
+      ...outside.matchAll(
+        /name="(responseTiers\[\d+\]\.milestones\[\d+\][.\w[\]]*\.within)"[^>]*aria-describedby="([^"]+)"/g,
+      ),
+    ];
+    // Four tiers, many milestones with cases and fallbacks: every time limit in them…
+    expect(within.length).toBeGreaterThan(10);
+    expect(within.map((m) => m[1]!).filter((p) => p.includes('.cases['))).not.toEqual([]);
+    expect(within.map((m) => m[1]!).filter((p) => p.includes('.fallback.'))).not.toEqual([]);
+    // …points at its own errors and at the one help entry in the tiers' header.
+    for (const m of within) expect(m[2], m[1]).toBe(`e-${m[1]} h-responseTiers.milestones.within`);
+    expect(outside.split(`>${limitHelp}<`).length - 1).toBe(
+      ['responseTiers', 'afterWarranty.milestones', 'service.consultationClosure.within'].length,
+    );
+    expect(outside).toContain(
+      `<dt>处理环节 · 时限；处理环节 · 分情形时限 · 时限；处理环节 · 未达成时的补救 · 时限</dt><dd id="h-responseTiers.milestones.within">${limitHelp}</dd>`,
+    );
+    // Four tiers: their header starts closed; the one report row leaves its header open.
+    expect(outside).toContain('<details class="row-help"><summary>故障响应等级填写说明</summary>');
+    expect(outside).toMatch(/<details class="row-help" open><summary>定期报告填写说明<\/summary>/);
+    // No help paragraph inside a row; the help is a tooltip there.
+    expect(outside).not.toMatch(/<p class="help" id="[^"]*\[/);
+    expect(outside).toMatch(
+      /<div class="field value duration" data-path="responseTiers\[0\]\.milestones\[1\]\.cases\[0\]\.within" title="例如“30分钟”[^"]*">/,
+    );
+    // Every id that aria-describedby names is on the page.
+    const ids = [...outside.matchAll(/aria-describedby="([^"]+)"/g)].flatMap((m) =>
+      m[1]!.split(' '),
+    );
+    const defined = new Set([...outside.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]));
+    expect(ids.filter((i) => !defined.has(i))).toEqual([]);
+    // Fields outside rows keep their help beside them, referenced too.
+    expect(outside).toContain(
+      '<p class="help" id="h-service.escalation">故障未能解决时逐级升级的服务方式，按先后排列</p>',
+    );
+    expect(outside).toContain('aria-describedby="e-service.escalation h-service.escalation"');
+  });
+
   it('downloads with a correct Chinese Content-Disposition, identical to the CLI build', async () => {
     const loc = await newFromExample('highway-monitoring');
     const id = loc.split('/').pop()!;

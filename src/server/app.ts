@@ -15,12 +15,14 @@ import { loadBidText } from '../load/bid.js';
 import { STYLE as PREVIEW_STYLE, toHtmlFragment } from '../writers/html/index.js';
 import { parseFieldPath, valueAt as valueAtPath } from '../load/zod-issues.js';
 import { csrf } from './csrf.js';
-import { formModel, indexPlaceholder, listAt, skeleton, type ScalarField } from './form-model.js';
+import { fieldAt, formModel, indexPlaceholder, skeleton, type ScalarField } from './form-model.js';
 import {
   displayText,
   inputFromForm,
   ORIG,
+  orderedItems,
   origFor,
+  PICK,
   validateInput,
   type FormBody,
 } from './form-values.js';
@@ -59,41 +61,71 @@ function examples(): { name: string; title: string; description: string }[] {
 /** A value at a dotted/indexed path of the bid input, for filling the form. */
 const valueAt = (obj: unknown, p: string) => valueAtPath(obj, parseFieldPath(p));
 
-/**
- * `add:responseTiers[0].milestones` / `remove:responseTiers[0].milestones[2]` buttons when
- * JavaScript is off. Only lists the form model has can be changed; missing parents are created.
- */
-function applyAction(input: BidInput, action: string): boolean {
-  const m = /^(add|remove):([A-Za-z0-9.[\]]{1,200})$/.exec(action);
-  if (!m) return false;
-  const segs = parseFieldPath(m[2]!);
-  if (segs.some((x) => x === '*' || (typeof x === 'number' && x > 9999))) return false;
-  const popped = m[1] === 'remove' ? segs.pop() : undefined;
-  if (m[1] === 'remove' && typeof popped !== 'number') return false;
-  const index = typeof popped === 'number' ? popped : undefined;
-  if (!listAt(formModel(), segs)) return false;
+/** The array at a form path in the bid input; with `create`, missing parents and the array are made. */
+function arrayAt(input: BidInput, segs: readonly (string | number)[], create: boolean) {
   let cur: unknown = input;
   for (const [i, seg] of segs.entries()) {
-    const last = i === segs.length - 1;
     if (typeof seg === 'number') {
-      if (!Array.isArray(cur) || !cur[seg] || typeof cur[seg] !== 'object') return false;
+      if (!Array.isArray(cur) || !cur[seg] || typeof cur[seg] !== 'object') return undefined;
       cur = cur[seg];
       continue;
     }
     const obj = cur as Record<string, unknown>;
     const next = obj[seg];
-    if (last) {
-      const arr = Array.isArray(next) ? next : [];
-      if (index === undefined) arr.push({});
-      else arr.splice(index, 1);
-      obj[seg] = arr;
-      return true;
+    if (i === segs.length - 1) {
+      if (Array.isArray(next)) return next as unknown[];
+      if (!create || (next !== undefined && next !== null)) return undefined;
+      return (obj[seg] = []) as unknown[];
     }
-    if (next === undefined || next === null) obj[seg] = {};
-    else if (typeof next !== 'object') return false;
+    if (next === undefined || next === null) {
+      if (!create) return undefined;
+      obj[seg] = {};
+    } else if (typeof next !== 'object') return undefined;
     cur = obj[seg];
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * The buttons that change the form's shape when JavaScript is off: `add:responseTiers[0].milestones`
+ * and `remove:responseTiers[0].milestones[2]` for rows; for an ordered list, `add:service.escalation`
+ * (appends the item its select names) and `up:`/`down:`/`remove:service.escalation[1]`. Only fields
+ * the form model has are changed (so no other key, prototype keys included); for `add`, missing
+ * parents are created.
+ */
+function applyAction(input: BidInput, action: string, body: FormBody): boolean {
+  const m = /^(add|remove|up|down):([A-Za-z0-9.[\]]{1,200})$/.exec(action);
+  if (!m) return false;
+  const verb = m[1]!;
+  const segs = parseFieldPath(m[2]!);
+  if (segs.some((x) => x === '*' || (typeof x === 'number' && x > 9999))) return false;
+  const index = verb === 'add' ? undefined : segs.pop();
+  if (verb !== 'add' && typeof index !== 'number') return false;
+  const f = segs.length ? fieldAt(formModel(), segs) : undefined;
+  if (f?.kind !== 'list' && f?.kind !== 'ordered') return false;
+  if (f.kind === 'list' && (verb === 'up' || verb === 'down')) return false;
+  const arr = arrayAt(input, segs, verb === 'add');
+  if (!arr) return false;
+  if (verb === 'add') {
+    if (f.kind === 'list') arr.push({});
+    else {
+      const raw = body[`${m[2]!}.${PICK}`];
+      const picked = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+      if (!f.options?.some((o) => o.value === picked) || arr.includes(picked)) return false;
+      arr.push(picked);
+    }
+    return true;
+  }
+  const i = index as number;
+  if (i >= arr.length) return false;
+  if (verb === 'remove') {
+    arr.splice(i, 1);
+    return true;
+  }
+  const j = verb === 'up' ? i - 1 : i + 1;
+  if (j < 0 || j >= arr.length) return false;
+  [arr[i], arr[j]] = [arr[j], arr[i]];
+  return true;
 }
 
 /**
@@ -205,8 +237,9 @@ export function createApp(opts: AppOptions) {
           return Array.isArray(v) ? v : [];
         },
         isOption: (f: ScalarField, v: string) => (f.options ?? []).some((o) => o.value === v),
+        ordered: (f: ScalarField, p: string) => orderedItems(f, valueAt(input, p)),
         choices: (f: ScalarField, p: string) => {
-          // The saved order first (it can matter, e.g. the escalation order), then the rest.
+          // The saved order first (an unedited save keeps the file's order), then the rest.
           const v = valueAt(input, p);
           const picked = Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
           const opts = f.options ?? [];
@@ -217,6 +250,7 @@ export function createApp(opts: AppOptions) {
         },
         placeholder: indexPlaceholder,
         ORIG,
+        PICK,
         errs: (p: string) => v.errors.byPath[p] ?? [],
         warns: (p: string) => v.warnings.byPath[p] ?? [],
         errorCount: v.errors.count,
@@ -286,7 +320,7 @@ export function createApp(opts: AppOptions) {
     const input = inputFromForm(formModel(), body, keep);
     const action = typeof body._action === 'string' ? body._action : 'save';
     if (action !== 'save') {
-      applyAction(input, action);
+      applyAction(input, action, body);
       return renderForm(res, id, input, { version });
     }
     try {

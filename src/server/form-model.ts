@@ -22,6 +22,11 @@ export type InputKind =
   /** A fixed value (`version: 2`), carried in a hidden input. */
   | 'constant'
   | 'checkboxes'
+  /**
+   * A list of enum values whose order matters (meta `ordered: true`, e.g. an escalation order):
+   * the chosen items in order, each movable up/down or removable, and a select to append one.
+   */
+  | 'ordered'
   | 'lines';
 
 export type ValueKind = 'duration' | 'frequency' | 'percent' | 'service-hours';
@@ -61,6 +66,18 @@ export interface GroupField extends Base {
   readonly fields: readonly Field[];
 }
 
+/**
+ * One help text for fields inside a top-level list's rows (nested lists' rows included), shown once
+ * in the list's header instead of on every row. Fields with the same help share one entry.
+ */
+export interface RowHelp {
+  /** The entry's id suffix: the first field's path relative to the row, without indices. */
+  readonly key: string;
+  /** Each field's label, with the labels of the groups and lists it sits in (`处理环节 · 时限`). */
+  readonly labels: readonly string[];
+  readonly help: string;
+}
+
 export interface ListField extends Base {
   readonly kind: 'list';
   readonly required: boolean;
@@ -71,6 +88,10 @@ export interface ListField extends Base {
   readonly depth: number;
   /** The fields of one item; paths hold `[]` where the index goes. */
   readonly item: GroupField;
+  /** For a top-level list (depth 0): the help of every field, group and list inside its rows. */
+  readonly rowHelp: readonly RowHelp[];
+  /** Which `rowHelp` entry (its key) each field inside the rows points at, by relative path. */
+  readonly rowHelpKey: Readonly<Record<string, string>>;
 }
 
 export type Field = ScalarField | GroupField | ListField;
@@ -90,6 +111,7 @@ type Meta = {
   unit?: string;
   valueKind?: ValueKind;
   allow?: string[];
+  ordered?: boolean;
 };
 
 const EXAMPLES: Record<ValueKind, string> = {
@@ -191,12 +213,20 @@ function describe(key: string, path: string, schema: z.ZodType, depth: number): 
         default: defaultOf(schema),
         depth,
         item,
+        ...(depth === 0 ? rowHelpOf(item) : { rowHelp: [], rowHelpKey: {} }),
       };
     }
     if (el instanceof z.ZodEnum) {
       const labels = (metaOf(s.element as z.ZodType).enumLabels ?? {}) as Record<string, string>;
       const options = (el.options as string[]).map((v) => ({ value: v, label: labels[v] ?? v }));
-      return { ...base, kind: 'checkboxes', required, default: defaultOf(schema), options };
+      return {
+        ...base,
+        kind: meta.ordered ? 'ordered' : 'checkboxes',
+        required,
+        default: defaultOf(schema),
+        options,
+        ...lengthBounds(s),
+      };
     }
     // Free text items (with a label of their own) may contain commas: one per line only.
     const separators = metaOf(s.element as z.ZodType).label ? 'newline' : 'any';
@@ -258,6 +288,28 @@ function describe(key: string, path: string, schema: z.ZodType, depth: number): 
   return undefined;
 }
 
+/** The help texts inside a list's rows, depth first through groups and nested lists, deduplicated. */
+function rowHelpOf(item: GroupField): Pick<ListField, 'rowHelp' | 'rowHelpKey'> {
+  const entries: { key: string; labels: string[]; help: string }[] = [];
+  const rowHelpKey: Record<string, string> = {};
+  const walk = (g: GroupField, prefix: string, labels: readonly string[]) => {
+    for (const f of g.fields) {
+      const key = prefix ? `${prefix}.${f.key}` : f.key;
+      const chain = [...labels, f.label];
+      if (f.help) {
+        let e = entries.find((x) => x.help === f.help);
+        if (!e) entries.push((e = { key, labels: [], help: f.help }));
+        e.labels.push(chain.join(' · '));
+        rowHelpKey[key] = e.key;
+      }
+      if (f.kind === 'group') walk(f, key, chain);
+      else if (f.kind === 'list') walk(f.item, key, chain);
+    }
+  };
+  walk(item, '', []);
+  return { rowHelp: entries, rowHelpKey };
+}
+
 let cached: GroupField | undefined;
 /** The whole form: the bid schema's top-level groups and lists. */
 export function formModel(): GroupField {
@@ -265,11 +317,8 @@ export function formModel(): GroupField {
   return cached;
 }
 
-/** The list field at a form path (`responseTiers[0].milestones`), if the model has one. */
-export function listAt(
-  model: GroupField,
-  segs: readonly (string | number)[],
-): ListField | undefined {
+/** The field at a form path (`responseTiers[0].milestones`, `service.escalation`), if any. */
+export function fieldAt(model: GroupField, segs: readonly (string | number)[]): Field | undefined {
   let cur: Field | undefined = model;
   for (const seg of segs) {
     if (typeof seg === 'number') {
@@ -280,7 +329,7 @@ export function listAt(
       cur = cur.fields.find((f) => f.key === seg);
     }
   }
-  return cur?.kind === 'list' ? cur : undefined;
+  return cur;
 }
 
 /**
@@ -296,7 +345,11 @@ export function skeleton(model: GroupField = formModel()): Record<string, unknow
       if (f.required && f.min > 0 && f.default === undefined)
         out[f.key] = Array.from({ length: f.min }, () => skeleton(f.item));
     } else if (f.kind === 'constant') out[f.key] = f.constant;
-    else if (f.required && f.default === undefined && f.kind !== 'checkboxes' && f.kind !== 'lines')
+    else if (
+      f.required &&
+      f.default === undefined &&
+      !['checkboxes', 'ordered', 'lines'].includes(f.kind)
+    )
       out[f.key] = '';
   }
   return out;

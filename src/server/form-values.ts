@@ -13,6 +13,9 @@ export type FormBody = Record<string, string | string[] | undefined>;
 /** The hidden input beside a field that holds the value loaded from the file (JSON). */
 export const ORIG = '__orig';
 
+/** The select beside an ordered list that names the item its 添加 button appends. */
+export const PICK = '__pick';
+
 const one = (v: string | string[] | undefined): string | undefined =>
   Array.isArray(v) ? v[v.length - 1] : v;
 const many = (v: string | string[] | undefined): string[] =>
@@ -104,8 +107,35 @@ export function parseText(f: ScalarField, raw: string | undefined): unknown {
 
 /** The loaded value to keep beside a field, as JSON, when its text would not give it back. */
 export function origFor(f: ScalarField, v: unknown): string | undefined {
-  if (v === undefined || f.kind === 'checkboxes') return undefined;
+  if (v === undefined || f.kind === 'checkboxes' || f.kind === 'ordered') return undefined;
   return isDeepStrictEqual(parseText(f, displayText(f, v)), v) ? undefined : JSON.stringify(v);
+}
+
+export interface OrderedItem {
+  readonly value: string;
+  readonly label: string;
+  /** False for a value from the file that is not one of the options (the schema reports it). */
+  readonly known: boolean;
+}
+
+/**
+ * The items of an ordered list as the form shows them, in the saved order: a value the options do
+ * not know is shown too (and kept on saving), so the user sees what the schema complains about.
+ */
+export function orderedItems(
+  f: ScalarField,
+  v: unknown,
+): { chosen: OrderedItem[]; options: (OrderedItem & { chosen: boolean })[]; free: number } {
+  const values = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v])
+    .map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
+    .filter((x, i, all) => x.trim() !== '' && all.indexOf(x) === i);
+  const opts = f.options ?? [];
+  const chosen = values.map((x) => {
+    const o = opts.find((p) => p.value === x);
+    return { value: x, label: o?.label ?? x, known: Boolean(o) };
+  });
+  const options = opts.map((o) => ({ ...o, known: true, chosen: values.includes(o.value) }));
+  return { chosen, options, free: options.filter((o) => !o.chosen).length };
 }
 
 function scalar(f: ScalarField, body: FormBody, path: string): unknown {
@@ -113,6 +143,12 @@ function scalar(f: ScalarField, body: FormBody, path: string): unknown {
   if (f.kind === 'checkboxes') {
     const picked = many(raw).filter((v) => f.options?.some((o) => o.value === v));
     return picked.length ? [...new Set(picked)] : undefined;
+  }
+  if (f.kind === 'ordered') {
+    // In the order submitted (the hidden inputs' order on the page). A value that is no option
+    // stays, as any text does, for the schema to report beside the field.
+    const items = [...new Set(many(raw).filter((v) => v.trim() !== ''))];
+    return items.length ? items : undefined;
   }
   const text = one(raw);
   const origJson = one(body[`${path}.${ORIG}`]);

@@ -25,11 +25,83 @@
     rows.lastElementChild?.querySelector('input, textarea, select')?.focus();
   }
 
+  // Ordered lists (e.g. the escalation order): items are moved, removed and appended in place.
+  // Buttons carry their item's index, as the server expects without JavaScript: renumber them.
+  function renumber(box) {
+    const path = box.dataset.ordered;
+    const items = [...box.querySelectorAll(':scope > ol > li')];
+    items.forEach((li, i) => {
+      const name = li.querySelector('.item-label').textContent;
+      li.dataset.index = String(i);
+      for (const [cls, verb, off] of [
+        ['up', '上移', i === 0],
+        ['down', '下移', i === items.length - 1],
+        ['remove-item', '删除', false],
+      ]) {
+        const b = li.querySelector(`button.${cls}`);
+        b.value = `${cls === 'remove-item' ? 'remove' : cls}:${path}[${i}]`;
+        b.setAttribute('aria-label', `${verb}：${name}`);
+        b.disabled = off;
+      }
+      const errs = li.querySelector('[data-errors-for]');
+      errs.id = `e-${path}[${i}]`;
+      errs.dataset.errorsFor = `${path}[${i}]`;
+    });
+    // The select offers only items not yet chosen.
+    const chosen = new Set(items.map((li) => li.querySelector('input').value));
+    const select = box.querySelector('.order-add select');
+    for (const o of select.options) {
+      o.disabled = chosen.has(o.value);
+      o.hidden = o.disabled;
+    }
+    if (select.selectedOptions[0]?.disabled) select.value = '';
+    const free = [...select.options].some((o) => o.value && !o.disabled);
+    select.disabled = !free;
+    box.querySelector('.order-add button').disabled = !free;
+  }
+
+  function orderedAction(box, btn) {
+    const [verb] = btn.value.split(':');
+    const list = box.querySelector(':scope > ol');
+    const li = btn.closest('li');
+    if (verb === 'add') {
+      const select = box.querySelector('.order-add select');
+      const option = select.selectedOptions[0];
+      if (!option?.value || option.disabled) {
+        select.focus(); // nothing picked yet
+        return;
+      }
+      const tpl = document.getElementById(`tpl-${box.dataset.ordered}`);
+      list.insertAdjacentHTML('beforeend', tpl.innerHTML.replaceAll(tpl.dataset.placeholder, '0'));
+      const item = list.lastElementChild;
+      item.querySelector('input').value = option.value;
+      item.querySelector('.item-label').textContent = option.textContent;
+      renumber(box);
+      if (select.disabled) item.querySelector('button.remove-item').focus();
+    } else if (verb === 'remove') {
+      const next = li.nextElementSibling ?? li.previousElementSibling;
+      li.remove();
+      renumber(box);
+      (next?.querySelector('button.remove-item') ?? box.querySelector('.order-add select')).focus();
+    } else {
+      // Move the neighbour rather than this item, so the pressed button keeps the focus.
+      if (verb === 'up' && li.previousElementSibling) li.after(li.previousElementSibling);
+      if (verb === 'down' && li.nextElementSibling) li.before(li.nextElementSibling);
+      renumber(box);
+      if (btn.disabled) li.querySelector(verb === 'up' ? 'button.down' : 'button.up').focus();
+    }
+    schedule();
+  }
+
   form.addEventListener('click', (e) => {
     const btn = e.target.closest('button[name=_action]');
     if (!btn) return;
     const v = btn.value;
-    if (v.startsWith('add:')) {
+    const box = btn.closest('[data-ordered]');
+    if (box && /^(add|remove|up|down):/.test(v)) {
+      e.preventDefault();
+      orderedAction(box, btn);
+    } else if (v.startsWith('add:')) {
       e.preventDefault();
       addRow(v.slice(4));
       schedule();
@@ -62,8 +134,16 @@
           return li;
         }),
       );
+      // An ordered list's item carries its own errors (a value that is no option).
+      const item = ul.parentElement.tagName === 'LI' ? ul.parentElement : null;
+      if (item) {
+        item.classList.toggle('invalid', Boolean(errors[path]));
+        return;
+      }
       const field = ul.closest('.field');
-      if (field) {
+      if (field?.dataset.ordered !== undefined)
+        field.classList.toggle('invalid', Boolean(errors[path]));
+      else if (field) {
         field.classList.toggle('invalid', Boolean(errors[path]));
         field
           .querySelectorAll('input, select, textarea')
