@@ -55,7 +55,7 @@ describe('tenderkit explain', () => {
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^examples\/highway-monitoring\.yaml:23 {2}质保期 › 外场及中心硬件设备：叁年（包换期：3个月；免费上门服务期：1年） ｜《售后服务承诺书》《售后服务方案》《偏离表》｜ warranty-period@\d+、deviation-table@\d+$/,
+        /^examples\/highway-monitoring\.yaml:23 {2}质保期 › 外场及中心硬件设备：叁年（包换期：3个月内；免费上门服务期：1年内） ｜《售后服务承诺书》《售后服务方案》《偏离表》｜ warranty-period@\d+、deviation-table@\d+$/,
       ),
     );
     expect(lines).toContainEqual(
@@ -157,14 +157,14 @@ describe('tenderkit explain', () => {
     writeFileSync(
       file,
       readFileSync(path.join(ROOT, 'examples', 'minimal.yaml'), 'utf8') +
-        'warranty:\n  components:\n    - name: 软件\n      period: 三年半\nstaff:\n  committedCount: -1\n',
+        'warranty:\n  components:\n    - name: 软件\n      period: 三年多\nstaff:\n  committedCount: -1\n',
     );
     const r = cli('explain', file, '--format', 'json');
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     noStack(r.err);
     expect(r.err).toContain(
-      `${file}:15:15 warranty.components[0].period（质保期）：无法识别的时长“三年半”`,
+      `${file}:15:15 warranty.components[0].period（质保期）：无法识别的时长“三年多”`,
     );
     expect(r.err).toContain(
       `${file}:17:19 staff.committedCount（承诺服务人员数）：不能小于 1，实际为 -1`,

@@ -144,7 +144,12 @@ const milestone = (kind: string, minutes: number, first: boolean) =>
           limitOf(minutes),
           fc.tuple(shortText, shortText, lengthOf(minutes / 2), lengthOf(minutes)),
         ),
-        from: maybe(fc.constantFrom('report', 'arrival', 'previous')),
+        // Clock starts that make sense: only later steps count from arrival or the previous step.
+        from: maybe(
+          first || ['respond', 'remote', 'onsite'].includes(kind)
+            ? fc.constant('report')
+            : fc.constantFrom('report', 'arrival', 'previous'),
+        ),
         performer: maybe(shortText),
         fallback: maybe(
           fc.oneof(
@@ -253,10 +258,13 @@ const bidArb = fc
     tenderee: userText(),
     bidder: userText(),
     project: userText(),
-    components: fc.array(fc.record({ name: shortText, period, onsite: maybe(period) }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
+    components: fc.array(
+      fc.record({ name: shortText, period, onsite: maybe(fc.constantFrom('7日', '1个月')) }),
+      {
+        minLength: 1,
+        maxLength: 3,
+      },
+    ),
     committed: maybe(fc.integer({ min: 1, max: 4 })),
     hours: maybe(serviceHours),
     answerWithin: lengthOf(30),

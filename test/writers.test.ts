@@ -219,7 +219,7 @@ describe('PDF output', () => {
     for (const line of fonts) expect(line).toMatch(/\byes\s+yes\s+yes\b/);
     const text = pdfPages(buf).join('');
     expect(squash(text)).toContain(
-      '外场及中心硬件设备的免费质保期为叁年，自项目总体验收合格之日起计算；其中3个月内出现质量问题的，免费更换新品；1年内免费上门服务。',
+      '外场及中心硬件设备的免费质保期为叁年（其中3个月内出现质量问题的免费更换新品，1年内免费上门服务），自项目总体验收合格之日起计算。',
     );
     expect(text).toMatch(/第 1 页 共 \d 页/);
   });

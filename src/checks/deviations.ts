@@ -164,6 +164,43 @@ function requiredValue(
   return { ok: true, value: c.value };
 }
 
+/**
+ * What is wrong with a condition in the tender file itself (not the bid): a value that cannot be
+ * read in the field's kind, a number for a duration, a selector naming a value the field cannot
+ * take. Undefined when the condition is well formed.
+ */
+export function conditionProblem(
+  c: Condition,
+): { message: string; at: 'value' | 'field' } | undefined {
+  const segs = parseFieldPath(c.field);
+  for (let i = 0; i < segs.length; i++) {
+    const sel = segs[i]!;
+    if (!isSelector(sel)) continue;
+    const [k, want] = sel.split('=') as [string, string];
+    const base = segs.slice(0, i).map((s) => (s === '*' || isSelector(s) ? 0 : s));
+    const labels = metaOf(schemaAt(bidSchema, [...base, 0, k])).enumLabels as
+      Record<string, string> | undefined;
+    if (labels && !(want in labels))
+      return {
+        at: 'field',
+        message: `“${k}=${want}”选不到任何一项：${k} 只能是 ${Object.keys(labels).join('、')}`,
+      };
+  }
+  if (c.op === 'includes') return undefined;
+  const kind = valueKindOf(c.field);
+  if (kind) {
+    const r = requiredValue(c);
+    return r.ok
+      ? undefined
+      : { at: 'value', message: `要求的值无法按该字段的类型读取：${r.message}` };
+  }
+  const node = unwrap(schemaAt(bidSchema, schemaPath(c.field)));
+  const wantsNumber = node?.type === 'number' || c.aggregate !== undefined;
+  if (wantsNumber && typeof c.value !== 'number')
+    return { at: 'value', message: `该字段是数字，要求的值应写数字，不能写“${String(c.value)}”` };
+  return undefined;
+}
+
 function show(v: unknown, c: Condition): string {
   if (v === undefined || v === null) return '未响应';
   if (Array.isArray(v)) return v.map((x) => show(x, c)).join('、') || '无';

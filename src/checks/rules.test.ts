@@ -95,6 +95,11 @@ const cases: [string, (b: BidParams) => void, string][] = [
     'warranty.components.0.period',
   ],
   [
+    'warranty-terms-within',
+    (b) => void (b.warranty!.components[0]!.repair = d('2年')),
+    'warranty.components.0.repair',
+  ],
+  [
     'single-warranty-start',
     (b) => {
       b.warranty!.start = undefined;

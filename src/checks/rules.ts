@@ -410,6 +410,26 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'warranty-terms-within',
+    severity: 'error',
+    title: '包换期、包修期、免费上门服务期不长于质保期',
+    hint: '包换、包修和免费上门服务都在质保期之内：请核对这些期限，或延长该对象的质保期。',
+    check: (b) =>
+      (b.warranty?.components ?? []).flatMap((c, i) =>
+        (['replacement', 'repair', 'onsite'] as const).flatMap((k) => {
+          const t = c[k];
+          return t && compareDurations(t, c.period) === 1
+            ? [
+                {
+                  path: ['warranty', 'components', i, k],
+                  message: `“${c.name}”的${{ replacement: '包换期', repair: '包修期', onsite: '免费上门服务期' }[k]}${t.text}长于质保期${c.period.text}`,
+                },
+              ]
+            : [];
+        }),
+      ),
+  },
+  {
     id: 'single-warranty-start',
     severity: 'warning',
     title: '质保期起算日',

@@ -13,17 +13,12 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { diagnostic, formatDiagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
 import { loadBidFile, loadBidText, type BidResult } from '../load/bid.js';
 import { readYamlFile } from '../load/yaml-file.js';
 import { migrateV1ToV2, type Note } from '../migrate/v1-to-v2.js';
-import { UsageError, type Io } from './clauses.js';
-
-export const MIGRATE_HELP = `  tenderkit migrate <bid.yaml> [--out FILE] [--dry-run]
-      把第 1 版投标参数文件转换为第 2 版（保留注释），默认原地改写（--out 另存为 FILE）；
-      --dry-run 只把转换结果打印到标准输出，不写任何文件。列出旧版默认承诺（现已写入文件，
-      请逐条核对）和无法转换的内容；转换结果仍有问题时照样写出，但退出码为 1`;
+import type { Io } from './clauses.js';
+import { parseCommand, UsageError } from './usage.js';
 
 /** Writes `text` to `dest` atomically: a temporary file in the same folder, fsync, rename. */
 function writeAtomic(dest: string, text: string, mode: number | undefined): void {
@@ -65,18 +60,14 @@ function printNotes(io: Io, file: string, title: string, notes: readonly Note[])
 }
 
 export function runMigrate(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      'dry-run': { type: 'boolean' },
-    },
-  });
+  const { values, positionals } = parseCommand('migrate', args);
   if (positionals.length !== 1)
-    throw new UsageError('migrate 需要且只需要一个投标参数文件，例如：tenderkit migrate bid.yaml');
+    throw new UsageError(
+      'migrate 需要且只需要一个投标参数文件，例如：tenderkit migrate bid.yaml',
+      'migrate',
+    );
   if (values.out !== undefined && values['dry-run'])
-    throw new UsageError('--dry-run 不写任何文件，不能与 --out 同时使用');
+    throw new UsageError('--dry-run 不写任何文件，不能与 --out 同时使用', 'migrate');
   const file = positionals[0]!;
 
   // File problems (missing, too large, not UTF-8, bad YAML) are reported like everywhere else.
@@ -124,6 +115,12 @@ export function runMigrate(args: string[], io: Io): number {
     result.explicit,
   );
   printNotes(io, shownAs, '无法转换（请手工处理）', result.unmapped);
+  printNotes(
+    io,
+    shownAs,
+    '措辞变化（第 1 版文件中有、第 2 版条款改写或不再写的句子，请核对）',
+    result.wording,
+  );
 
   if (!check.ok) {
     io.err(`转换结果还不是有效的第 2 版投标参数文件：\n`);

@@ -438,6 +438,7 @@ function milestoneValue(e: Entry): string {
   const fbWithin = get('fallback.within');
   return [
     limit ? `${from ? `自${from}起` : ''}${limit}` : '未写时限',
+    e.flags.has('excludesTravel') ? '（不含路途时间）' : '',
     performer ? `（由${performer}）` : '',
     fbWithin
       ? `；如未能按时完成，则${fbWithin}${get('fallback.label') ?? get('fallback.kind') ?? ''}`

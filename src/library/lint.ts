@@ -2,7 +2,7 @@
 import nunjucks from 'nunjucks';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { metaOf, schemaAt } from '../load/zod-issues.js';
-import type { PreparedBid } from '../load/prepare.js';
+import type { PreparedBid } from '../prepare.js';
 import { markdownToBlocks } from '../render/markdown.js';
 import { RenderScope, TemplateCodeError } from '../render/template-engine.js';
 import { bidSchema, documentsOf } from '../schema/bid.js';
@@ -65,6 +65,11 @@ export function variablesUsed(source: string): VariableUse[] {
         if (!(n.target instanceof nodes.Symbol || n.target instanceof nodes.LookupVal))
           walk(n.target, scope);
       }
+      return;
+    }
+    if (n.typename === 'Is') {
+      // `x is defined`: the test's name is not a variable.
+      walk((n as unknown as { left: AnyNode }).left, scope);
       return;
     }
     if (n instanceof nodes.FunCall) {

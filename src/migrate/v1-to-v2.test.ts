@@ -97,7 +97,7 @@ describe('migrateV1ToV2 on the three version-1 examples', () => {
     ]);
     expect(d.responseTiers[1].milestones).toEqual([
       { kind: 'respond', within: '1小时', from: 'report' },
-      { kind: 'onsite', label: '本地到达现场', within: '24小时', from: 'report' },
+      { kind: 'onsite', label: '到达本地现场', within: '24小时', from: 'report' },
       { kind: 'resolve', within: '72小时', from: 'report' },
       { kind: 'report' },
     ]);
@@ -283,7 +283,7 @@ describe('migrateV1ToV2 writes out every version-1 default', () => {
   it('converts units: 15 minutes, half an hour, 24 months, every 2 months; drops false flags', () => {
     expect(d.responseTiers[0].milestones.slice(0, 2)).toEqual([
       { kind: 'respond', within: '15分钟', from: 'report' },
-      { kind: 'onsite', label: '外地到达现场', within: '30分钟', from: 'report' },
+      { kind: 'onsite', label: '到达外地现场', within: '30分钟', from: 'report' },
     ]);
     expect(d.warranty.overall).toBe('24个月');
     expect(d.emergency).toEqual({ drills: '每2个月' });
@@ -345,7 +345,13 @@ describe('migrateV1ToV2 input checks', () => {
   it('leaves a version-2 file alone', () => {
     const once = migrate('hospital-his');
     const twice = migrateV1ToV2(once.text, 'bid.yaml');
-    expect(twice).toEqual({ text: once.text, explicit: [], unmapped: [], upToDate: true });
+    expect(twice).toEqual({
+      text: once.text,
+      explicit: [],
+      unmapped: [],
+      wording: [],
+      upToDate: true,
+    });
   });
 
   it('refuses broken YAML with a located syntax error', () => {
@@ -459,5 +465,13 @@ describe('loading a bid in another format version', () => {
     expect(r.ok ? [] : r.diagnostics).toMatchObject([
       { name: 'SchemaVersionOld', hint: expect.stringContaining('version: 2') },
     ]);
+  });
+
+  it('lists the sentences version 1 printed that version 2 words differently', () => {
+    const m = migrate('highway-monitoring');
+    const texts = m.wording.map((n) => `${n.path} ${n.message}`);
+    expect(texts.some((t) => t.startsWith('penalties.repeatVisitLimit 含义改变'))).toBe(true);
+    expect(texts.some((t) => t.includes('另行签订维护合同约定'))).toBe(true);
+    expect(texts.some((t) => t.includes('直至故障排除'))).toBe(true);
   });
 });

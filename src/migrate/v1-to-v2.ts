@@ -55,6 +55,8 @@ export interface Migration {
   readonly explicit: readonly Note[];
   /** Values that could not be converted: kept as they were, or dropped, as each note says. */
   readonly unmapped: readonly Note[];
+  /** Sentences version 1 printed that version 2 words differently or no longer writes. */
+  readonly wording: readonly Note[];
   /** The input already was a version-2 file; nothing was changed. */
   readonly upToDate: boolean;
 }
@@ -63,7 +65,7 @@ type Path = readonly (string | number)[];
 type Value = string | number | boolean | readonly Value[] | { readonly [k: string]: Value };
 
 interface Pending {
-  readonly list: 'explicit' | 'unmapped';
+  readonly list: 'explicit' | 'unmapped' | 'wording';
   /** Version-1 path (for display and the source line). */
   readonly v1: Path;
   /** Where the value is in the output, to find its line. */
@@ -664,11 +666,11 @@ function migrateTier(m: Migrator, t: YAMLMap, i: number): void {
     milestones.push(onsite);
   } else if (typeof local === 'number') {
     milestones.push(
-      flow({ kind: 'onsite', label: '本地到达现场', within: hoursText(local), from: 'report' }),
+      flow({ kind: 'onsite', label: '到达本地现场', within: hoursText(local), from: 'report' }),
     );
   } else if (typeof remote === 'number') {
     milestones.push(
-      flow({ kind: 'onsite', label: '外地到达现场', within: hoursText(remote), from: 'report' }),
+      flow({ kind: 'onsite', label: '到达外地现场', within: hoursText(remote), from: 'report' }),
     );
   } else if (!pairOf(t, 'onsiteHoursLocal') && !pairOf(t, 'onsiteHoursRemote')) {
     m.unmapped(
@@ -829,7 +831,7 @@ function migrateExclusions(m: Migrator, root: YAMLMap): void {
     m.explicit(
       [...base, 'standard'],
       [...base, 'standard'],
-      '第 1 版默认列出五种常见不保修情形（超出质保期、使用不当或环境不符、擅自拆修、非标准配件、不可抗力），现写为 exclusions.standard',
+      '第 1 版默认列出的常见不保修情形（超出质保期、使用不当、环境不符、擅自拆修、非标准配件、不可抗力），现写为 exclusions.standard',
     );
   } else {
     // Version 1's “misuse” also excluded an unsuitable environment; version 2 lists it apart.
@@ -1035,6 +1037,40 @@ export function looksV2(data: Record<string, unknown>): boolean {
  * text is not valid YAML or not a version-1 bid; returns the input unchanged (`upToDate`) when it
  * already is version 2.
  */
+/**
+ * Sentences the version-1 clauses always printed that the version-2 clauses no longer write, or
+ * now write differently: listed so the team can restate them (e.g. as extraCommitments).
+ */
+function wordingNotes(m: Migrator, root: YAMLMap, v1: Record<string, unknown>): void {
+  const note = (path: Path, message: string) =>
+    m.notes.push({ list: 'wording', v1: path, at: path, message });
+  const section = (k: string) => (v1[k] ?? {}) as Record<string, unknown>;
+  note(
+    ['outOfWarranty'],
+    '第 1 版写“维护内容和费用由双方另行签订维护合同约定”，第 2 版不再写；如需承诺，请写入 extraCommitments',
+  );
+  note(
+    ['service', 'escalation'],
+    '第 1 版写“逐级升级处理，直至故障排除”，第 2 版只写升级顺序；如需承诺，请写入 extraCommitments',
+  );
+  if (section('service').remoteNeedsConsent !== false)
+    note(
+      ['service', 'remoteNeedsConsent'],
+      '第 1 版写远程支持“操作全程接受贵方监督，不复制、不带走贵方任何数据”，第 2 版只写“须事先取得贵方许可”；如需承诺，请写入 extraCommitments',
+    );
+  if (section('penalties').repeatVisitLimit !== undefined)
+    note(
+      ['penalties', 'repeatVisitLimit'],
+      '含义改变：第 1 版写“同一故障经N次上门处理仍未彻底解决的，我方负责免费更换相关软硬件……直至贵方满意”，第 2 版写“同一故障，我方服务不超过N次必须彻底解决”；如需原承诺，请写入 extraCommitments',
+    );
+  if (section('warranty').overallMonths !== undefined)
+    note(
+      ['warranty', 'overallMonths'],
+      '第 1 版只用整体质保期做检查，不写入文件；第 2 版写“本项目整体质保期为……，以上各部分的质保期均不短于整体质保期”，不需要时请删除 warranty.overall',
+    );
+  void root;
+}
+
 export function migrateV1ToV2(source: string, file = 'bid.yaml'): Migration {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const parsed = parseYamlText(text, file);
@@ -1045,7 +1081,7 @@ export function migrateV1ToV2(source: string, file = 'bid.yaml'): Migration {
     throw notV1(file, src.locate([]), '文件内容不是“字段: 取值”形式的投标参数');
   const rec = data as Record<string, unknown>;
   if (rec.version === SCHEMA_VERSION)
-    return { text: source, explicit: [], unmapped: [], upToDate: true };
+    return { text: source, explicit: [], unmapped: [], wording: [], upToDate: true };
   if ('version' in rec && rec.version !== 1)
     throw new TenderKitError([
       diagnostic('SchemaVersionUnknown', `参数格式版本写的是“${shown(rec.version)}”`, {
@@ -1094,6 +1130,7 @@ export function migrateV1ToV2(source: string, file = 'bid.yaml'): Migration {
   migrateExclusions(m, root);
   migrateTraining(m, root);
   migrateClauseVersions(m, root);
+  wordingNotes(m, root, rec);
 
   // `version: 2` first, under the file's opening comment.
   const old = pairOf(root, 'version');
@@ -1131,5 +1168,11 @@ export function migrateV1ToV2(source: string, file = 'bid.yaml'): Migration {
         };
       })
       .sort((a, b) => a.line - b.line);
-  return { text: out, explicit: notes('explicit'), unmapped: notes('unmapped'), upToDate: false };
+  return {
+    text: out,
+    explicit: notes('explicit'),
+    unmapped: notes('unmapped'),
+    wording: notes('wording'),
+    upToDate: false,
+  };
 }

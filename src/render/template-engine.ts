@@ -150,6 +150,17 @@ function createEnvironment(): nunjucks.Environment {
   env.addFilter('period', (v: unknown) => periodFormal(needDuration(v, 'period')));
   env.addFilter('dur', (v: unknown) => needDuration(v, 'dur').text);
   env.addFilter('within', (v: unknown) => withinText(needDuration(v, 'within')));
+  /** A period something lasts: 3年内, 终身. */
+  env.addFilter('during', (v: unknown) => {
+    const d = needDuration(v, 'during');
+    return d.kind === 'lifetime' ? '终身' : `${d.text}内`;
+  });
+  /** `list | except(['onsite'])`: the items not in the given list (`none` also drops missing ones). */
+  env.addFilter('except', (v: unknown, out: unknown) =>
+    Array.isArray(v) && Array.isArray(out)
+      ? v.filter((x) => !out.includes(x) && !(x === undefined && out.includes(null)))
+      : v,
+  );
   env.addFilter('freq', (v: unknown) => (v as Frequency).text);
   env.addFilter('svcHours', (v: unknown) => (v as ServiceHours).text);
   env.addFilter('pct', (v: unknown) => `${Number(v)}%`);
@@ -262,6 +273,7 @@ const FORMAT_FILTERS = new Set([
   'everyMonths',
   'dur',
   'within',
+  'during',
   'freq',
   'svcHours',
   'pct',

@@ -45,7 +45,11 @@ const limit = (label: string, help?: string) =>
 
 /** Periods (质保期…): a length or 终身. */
 const period = (label: string, help?: string) =>
-  duration({ label, help: help ?? '例如“12个月”“3年”“终身”' }, ['amount', 'lifetime']);
+  duration(
+    { label, help: help ?? '例如“12个月”“3年”“终身”' },
+    ['amount', 'lifetime'],
+    ['day', 'week', 'month', 'year'],
+  );
 
 const id = (label: string) =>
   z
@@ -310,6 +314,28 @@ export const milestoneSchema = z
   })
   .meta({ label: '处理环节' });
 
+/** Clock starts that make sense: nothing before the first step, no arrival before arriving. */
+function milestoneClocks(
+  list: readonly { kind: string; from?: string }[],
+  ctx: z.RefinementCtx,
+  base: (string | number)[] = ['milestones'],
+): void {
+  list.forEach((m, i) => {
+    if (m.from === 'previous' && i === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...base, i, 'from'],
+        message: '第一个环节前面没有环节，不能从“上一环节完成”起算',
+      });
+    if (m.from === 'arrival' && ['respond', 'remote', 'onsite'].includes(m.kind))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...base, i, 'from'],
+        message: '响应、远程诊断和到场环节不能从“到达现场”起算',
+      });
+  });
+}
+
 export const responseTierSchema = z
   .strictObject({
     name: text({ label: '故障等级名称', help: '例如“A类问题”“严重故障”' }, 30),
@@ -327,6 +353,7 @@ export const responseTierSchema = z
     }),
   })
   .superRefine((t, ctx) => {
+    milestoneClocks(t.milestones ?? [], ctx);
     if (t.negotiable && t.milestones)
       ctx.addIssue({
         code: 'custom',
@@ -360,6 +387,7 @@ export const afterWarrantySchema = z
       .optional()
       .meta({ label: '质保期外响应', help: '质保期外报修时的响应、到场等时限' }),
   })
+  .superRefine((w, ctx) => milestoneClocks(w.milestones ?? [], ctx))
   .meta({ label: '质保期外服务' });
 
 export const penaltyItemSchema = z
@@ -419,7 +447,7 @@ export const moduleSchema = z
     title: text({ label: '培训模块' }, 60),
     content: text({ label: '培训内容', multiline: true }, 400).optional(),
     audiences: z.array(z.string()).min(1).optional().meta({ label: '培训对象编号' }),
-    hours: hours({ label: '课时（小时）' }, 1000).optional(),
+    hours: hours({ label: '课时（学时）' }, 1000).optional(),
     method: choice(trainingMethodLabels, { label: '培训方式' }).optional(),
   })
   .meta({ label: '培训模块' });
@@ -462,7 +490,7 @@ export const trainingSchema = z
       .optional()
       .meta({ label: '培训人周数', help: '招标文件按“人×周”计算培训量时填写，例如 10' }),
     totalHours: hours({
-      label: '总课时（小时）',
+      label: '总课时（学时）',
       help: '招标文件规定总课时时填写，须与各模块课时之和一致',
     }).optional(),
     freeOfCharge: bool({ label: '免费培训' }).optional(),
@@ -562,6 +590,7 @@ export const riskSchema = z
 
 export const emergencySchema = z
   .strictObject({
+    team: bool({ label: '组建应急小组', help: '为本项目组建应急小组；写了人数时可不填' }).optional(),
     teamSize: int({ label: '应急小组人数' }, 1, 200).optional(),
     drills: frequency({ label: '应急演练频次', help: '例如“每半年”' }).optional(),
     risks: z

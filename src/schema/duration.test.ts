@@ -31,6 +31,12 @@ describe('durations', () => {
     expect(d('二十四小时')).toMatchObject({ amount: 24, unit: 'hour' });
     expect(d('1.5小时')).toMatchObject({ amount: 1.5, unit: 'hour' });
     expect(d('半小时')).toMatchObject({ amount: 0.5, unit: 'hour' });
+    expect(d('一年半')).toMatchObject({ amount: 1.5, unit: 'year', text: '一年半' });
+    expect(d('1年半')).toMatchObject({ amount: 1.5, unit: 'year' });
+    expect(d('一个半小时')).toMatchObject({ amount: 1.5, unit: 'hour' });
+    expect(d('３年')).toMatchObject({ amount: 3, unit: 'year', text: '3年' });
+    expect(d('壹年')).toMatchObject({ amount: 1, unit: 'year', text: '壹年' });
+    expect(d('叁拾个月')).toMatchObject({ amount: 30, unit: 'month' });
     expect(d('3个月')).toMatchObject({ amount: 3, unit: 'month' });
     expect(d(' 10 年 ')).toMatchObject({ amount: 10, unit: 'year', text: '10年' });
     expect(d('立即')).toEqual({ kind: 'immediate', text: '立即' });
@@ -65,6 +71,7 @@ describe('durations', () => {
     expect(problem('30')).toContain('缺少单位');
     expect(problem('1.3小时')).toContain('整数或半数');
     expect(problem('很快')).toContain('无法识别的时长');
+    expect(problem('4-8小时')).toContain('请写上限');
     expect(problem({ amount: 2 })).toContain('unit');
     expect(problem({ workday: '24小时' })).toContain('同时写 workday 和 holiday');
   });
@@ -100,6 +107,8 @@ describe('frequencies, percentages and service hours', () => {
     expect(f('每3个月')).toMatchObject({ perYear: 4, text: '每3个月一次' });
     expect(f('一年不少于4次')).toMatchObject({ perYear: 4, text: '一年不少于4次' });
     expect(f('每月')).toMatchObject({ perYear: 12 });
+    expect(f('一季度')).toMatchObject({ perYear: 4, text: '每季度一次' });
+    expect(f('定期')).toMatchObject({ kind: 'regular', text: '定期' });
     expect(f('不限次数')).toMatchObject({ kind: 'unlimited', text: '不限次数' });
     expect(parseFrequency('经常').ok).toBe(false);
   });

@@ -80,6 +80,15 @@ const TRADITIONAL: Record<string, string> = {
 const CN_DIGITS: Record<string, number> = {
   零: 0,
   〇: 0,
+  壹: 1,
+  贰: 2,
+  叁: 3,
+  肆: 4,
+  伍: 5,
+  陆: 6,
+  柒: 7,
+  捌: 8,
+  玖: 9,
   一: 1,
   二: 2,
   两: 2,
@@ -95,14 +104,14 @@ const CN_DIGITS: Record<string, number> = {
 /** 一, 两, 十二, 二十四, 一百二十, 半 → number (up to 999); undefined if not a Chinese numeral. */
 export function parseCnNumber(s: string): number | undefined {
   if (s === '半') return 0.5;
-  if (!/^[零〇一二两三四五六七八九十百]+$/.test(s)) return undefined;
+  if (!/^[零〇一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰]+$/.test(s)) return undefined;
   let total = 0;
   let cur = 0;
   for (const ch of s) {
-    if (ch === '百') {
+    if (ch === '百' || ch === '佰') {
       total += (cur || 1) * 100;
       cur = 0;
-    } else if (ch === '十') {
+    } else if (ch === '十' || ch === '拾') {
       total += (cur || 1) * 10;
       cur = 0;
     } else cur = CN_DIGITS[ch] ?? 0;
@@ -123,7 +132,8 @@ function traditionalHint(s: string): string | undefined {
 
 /** Parses `30分钟`, `1.5小时`, `两小时`, `一周`, `1个工作日`, `立即`, `协商确定`, `终身`. */
 export function parseDurationText(input: string): Parsed<SimpleDuration> {
-  const s = input.trim().replace(/\s+/g, '');
+  // Full-width digits and letters (３年, ２ｈ) are read as their ASCII forms.
+  const s = input.normalize('NFKC').trim().replace(/\s+/g, '');
   if (!s) return { ok: false, message: `时长不能为空。${HELP}` };
   const special = SPECIAL_WORDS[s as keyof typeof SPECIAL_WORDS];
   if (special) return { ok: true, value: { kind: special, text: s } };
@@ -138,11 +148,27 @@ export function parseDurationText(input: string): Parsed<SimpleDuration> {
     };
   if (/^-/.test(s))
     return { ok: false, message: `时长必须大于 0，不能为负数（“${input.trim()}”）` };
+  if (/^[\d.一二两三四五六七八九十]+[-–—~～至到][\d.一二两三四五六七八九十]+/.test(s))
+    return {
+      ok: false,
+      message: `时限不能写成范围（“${input.trim()}”）：承诺以上限为准，请写上限，例如“8小时”`,
+    };
+  // 一年半, 1年半, 两个月半: half a unit more, written after the unit.
+  const after = /^(.+?)(年|个月|月|个小时|小时|天|日)半$/.exec(s);
+  if (after) {
+    const n = /^\d+$/.test(after[1]!) ? Number(after[1]) : parseCnNumber(after[1]!.replace(/个$/, ''));
+    const unit = UNIT_WORDS.find(([w]) => w === after[2])?.[1];
+    if (n !== undefined && n > 0 && unit)
+      return { ok: true, value: { kind: 'amount', amount: n + 0.5, unit, text: s } };
+  }
   for (const [word, unit] of UNIT_WORDS) {
     if (!s.endsWith(word)) continue;
     const num = s.slice(0, -word.length);
     let amount: number | undefined;
+    const half = /^(.+?)个?半$/.exec(num);
     if (/^\d+(?:\.\d+)?$/.test(num)) amount = Number(num);
+    else if (half && /^\d+$/.test(half[1]!)) amount = Number(half[1]) + 0.5;
+    else if (half && parseCnNumber(half[1]!) !== undefined) amount = parseCnNumber(half[1]!)! + 0.5;
     else if (/^\d+半$/.test(num)) amount = Number(num.slice(0, -1)) + 0.5;
     else amount = parseCnNumber(num.replace(/个$/, ''));
     if (amount === undefined) return { ok: false, message: `“${num}”不是一个数量。${HELP}` };
@@ -381,9 +407,11 @@ export function parseFrequency(v: unknown): Parsed<Frequency> {
         : parseCnNumber(timesRaw);
   if (!times || times < 1) return { ok: false, message: `次数应为正整数（“${v.trim()}”）` };
   const atLeast = s.includes('不少于');
-  const text = s.startsWith('一')
-    ? s
-    : `${base.text}${atLeast ? '不少于' : ''}${timesRaw === undefined ? '一次' : `${timesRaw}次`}`;
+  // 一年不少于4次 stays as written; 一季度 (no count) is 每季度一次 — 一月 alone reads as January.
+  const text =
+    s.startsWith('一') && timesRaw !== undefined
+      ? s
+      : `${base.text}${atLeast ? '不少于' : ''}${timesRaw === undefined ? '一次' : `${timesRaw}次`}`;
   return { ok: true, value: { kind: 'every', perYear: base.perYear * times, text } };
 }
 

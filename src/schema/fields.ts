@@ -5,7 +5,9 @@ import {
   parseFrequency,
   parsePercent,
   parseServiceHours,
+  DURATION_UNITS,
   type DurationKind,
+  type DurationUnit,
   type Parsed,
 } from './duration.js';
 
@@ -163,14 +165,21 @@ const KIND_WORDS: Record<DurationKind, string> = {
  * `终身`, `{ amount: 2, unit: hour }` or `{ workday: 24小时, holiday: 48小时 }`. `allow` names the
  * kinds that make sense for the field (a warranty cannot be 立即; a response cannot be 终身).
  */
-export function duration(meta: FieldMeta, allow: readonly DurationKind[]) {
+export function duration(
+  meta: FieldMeta,
+  allow: readonly DurationKind[],
+  /** Units a length may use (periods are counted in days or longer); all when absent. */
+  units?: readonly DurationUnit[],
+) {
   return looseValue()
     .transform(
-      parsed(parseDuration, (d) =>
-        allow.includes(d.kind)
-          ? undefined
-          : `这里不能写${KIND_WORDS[d.kind]}；可以写${allow.map((k) => KIND_WORDS[k]).join('、')}`,
-      ),
+      parsed(parseDuration, (d) => {
+        if (!allow.includes(d.kind))
+          return `这里不能写${KIND_WORDS[d.kind]}；可以写${allow.map((k) => KIND_WORDS[k]).join('、')}`;
+        if (units && d.kind === 'amount' && !units.includes(d.unit))
+          return `这里的期限应以${units.map((u) => DURATION_UNITS[u].replace('个', '')).join('、')}计，不能写“${d.text}”`;
+        return undefined;
+      }),
     )
     .meta({ ...meta, valueKind: 'duration', allow: [...allow] });
 }

@@ -26,7 +26,7 @@ export const channelLabels = {
   email: '电子邮件',
   online: '在线服务平台',
   fax: '传真',
-  im: '即时通讯（QQ、微信等）',
+  im: '即时通讯',
   'emergency-team': '应急小组',
 } as const;
 

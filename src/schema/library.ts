@@ -1,7 +1,7 @@
 // Schemas of the trusted files: clauses (versioned, legal-approved) and document templates.
 import { z } from 'zod';
 import { date } from './fields.js';
-import { FIGURE_IDS, type FigureId } from '../figures/figures.js';
+import { FIGURE_IDS, type FigureId } from '../ir/figures.js';
 
 const clauseId = z
   .string()
