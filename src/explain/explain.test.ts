@@ -43,7 +43,7 @@ describe('commitment checklist: highway-monitoring', () => {
   it('collapses a warranty component into one line with its periods as the documents write them', () => {
     expect(byPath('warranty.components[1]')).toMatchObject({
       label: '质保期 › 外场及中心硬件设备',
-      value: '叁年（包换期：3个月；免费上门服务期：1年）',
+      value: '叁年（包换期：3个月内；免费上门服务期：1年内）',
       documents: [LETTER, PLAN, DEVIATIONS],
       clauses: [used(docs, 'warranty-period'), used(docs, 'deviation-table')],
       line: 23,
