@@ -1,7 +1,5 @@
 // Builds every document of a bid in every format in memory, then writes them all or none.
-import { mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { diagnostic, TenderKitError, type Diagnostic } from './diagnostics/diagnostic.js';
+import { TenderKitError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { checkDocuments } from './checks/consistency.js';
 import { untracedText } from './checks/traceability.js';
 import {
@@ -11,21 +9,24 @@ import {
   extraCommitmentsUsed,
   MANIFEST_FILE,
   type BuildInputs,
+  type ClauseUse,
+  type ExtraCommitmentUse,
 } from './provenance/manifest.js';
 import type { Document } from './ir/types.js';
 import { defaultLibrary, type Library } from './library/library.js';
 import { renderDocument, type RenderExtra } from './render/document.js';
 import { documentsOf, type BidParams, type DocumentId } from './schema/bid.js';
-import { docxWriter } from './writers/docx/index.js';
-import { htmlWriter } from './writers/html/index.js';
-import { pdfWriter } from './writers/pdf/index.js';
-import type { Format, Writer } from './writers/types.js';
+import { loadWriter } from './writers/load.js';
+import type { WriterThread } from './writers/thread.js';
+import { FORMATS, type Format, type Writer } from './writers/types.js';
 
-export const WRITERS: Record<Format, Writer> = {
-  docx: docxWriter,
-  pdf: pdfWriter,
-  html: htmlWriter,
-};
+/** Every writer, its module imported on first use: a build loads only the formats it writes. */
+export const WRITERS: Readonly<Record<Format, Writer>> = Object.fromEntries(
+  FORMATS.map((format) => [
+    format,
+    { format, write: async (doc: Document) => (await loadWriter(format)).write(doc) },
+  ]),
+) as Record<Format, Writer>;
 
 export interface BuiltFile {
   readonly documentId: DocumentId | 'manifest';
@@ -47,19 +48,30 @@ export interface BuildOptions {
   readonly provenance?: BuildInputs;
   /** Called with problems of warning severity; errors stop the build. */
   readonly onWarning?: (d: Diagnostic) => void;
+  /**
+   * Writes the formats it handles on a second thread while this one writes the rest (the caller
+   * starts it early, so it warms up while the bid loads, and closes it). Same bytes either way.
+   */
+  readonly thread?: WriterThread;
 }
 
 export { documentsOf };
 
 /**
  * Renders and checks every document; errors are thrown together, warnings go to `onWarning`.
+ * `onRendered` sees each document as soon as it is rendered, before the checks across documents.
  */
 export function renderChecked(
   bid: BidParams,
-  opts: { library?: Library; onWarning?: (d: Diagnostic) => void; extra?: RenderExtra } = {},
+  opts: {
+    library?: Library;
+    onWarning?: (d: Diagnostic) => void;
+    extra?: RenderExtra;
+    onRendered?: (doc: Document) => void;
+  } = {},
 ): Document[] {
   const library = opts.library ?? defaultLibrary();
-  const docs = renderAll(bid, library, opts.extra);
+  const docs = renderAll(bid, library, opts.extra, opts.onRendered);
   const found = [...checkDocuments(docs, bid), ...untracedText(docs, bid, library)];
   const errors = found.filter((d) => d.severity === 'error');
   if (errors.length) throw new TenderKitError(errors);
@@ -72,12 +84,15 @@ export function renderAll(
   bid: BidParams,
   library: Library = defaultLibrary(),
   extra: RenderExtra = {},
+  onRendered?: (doc: Document) => void,
 ): Document[] {
   const docs: Document[] = [];
   const problems: TenderKitError[] = [];
   for (const id of documentsOf(bid)) {
     try {
-      docs.push(renderDocument(library, bid, id, extra));
+      const doc = renderDocument(library, bid, id, extra);
+      docs.push(doc);
+      onRendered?.(doc);
     } catch (e) {
       if (e instanceof TenderKitError) problems.push(e);
       else throw e;
@@ -87,37 +102,70 @@ export function renderAll(
   return docs;
 }
 
+/** A rendered document ready to write: with its provenance, and its files on the way. */
+interface Prepared {
+  readonly doc: Document;
+  readonly uses: ClauseUse[];
+  readonly extras: ExtraCommitmentUse[];
+  /** Files the writer thread is writing, by format. */
+  readonly remote: Map<Format, Promise<Buffer>>;
+}
+
 export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<BuiltFile[]> {
   const library = opts.library ?? defaultLibrary();
-  const all = renderChecked(bid, { ...opts, library });
-  const rendered = all
-    .filter((d) => !opts.only || opts.only.includes(d.meta.id as DocumentId))
-    .map((doc) => {
-      const uses = clausesUsed(doc, library);
-      const extras = extraCommitmentsUsed(doc, bid);
+  const wanted = (id: string) => !opts.only || opts.only.includes(id as DocumentId);
+  const total = documentsOf(bid).filter(wanted).length * opts.formats.length;
+  let done = 0;
+  const finished = (fileName: string) => opts.onProgress?.(++done, total, fileName);
+  const fileName = (doc: Document, format: Format) => `${doc.meta.title}.${format}`;
+
+  const prepared = new Map<Document, Prepared>();
+  const prepare = (rendered: Document): Prepared => {
+    let p = prepared.get(rendered);
+    if (!p) {
+      const uses = clausesUsed(rendered, library);
+      const extras = extraCommitmentsUsed(rendered, bid);
       const properties = opts.provenance
         ? documentProperties(opts.provenance, uses, extras)
         : undefined;
-      return {
-        doc: properties ? { ...doc, meta: { ...doc.meta, properties } } : doc,
-        uses,
-        extras,
-      };
-    });
-  const total = rendered.length * opts.formats.length;
-  const out: (BuiltFile & { documentId: DocumentId; format: Format })[] = [];
-  for (const { doc } of rendered) {
-    for (const format of opts.formats) {
-      const fileName = `${doc.meta.title}.${format}`;
-      out.push({
-        documentId: doc.meta.id as DocumentId,
-        format,
-        fileName,
-        bytes: await WRITERS[format].write(doc),
-      });
-      opts.onProgress?.(out.length, total, fileName);
+      const doc = properties ? { ...rendered, meta: { ...rendered.meta, properties } } : rendered;
+      prepared.set(rendered, (p = { doc, uses, extras, remote: new Map() }));
     }
+    return p;
+  };
+  // Each document goes to the writer thread as soon as it is rendered, so the thread writes while
+  // the other documents render and the checks run. If a check then fails, its work is dropped.
+  const thread = opts.thread;
+  const send = (rendered: Document) => {
+    if (!thread || !wanted(rendered.meta.id)) return;
+    const p = prepare(rendered);
+    for (const format of opts.formats) {
+      if (!thread.handles(format)) continue;
+      const bytes = thread.write(format, p.doc).then((b) => {
+        finished(fileName(p.doc, format));
+        return b;
+      });
+      bytes.catch(() => {}); // awaited below, in order; a failure must not surface before that
+      p.remote.set(format, bytes);
+    }
+  };
+
+  const all = renderChecked(bid, { ...opts, library, onRendered: send });
+  const rendered = all.filter((d) => wanted(d.meta.id)).map(prepare);
+  const jobs = rendered.flatMap((p) => opts.formats.map((format) => ({ p, format })));
+  const bytes: Buffer[] = [];
+  for (const [i, { p, format }] of jobs.entries()) {
+    if (p.remote.has(format)) continue;
+    bytes[i] = await WRITERS[format].write(p.doc);
+    finished(fileName(p.doc, format));
   }
+  for (const [i, { p, format }] of jobs.entries()) bytes[i] ??= await p.remote.get(format)!;
+  const out = jobs.map(({ p, format }, i) => ({
+    documentId: p.doc.meta.id as DocumentId,
+    format,
+    fileName: fileName(p.doc, format),
+    bytes: bytes[i]!,
+  }));
   if (!opts.provenance) return out;
   const manifest = buildManifest(opts.provenance, rendered, out);
   return [
@@ -131,46 +179,5 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
   ];
 }
 
-const TMP_PREFIX = '.tk-tmp-';
-
-/**
- * Writes every file to a temporary name in `dir`, then renames them into place: a failure before
- * the renames leaves the folder as it was (temporary files are removed).
- */
-export function writeFiles(
-  dir: string,
-  files: readonly { fileName: string; bytes: Buffer }[],
-): string[] {
-  const tmp: string[] = [];
-  try {
-    mkdirSync(dir, { recursive: true });
-    for (const f of files) {
-      const t = path.join(dir, `${TMP_PREFIX}${process.pid}-${tmp.length}`);
-      tmp.push(t);
-      writeFileSync(t, f.bytes, { flush: true });
-    }
-    return files.map((f, i) => {
-      const dest = path.join(dir, f.fileName);
-      renameSync(tmp[i]!, dest);
-      return dest;
-    });
-  } catch (e) {
-    for (const t of tmp) rmSync(t, { force: true });
-    const err = e as NodeJS.ErrnoException;
-    throw new TenderKitError([
-      diagnostic('OutputFailed', `无法写入“${dir}”（${err.code ?? err.message}）`, {
-        location: { file: dir },
-      }),
-    ]);
-  }
-}
-
-/** Removes temporary files a killed build may have left behind. */
-export function cleanTempFiles(dir: string): void {
-  try {
-    for (const f of readdirSync(dir))
-      if (f.startsWith(TMP_PREFIX)) rmSync(path.join(dir, f), { force: true });
-  } catch {
-    // Folder absent: nothing to clean.
-  }
-}
+// Writing the files (all or nothing) lives in output.ts.
+export { cleanTempFiles, writeBuild, writeFiles } from './output.js';

@@ -146,7 +146,7 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
       })
       .toBe('东江市人民医院');
     const previewText = squash((await page.locator('#preview').textContent()) ?? '');
-    expect(previewText).toContain('本项目应用软件的免费质保期为');
+    expect(previewText).toContain('应用软件的免费质保期为');
     expect(previewText).toContain('东江市区2小时内、其他县区1个工作日内');
     expect(previewText).toContain('启用备用系统');
     await page.locator('#g-responseTiers').scrollIntoViewIfNeeded();

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadBidFile, loadBidText } from '../src/load/bid.js';
 import type { BidParams } from '../src/schema/bid.js';
-import { prepareBid, type PreparedBid } from '../src/load/prepare.js';
+import { prepareBid, type PreparedBid } from '../src/prepare.js';
 import { docxPart } from '../src/writers/docx/index.js';
 import type { Server } from 'node:http';
 import { createApp } from '../src/server/app.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildBid } from '../src/build.js';
-import { prepareBid } from '../src/load/prepare.js';
+import { prepareBid } from '../src/prepare.js';
 import { createApp } from '../src/server/app.js';
 import { Busy, RenderPool } from '../src/server/render-pool.js';
 import { bidSchema } from '../src/schema/bid.js';

@@ -1,12 +1,12 @@
 // `tenderkit clauses list | show | diff`: the clause library as legal reviews it.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { renderAll, WRITERS, writeFiles } from '../build.js';
 import { fail, formatDiagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
 import { lintLibrary } from '../library/lint.js';
 import { sha256 } from '../provenance/manifest.js';
-import { prepareBid } from '../load/prepare.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { prepareBid } from '../prepare.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { MAX_YAML_BYTES } from '../load/yaml-file.js';
 import { parse } from 'yaml';
 import {
   defaultLibrary,
@@ -18,13 +18,20 @@ import {
 import { diffBodies, redlineDocument, redlineText } from '../library/redline.js';
 import type { ClauseVersion } from '../schema/library.js';
 import type { Format } from '../writers/types.js';
+import {
+  CLAUSES_SUBCOMMANDS,
+  parseCommand,
+  unknownCommand,
+  UsageError,
+  type CommandName,
+} from './usage.js';
 
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Today's date in China Standard Time, `YYYY-MM-DD`. */
 function today(): string {
@@ -51,6 +58,9 @@ export interface UsageRow {
 /** A tender requirements file (top-level `requirements`, no `tenderee`): not a bid, skipped. */
 function isTenderFile(file: string): boolean {
   try {
+    // Only a regular file of a bid's size is read (a pipe or device named x.yaml would block).
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_YAML_BYTES) return false;
     const data: unknown = parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 });
     return (
       data !== null && typeof data === 'object' && 'requirements' in data && !('tenderee' in data)
@@ -118,7 +128,8 @@ function versionJson(v: ClauseVersion, withBody: boolean) {
 }
 
 function clauseOr404(id: string | undefined): LoadedClause {
-  if (!id) throw new UsageError('请给出条款编号，例如：tenderkit clauses show warranty-period');
+  if (!id)
+    throw new UsageError('请给出条款编号，例如：tenderkit clauses show warranty-period', 'clauses');
   const c = defaultLibrary().clauses.get(id);
   if (!c) {
     const known = [...defaultLibrary().clauses.keys()].join('、');
@@ -144,15 +155,18 @@ const line = (v: ClauseVersion) =>
   `第 ${v.version} 版 ${STATUS_LABELS[v.status]}${v.approvedOn ? ` ${v.approvedOn}` : ''}${v.reviewBy ? `（复审 ${v.reviewBy}）` : ''}`;
 
 export async function runClauses(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' } },
-  });
+  const [sub = '', ...rest] = argv;
+  if (!(CLAUSES_SUBCOMMANDS as readonly string[]).includes(sub))
+    throw unknownCommand(sub, CLAUSES_SUBCOMMANDS, 'clauses');
+  const command = `clauses ${sub}` as CommandName;
+  // Each sub-command accepts only its own options (see usage.ts).
+  const { values, positionals } = parseCommand(command, rest) as {
+    values: { format?: string; out?: string };
+    positionals: string[];
+  };
   const json = values.format === 'json';
   if (values.format && !['json', 'text'].includes(values.format))
-    throw new UsageError(`--format 只能是 text 或 json，收到“${values.format}”`);
+    throw new UsageError(`--format 只能是 text 或 json，收到“${values.format}”`, command);
   switch (sub) {
     case 'list': {
       const list = [...defaultLibrary().clauses.values()].map((c) => {
@@ -208,7 +222,10 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
       }
       const ext = path.extname(values.out).slice(1).toLowerCase();
       if (!(ext in WRITERS))
-        throw new UsageError(`--out 的扩展名应为 .docx、.pdf 或 .html，收到“${values.out}”`);
+        throw new UsageError(
+          `--out 的扩展名应为 .docx、.pdf 或 .html，收到“${values.out}”`,
+          'clauses diff',
+        );
       const bytes = await WRITERS[ext as Format].write(redlineDocument(c.clause, older, newer));
       const [written] = writeFiles(path.dirname(values.out), [
         { fileName: path.basename(values.out), bytes },
@@ -222,6 +239,7 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
       if (!dir)
         throw new UsageError(
           '请给出存放投标参数文件的文件夹，例如：tenderkit clauses usage warranty-period bids/',
+          'clauses usage',
         );
       const rows = clauseUsage(c.clause.id, dir);
       if (json) io.out(`${JSON.stringify({ id: c.clause.id, bids: rows }, null, 2)}\n`);
@@ -256,8 +274,6 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(
-        `clauses 的子命令应为 list、show、diff、lint 或 usage，收到“${sub ?? ''}”`,
-      );
+      throw unknownCommand(sub, CLAUSES_SUBCOMMANDS, 'clauses');
   }
 }

@@ -123,6 +123,10 @@ export const catalogue = {
     title: '复核未通过',
     hint: '文件不是由记录的输入生成的，或输入已改动：请重新构建并重新签章，或查明改动的来源。',
   },
+  ManifestInvalid: {
+    title: '构建记录无效',
+    hint: 'manifest.json 由 tenderkit build 写出，不应手工修改：请重新构建后再复核。',
+  },
   UsageError: { title: '命令用法错误', hint: '运行 `tenderkit --help` 查看用法。' },
   OutputFailed: { title: '无法写出文件', hint: '请检查输出目录是否可写、磁盘空间是否充足。' },
 } as const satisfies Record<string, { title: string; hint: string }>;

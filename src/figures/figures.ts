@@ -3,6 +3,7 @@
 // to draw), so tests can compare a figure with the text beside it.
 import { hoursText } from '../format/cn-number.js';
 import { milestoneName, milestonePhrase, worstHours } from '../format/milestones.js';
+import type { FigureId } from '../ir/figures.js';
 import type { JsonValue } from '../ir/types.js';
 import { TEXT_WIDTH_PT } from '../ir/layout.js';
 import type { BidParams } from '../schema/bid.js';
@@ -15,9 +16,6 @@ export interface DrawnFigure {
   readonly height: number;
   readonly data: JsonValue;
 }
-
-export const FIGURE_IDS = ['tier-chart', 'escalation-flow', 'org-chart', 'training-gantt'] as const;
-export type FigureId = (typeof FIGURE_IDS)[number];
 
 const W = Math.floor(TEXT_WIDTH_PT);
 
@@ -61,7 +59,15 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
     x0 + ((Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (x1 - x0);
   const top = 14;
   const lineH = 12;
-  const heights = rows.map((r) => Math.max(1, r.milestones.length) * lineH + 12);
+  const textLineH = 10;
+  // Each milestone's text starts after its bar (or at the axis) and wraps within the figure.
+  const textX = (h: number | null) => (h === null ? x0 + 4 : x0 + Math.max(2, x(h) - x0) + 4);
+  const lines = rows.map((r) => r.milestones.map((m) => wrap(m.text, 8, W - textX(m.hours) - 2)));
+  const rowH = (n: number) => lineH + (n - 1) * textLineH;
+  const heights = rows.map(
+    (r, i) =>
+      (r.milestones.length ? lines[i]!.reduce((a, l) => a + rowH(l.length), 0) : lineH) + 12,
+  );
   const height = top + heights.reduce((a, h) => a + h, 0) + 24;
   let body = '';
   let lastTick = -Infinity;
@@ -83,20 +89,26 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
         fill: '#64748b',
       });
     }
+    let by = y;
     r.milestones.forEach((m, j) => {
-      const by = y + j * lineH;
+      const text = lines[i]![j]!;
       body += label(labelW + 8 + nameW - 4, by + 8, m.label, {
         size: 8,
         anchor: 'end',
         fill: '#334155',
       });
-      if (m.hours === null) {
-        body += label(x0 + 4, by + 8, m.text, { size: 8, anchor: 'start', fill: '#64748b' });
-        return;
+      if (m.hours !== null) {
+        const bw = Math.max(2, x(m.hours) - x0);
+        body += `<rect x="${x0}" y="${by}" width="${bw.toFixed(1)}" height="9" fill="${KIND_COLORS[m.kind] ?? '#334155'}"/>`;
       }
-      const bw = Math.max(2, x(m.hours) - x0);
-      body += `<rect x="${x0}" y="${by}" width="${bw.toFixed(1)}" height="9" fill="${KIND_COLORS[m.kind] ?? '#334155'}"/>`;
-      body += label(x0 + bw + 4, by + 8, m.text, { size: 8, anchor: 'start' });
+      text.forEach((line, k) => {
+        body += label(textX(m.hours), by + 8 + k * textLineH, line, {
+          size: 8,
+          anchor: 'start',
+          ...(m.hours === null ? { fill: '#64748b' } : {}),
+        });
+      });
+      by += rowH(text.length);
     });
     y += h;
   });

@@ -2,10 +2,10 @@
 // Sans SC, so the PDF (vector), the .docx (PNG rendered from the same SVG) and the HTML preview show
 // the same shapes and no viewer can fall back to boxes; each figure keeps its words in <title>.
 import type * as fontkit from 'fontkit';
-import { parsedFonts } from '../writers/fonts.js';
+import { parsedFont } from '../fonts/parsed.js';
 
 function faceOf(bold: boolean): fontkit.Font {
-  return parsedFonts()[bold ? 'sansBold' : 'sansRegular'];
+  return parsedFont(bold ? 'sansBold' : 'sansRegular');
 }
 
 export function esc(s: string): string {
@@ -16,12 +16,81 @@ export function esc(s: string): string {
     .replace(/"/g, '&quot;');
 }
 
+/** A run of text laid out in Noto Sans SC: its advance, and its outlines once drawn. */
+interface Shaped {
+  readonly font: fontkit.Font;
+  /** Sum of the glyphs' advances, in font units. */
+  readonly advance: number;
+  readonly run: ReturnType<fontkit.Font['layout']>;
+  /** SVG path data of the glyph outlines, in font units (made on first use). */
+  d?: string;
+}
+
+/**
+ * Layouts memoised per process: `wrap` measures every prefix of a line and `label` then draws the
+ * line it measured last, so each text is laid out by fontkit once.
+ */
+const shapedCache = new Map<string, Shaped>();
+
+/** Set while figures are drawn for checking only (see `withoutOutlines`). */
+let sketching = false;
+
+/**
+ * Runs `fn` drawing figures without their text: no font is loaded, widths are estimated (a full
+ * em per character) and labels are left out. The figures' presence, ids and data are exactly those
+ * of the real drawing; their SVG is only a sketch. `lint` and `explain` check figures this way
+ * without paying for fontkit and the fonts.
+ */
+export function withoutOutlines<T>(fn: () => T): T {
+  const was = sketching;
+  sketching = true;
+  try {
+    return fn();
+  } finally {
+    sketching = was;
+  }
+}
+
+const SKETCH_FONT = { unitsPerEm: 1000 } as fontkit.Font;
+
+function shape(text: string, bold: boolean): Shaped {
+  if (sketching)
+    return {
+      font: SKETCH_FONT,
+      advance: 1000 * [...text].length,
+      run: { glyphs: [], positions: [] },
+      d: '',
+    };
+  const key = `${bold ? 'b' : 'r'}:${text}`;
+  let s = shapedCache.get(key);
+  if (!s) {
+    const font = faceOf(bold);
+    const run = font.layout(text);
+    s = { font, run, advance: run.positions.reduce((a, p) => a + p.xAdvance, 0) };
+    if (shapedCache.size >= 4096) shapedCache.clear(); // bounded: a server draws many bids
+    shapedCache.set(key, s);
+  }
+  return s;
+}
+
+function outline(s: Shaped): string {
+  if (s.d === undefined) {
+    let pen = 0;
+    let d = '';
+    s.run.glyphs.forEach((g, i) => {
+      const p = s.run.positions[i]!;
+      d += g.path.translate(pen + p.xOffset, p.yOffset).toSVG();
+      pen += p.xAdvance;
+    });
+    s.d = d;
+  }
+  return s.d;
+}
+
 /** Width in points of `text` at `size` in Noto Sans SC. */
 export function textWidth(text: string, size: number, bold = false): number {
-  const font = faceOf(bold);
-  const run = font.layout(text);
-  const units = run.positions.reduce((a, p) => a + p.xAdvance, 0);
-  return (units / font.unitsPerEm) * size;
+  const s = shape(text, bold);
+  return (s.advance / s.font.unitsPerEm) * size;
 }
 
 /** Breaks `text` into lines no wider than `max` points (Chinese may break between any characters). */
@@ -52,17 +121,10 @@ export function label(
   opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; bold?: boolean; fill?: string } = {},
 ): string {
   const { size = 10, anchor = 'middle', bold = false, fill = '#1f2933' } = opts;
-  const font = faceOf(bold);
-  const run = font.layout(text);
-  let pen = 0;
-  let d = '';
-  run.glyphs.forEach((g, i) => {
-    const p = run.positions[i]!;
-    d += g.path.translate(pen + p.xOffset, p.yOffset).toSVG();
-    pen += p.xAdvance;
-  });
-  const k = size / font.unitsPerEm;
-  const width = pen * k;
+  const s = shape(text, bold);
+  const d = outline(s);
+  const k = size / s.font.unitsPerEm;
+  const width = s.advance * k;
   const left = anchor === 'start' ? x : anchor === 'end' ? x - width : x - width / 2;
   return d
     ? `<path transform="translate(${left.toFixed(2)} ${y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" fill="${fill}" d="${d}"/>`

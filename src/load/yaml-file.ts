@@ -237,8 +237,23 @@ function checkTags(node: unknown, report: (n: Node) => void, depth = 0): void {
   }
 }
 
+/**
+ * The parser's message without the source text some messages carry (`…extra characters: <text>`),
+ * so a file that is not YAML is never quoted back; the location says where to look.
+ */
 function firstLine(s: string): string {
-  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '').trim();
+  return (s.split('\n')[0] ?? s)
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(
+      /^(Block scalar header includes extra characters|Not a YAML token|Not a valid tag|Could not resolve tag|Unresolved tag):.*$/,
+      '$1',
+    )
+    .replace(/^Verbatim tags aren't resolved, so .*$/, "Verbatim tags aren't resolved")
+    .replace(
+      /^Unexpected .+ in (flow collection|flow map|flow sequence|collection)$/s,
+      'Unexpected token in $1',
+    )
+    .trim();
 }
 
 function located(

@@ -170,6 +170,11 @@ export function zodIssuesToDiagnostics(
         if (value === undefined) {
           name = 'MissingField';
           message = '缺少必填字段';
+        } else if (path.length === 0) {
+          // The whole file is not a mapping: perhaps not a bid at all (a link to another file, a
+          // text file). Its content is never quoted.
+          name = 'InvalidType';
+          message = `文件内容应为“字段: 值”形式的字段组，实际是${Array.isArray(value) ? '一个列表' : typeof value === 'string' ? '一段文本' : '单个取值'}，请检查是否选错了文件`;
         } else {
           name = 'InvalidType';
           message = `应为${TYPE_NAMES[issue.expected] ?? issue.expected}，实际为${received(value)}`;

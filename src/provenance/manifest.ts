@@ -1,27 +1,20 @@
 // Provenance: what went into a build (tool, bid, clause versions, fonts) and what came out, recorded
 // in manifest.json beside the outputs and embedded in each .docx and PDF.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from '../ir/types.js';
-import { PACKAGE_ROOT, type Library } from '../library/library.js';
+import type { Library } from '../library/library.js';
 import { SCHEMA_VERSION, type BidParams } from '../schema/bid.js';
-import { fontBytes, FONT_FILES } from '../writers/fonts.js';
+import { fontBytes, FONT_FILES, type FontKey } from '../fonts/files.js';
 import type { Format } from '../writers/types.js';
+import { toolVersion } from './version.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
 export const sha256 = (data: string | Uint8Array) =>
   createHash('sha256').update(data).digest('hex');
 
-let version: string | undefined;
-/** TenderKit's own version, from its package.json (read once). */
-export function toolVersion(): string {
-  version ??= (
-    JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
-  ).version;
-  return version;
-}
+export { toolVersion };
 
 export interface ClauseUse {
   readonly id: string;
@@ -83,7 +76,7 @@ export function fontHashes(): { name: string; sha256: string }[] {
   const data = fontBytes();
   fontCache ??= Object.entries(FONT_FILES).map(([k, f]) => ({
     name: path.basename(f),
-    sha256: sha256(data[k as keyof typeof FONT_FILES]),
+    sha256: sha256(data[k as FontKey]),
   }));
   return fontCache;
 }

@@ -1,10 +1,20 @@
 // `tenderkit verify <out-dir>`: rebuild from the inputs a manifest records and compare byte for byte.
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildBid } from '../build.js';
-import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { z } from 'zod';
+import {
+  diagnostic,
+  TenderKitError,
+  type Diagnostic,
+  type Location,
+} from '../diagnostics/diagnostic.js';
+import { MAX_YAML_BYTES, parseYamlText } from '../load/yaml-file.js';
+import { zodIssuesToDiagnostics } from '../load/zod-issues.js';
+import { isPlainFileName } from '../output.js';
+import { FORMATS } from '../writers/types.js';
 import { defaultLibrary, type Library } from '../library/library.js';
-import { prepareBid } from '../load/prepare.js';
+import { prepareBid } from '../prepare.js';
 import { fontHashes, MANIFEST_FILE, sha256, type Manifest } from './manifest.js';
 
 export interface VerifyResult {
@@ -21,24 +31,272 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? -1 : n;
 }
 
-function readManifest(dir: string): Manifest {
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, { message: '应为 64 位十六进制 SHA-256' });
+const anyText = z.string().max(1000);
+
+/** An input path as build records it: absolute, normalised (no `.` or `..`), a .yaml file. */
+const inputPath = z
+  .string()
+  .refine(
+    (p) =>
+      !p.includes('\0') &&
+      path.isAbsolute(p) &&
+      path.normalize(p) === p &&
+      !p.split(/[/\\]/).includes('..') &&
+      /\.ya?ml$/i.test(p),
+    { message: '应为构建时记录的 .yaml 文件绝对路径，不能含“..”' },
+  );
+
+const inputSchema = z.object({ file: anyText, path: inputPath, sha256: hex64 });
+
+const formatSchema = z.enum(FORMATS as readonly ['docx', 'pdf', 'html']);
+
+/** The structure of manifest.json; every path in it is checked before it is used. */
+export const manifestSchema = z
+  .object({
+    tool: z.object({ name: z.literal('tenderkit'), version: anyText }),
+    schemaVersion: z.number().int(),
+    bid: inputSchema,
+    tender: inputSchema.nullable().default(null),
+    options: z.object({ formats: z.array(formatSchema).min(1).max(3), drafts: z.boolean() }),
+    fonts: z.array(z.object({ name: anyText, sha256: hex64 })).max(100),
+    documents: z
+      .array(
+        z.object({
+          id: anyText,
+          title: anyText,
+          draft: z.boolean(),
+          clauses: z
+            .array(
+              z.object({
+                id: anyText,
+                version: z.number().int(),
+                status: anyText,
+                bodySha256: hex64,
+              }),
+            )
+            .max(1000),
+          extraCommitments: z
+            .array(
+              z.object({
+                id: z.literal('extra-commitment'),
+                origin: anyText,
+                title: anyText,
+                tenderItem: anyText.nullable(),
+                bodySha256: hex64,
+                reviewed: z.literal(false),
+              }),
+            )
+            .max(1000)
+            .default([]),
+          outputs: z
+            .array(
+              z.object({
+                file: z.string().refine((f) => isPlainFileName(f) && f !== MANIFEST_FILE, {
+                  message: '输出文件应为输出目录中的文件名，不能是绝对路径，也不能含“..”或“/”',
+                }),
+                format: formatSchema,
+                bytes: z.number().int().nonnegative(),
+                sha256: hex64,
+              }),
+            )
+            .max(3),
+        }),
+      )
+      .max(100),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Set<string>();
+    m.documents.forEach((d, i) =>
+      d.outputs.forEach((o, j) => {
+        if (seen.has(o.file))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['documents', i, 'outputs', j, 'file'],
+            message: `输出文件 ${o.file} 重复记录`,
+          });
+        seen.add(o.file);
+      }),
+    );
+    // Like build: the tender file sits in the bid's folder or below.
+    if (m.tender && !m.tender.path.startsWith(path.dirname(m.bid.path) + path.sep))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tender', 'path'],
+        message: '招标要求文件应在投标参数文件所在的文件夹内',
+      });
+  });
+
+/** Largest manifest read; a build of every document in every format writes a few kilobytes. */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+function manifestProblem(message: string, location: Location): TenderKitError {
+  return new TenderKitError([diagnostic('ManifestInvalid', message, { location })]);
+}
+
+/** Offset of the first JSON syntax error in `s`, or -1 when `s` is valid JSON. */
+export function jsonErrorOffset(s: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < s.length && ' \t\n\r'.includes(s[i]!)) i++;
+  };
+  const string = () => {
+    i++; // opening quote
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) throw i;
+      if (c === 0x5c) {
+        const esc = /^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/.exec(s.slice(i + 1, i + 6));
+        if (!esc) throw i;
+        i += 1 + esc[0].length;
+      } else i++;
+    }
+    throw i;
+  };
+  const value = (depth: number): void => {
+    ws();
+    if (depth > 64) throw i;
+    const c = s[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (s[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (c === '{') {
+          if (s[i] !== '"') throw i;
+          string();
+          ws();
+          if (s[i] !== ':') throw i;
+          i++;
+        }
+        value(depth + 1);
+        ws();
+        if (s[i] === ',') i++;
+        else if (s[i] === close) {
+          i++;
+          return;
+        } else throw i;
+      }
+    }
+    if (c === '"') return string();
+    const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+      s.slice(i, i + 400),
+    );
+    if (!lit) throw i;
+    i += lit[0].length;
+  };
+  try {
+    value(0);
+    ws();
+    if (i < s.length) throw i;
+    return -1;
+  } catch (e) {
+    if (typeof e === 'number') return e;
+    throw e;
+  }
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
+}
+
+/** Reads and validates dir/manifest.json; every problem is a located ManifestInvalid error. */
+export function readManifest(dir: string): Manifest {
   const file = path.join(dir, MANIFEST_FILE);
-  if (!existsSync(file))
+  const st = (() => {
+    try {
+      return lstatSync(file);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!st) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = false;
+    }
     throw new TenderKitError([
       diagnostic(
         'VerifyFailed',
-        `“${dir}”中没有 ${MANIFEST_FILE}，它不是 tenderkit build 的输出目录`,
+        isDir
+          ? `“${dir}”中没有 ${MANIFEST_FILE}，它不是 tenderkit build 的输出目录`
+          : `找不到输出目录“${dir}”`,
         { location: { file: dir } },
       ),
     ]);
+  }
+  if (!st.isFile())
+    throw manifestProblem(`${MANIFEST_FILE} 不是普通文件（不能是文件夹或链接）`, { file });
+  if (st.size > MAX_MANIFEST_BYTES)
+    throw manifestProblem(`${MANIFEST_FILE} 大小为 ${st.size} 字节，不像是构建记录`, { file });
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    throw new TenderKitError([
-      diagnostic('VerifyFailed', `${MANIFEST_FILE} 不是有效的 JSON`, { location: { file } }),
-    ]);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw manifestProblem(
+      code ? `无法读取 ${MANIFEST_FILE}（${code}）` : `${MANIFEST_FILE} 包含无效的 UTF-8 字节`,
+      { file },
+    );
+  }
+  const bad = jsonErrorOffset(text);
+  if (bad >= 0) {
+    // The position only: the file's content is never quoted.
+    const at = lineCol(text, bad);
+    throw manifestProblem(`${MANIFEST_FILE} 不是有效的 JSON（第 ${at.line} 行第 ${at.col} 列）`, {
+      file,
+      ...at,
+    });
+  }
+  const r = manifestSchema.safeParse(JSON.parse(text));
+  if (r.success) return r.data as Manifest;
+  // JSON is YAML: the YAML reader gives each field path its line and column.
+  const parsed = parseYamlText(text, file);
+  const located = parsed.ok
+    ? zodIssuesToDiagnostics(r.error.issues, manifestSchema, parsed.value)
+    : r.error.issues.map((i) => diagnostic('InvalidValue', i.message, { location: { file } }));
+  throw new TenderKitError(
+    located.map((d) => ({
+      ...d,
+      name: 'ManifestInvalid' as const,
+      message: `${MANIFEST_FILE} 的结构不对：${d.path ? `${d.path} ` : ''}${d.message}`,
+      path: undefined,
+      label: undefined,
+    })),
+  );
+}
+
+/**
+ * An input file the manifest names, read only when it is a regular .yaml file no larger than a bid
+ * may be (a crafted manifest cannot make verify read a device, a pipe or a large file).
+ */
+function readInput(p: string): { ok: true; bytes: Buffer } | { ok: false; why: string } {
+  try {
+    const real = realpathSync(p);
+    const st = statSync(real);
+    if (!st.isFile() || !/\.ya?ml$/i.test(real)) return { ok: false, why: '不是普通的 .yaml 文件' };
+    if (st.size > MAX_YAML_BYTES) return { ok: false, why: '大于 1 MB，不是投标参数文件' };
+    return { ok: true, bytes: readFileSync(real) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, why: code === 'ENOENT' ? '已不存在' : `无法读取（${code}）` };
   }
 }
+
+/** Operating-system files a file manager may put into any folder; not reported as extra files. */
+const SYSTEM_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
 export async function verifyBuild(
   dir: string,
@@ -53,11 +311,12 @@ export async function verifyBuild(
   // Inputs: the bid, the tender file, the clause versions and fonts recorded.
   for (const input of [m.bid, m.tender]) {
     if (!input) continue;
-    if (!existsSync(input.path)) {
-      problem(`构建所用的文件 ${input.path} 已不存在`);
+    const read = readInput(input.path);
+    if (!read.ok) {
+      problem(`构建所用的文件 ${input.path} ${read.why}`, input.path);
       continue;
     }
-    const now = sha256(readFileSync(input.path));
+    const now = sha256(read.bytes);
     if (now === input.sha256) ok.push(`输入文件 ${input.file} 未改动`);
     else
       problem(
@@ -118,11 +377,23 @@ export async function verifyBuild(
   }
 
   // Each output on disk against the manifest and against the rebuild.
+  const listed = new Set([MANIFEST_FILE]);
   for (const d of m.documents) {
     for (const o of d.outputs) {
+      listed.add(o.file);
       const file = path.join(dir, o.file);
-      if (!existsSync(file)) {
+      let st;
+      try {
+        st = lstatSync(file);
+      } catch {
         problem(`输出文件 ${o.file} 缺失`, file);
+        continue;
+      }
+      if (!st.isFile()) {
+        problem(
+          `输出文件 ${o.file} 不是普通文件（${st.isSymbolicLink() ? '是链接' : '是文件夹或特殊文件'}）`,
+          file,
+        );
         continue;
       }
       const disk = readFileSync(file);
@@ -141,6 +412,24 @@ export async function verifyBuild(
         ok.push(`${o.file} 重新生成后逐字节一致（SHA-256 ${o.sha256.slice(0, 12)}…）`);
       }
     }
+  }
+
+  // Anything else in the folder was not produced by this build: a stale output of an earlier build,
+  // or a file put there by hand. Either way the folder is not what the manifest describes.
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )) {
+    if (listed.has(e.name) || SYSTEM_FILES.has(e.name)) continue;
+    problems.push(
+      diagnostic(
+        'VerifyFailed',
+        `输出目录中有构建记录之外的${e.isDirectory() ? '文件夹' : '文件'} ${e.name}：它不是这次构建生成的（可能是更早构建留下的，或是手工放入的）`,
+        {
+          location: { file: path.join(dir, e.name) },
+          hint: '交付前请把它移出输出目录；或把投标重新构建到一个空文件夹。',
+        },
+      ),
+    );
   }
   return { ok, problems };
 }

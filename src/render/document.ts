@@ -21,6 +21,7 @@ import { documentsOf, type BidParams, type DocumentId } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { findPlaceholders } from '../checks/placeholders.js';
 import { drawFigure } from '../figures/figures.js';
+import { withoutOutlines } from '../figures/svg.js';
 import type { Deviation } from '../checks/deviations.js';
 import { markdownToBlocks, markdownToInlines } from './markdown.js';
 import {
@@ -62,6 +63,8 @@ interface Ctx {
   readonly choice: VersionChoice;
   readonly bid: BidParams;
   readonly figures: { n: number };
+  /** Draw figure text as outlines (false: checks only, see `RenderExtra.outlineFigures`). */
+  readonly outlineFigures: boolean;
   /** Draft clause versions used, as `id@version`. */
   readonly drafts: Set<string>;
 }
@@ -208,7 +211,8 @@ function renderItems(
     } else if ('extraCommitments' in item) {
       out.push(...extraCommitments(ctx, item.extraCommitments, depth, at));
     } else if ('figure' in item) {
-      const drawn = drawFigure(item.figure, ctx.bid, item.caption);
+      const draw = () => drawFigure(item.figure, ctx.bid, item.caption);
+      const drawn = ctx.outlineFigures ? draw() : withoutOutlines(draw);
       if (drawn)
         out.push({
           type: 'figure',
@@ -303,6 +307,11 @@ export interface RenderExtra {
   readonly deviations?: readonly Deviation[];
   /** Use draft clause versions (documents are then marked 草稿). */
   readonly allowDrafts?: boolean;
+  /**
+   * false: the documents are only checked, never written (`lint`, `explain`), so figures are drawn
+   * without their text and no font is loaded; their presence and data are the same.
+   */
+  readonly outlineFigures?: boolean;
 }
 
 /** Renders one document; every problem found is thrown together as a TenderKitError. */
@@ -325,6 +334,7 @@ export function renderDocument(
     choice: { pins: bid.clauseVersions, allowDrafts: extra.allowDrafts },
     bid,
     figures: { n: 0 },
+    outlineFigures: extra.outlineFigures ?? true,
     drafts: new Set<string>(),
     headings: new HeadingCounter(),
     diags: [],

@@ -1,7 +1,7 @@
 // Runs in a worker thread: builds .docx/.pdf files, so a slow PDF never blocks the server.
 import { buildBid } from '../build.js';
 import { TenderKitError, formatDiagnostic } from '../diagnostics/diagnostic.js';
-import { prepareBid } from '../load/prepare.js';
+import { prepareBid } from '../prepare.js';
 import type { Format } from '../writers/types.js';
 import type { DocumentId } from '../schema/bid.js';
 
@@ -54,7 +54,7 @@ let warmed: Promise<void> | undefined;
 function warm(): Promise<void> {
   warmed ??= (async () => {
     const { defaultLibrary } = await import('../library/library.js');
-    const { parsedFonts } = await import('../writers/fonts.js');
+    const { parsedFonts } = await import('../fonts/parsed.js');
     defaultLibrary();
     parsedFonts();
   })();

@@ -5,6 +5,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { BidInput } from '../schema/bid.js';
+import { ensureFolder } from '../output.js';
 
 export const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const TMP_PREFIX = '.tk-save-';
@@ -48,7 +49,8 @@ export class BidStore {
 
   /** Creates the folder and removes temporary files a killed save left behind. */
   async open(): Promise<this> {
-    await fs.mkdir(this.dir, { recursive: true });
+    // Not fs.mkdir({ recursive }): that loops forever on /proc (see output.ts).
+    ensureFolder(this.dir, { name: '数据目录', option: '--data' });
     for (const f of await fs.readdir(this.dir))
       if (f.startsWith(TMP_PREFIX)) await fs.rm(path.join(this.dir, f), { force: true });
     return this;

@@ -40,7 +40,7 @@ import {
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, Inline } from '../../ir/types.js';
-import { WORD_FONTS } from '../fonts.js';
+import { WORD_FONTS } from '../../fonts/word.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
@@ -452,18 +452,52 @@ export function toDocxDocument(doc: Document): DocxDocument {
   return dispatch(handlers, doc, { bold: false, revisions: { next: 1 } });
 }
 
+/** The package's parts before zipping, as Packer zips them (docx's compiler, not public API). */
+type PartsCompiler = {
+  compile(
+    file: DocxDocument,
+    prettify: undefined,
+    overrides: readonly object[],
+  ): Map<string, unknown>;
+};
+const compiler = (Packer as unknown as { compiler?: Partial<PartsCompiler> }).compiler;
+
+/** The parts of the package Packer would zip, in its order; from its zip where needed. */
+async function packageParts(
+  file: DocxDocument,
+  overrides: { path: string; data: string }[],
+): Promise<Record<string, Uint8Array>> {
+  if (typeof compiler?.compile === 'function') {
+    // Zipping, then unzipping again to patch one part, would deflate every part (the figures'
+    // PNGs too) for nothing: take the parts themselves.
+    const parts = (compiler as PartsCompiler).compile(file, undefined, overrides);
+    return Object.fromEntries(
+      [...parts].map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? strToU8(v)
+          : ArrayBuffer.isView(v)
+            ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+            : new Uint8Array(v as ArrayBuffer),
+      ]),
+    );
+  }
+  return unzipSync(await Packer.toBuffer(file, false, overrides));
+}
+
 export const docxWriter: Writer = {
   format: 'docx',
   async write(doc) {
     // Fixed core properties through Packer's override hook, fixed zip entry times patched in place.
-    const raw = await Packer.toBuffer(toDocxDocument(doc), false, [
-      { path: 'docProps/core.xml', data: coreXml(doc) },
-    ]);
+    const overrides = [{ path: 'docProps/core.xml', data: coreXml(doc) }];
     if (!doc.children.some((b) => b.type === 'toc'))
-      return setZipTimes(raw, fixedDate(doc.meta.date));
+      return setZipTimes(
+        await Packer.toBuffer(toDocxDocument(doc), false, overrides),
+        fixedDate(doc.meta.date),
+      );
     // docx numbers a TOC's heading bookmarks from a process-wide counter: renumber them in order
     // of appearance so the same input still gives the same bytes.
-    const files = unzipSync(raw);
+    const files = await packageParts(toDocxDocument(doc), overrides);
     files['word/document.xml'] = strToU8(renumberBookmarks(strFromU8(files['word/document.xml']!)));
     const mtime = fixedDate(doc.meta.date);
     // PNGs are already compressed: store them, deflate only the XML parts.

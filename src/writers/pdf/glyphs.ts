@@ -1,13 +1,9 @@
 // Every character must exist in the PDF font that will draw it; a missing one is an error naming it.
-import type * as fontkit from 'fontkit';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { codePointName } from '../../schema/fields.js';
 import type { Document, Node } from '../../ir/types.js';
-import { parsedFonts, type FONT_FILES } from '../fonts.js';
-
-function font(key: keyof typeof FONT_FILES): fontkit.Font {
-  return parsedFonts()[key];
-}
+import { hasGlyph } from '../../fonts/coverage.js';
+import type { FontKey } from '../../fonts/files.js';
 
 /** Which font file draws text inside a node of this kind (headings and the title use 黑体). */
 type Face = 'serif' | 'sans';
@@ -16,12 +12,12 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const check = (s: string, face: Face, bold: boolean, where: string, path?: string) => {
-    const file: keyof typeof FONT_FILES =
+    const file: FontKey =
       face === 'sans' ? (bold ? 'sansBold' : 'sansRegular') : bold ? 'serifBold' : 'serifRegular';
     for (const ch of s) {
       if (/\s/.test(ch)) continue;
       const cp = ch.codePointAt(0)!;
-      if (font(file).hasGlyphForCodePoint(cp)) continue;
+      if (hasGlyph(file, cp)) continue;
       const key = `${ch}|${where}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -15,7 +15,8 @@ import {
 import { listMarker } from '../../ir/numbering.js';
 import { figureCaption } from '../../ir/text.js';
 import type { Block, Document, Inline } from '../../ir/types.js';
-import { parsedFonts, FONT_FILES } from '../fonts.js';
+import { FONT_FILES, type FontKey } from '../../fonts/files.js';
+import { parsedFonts } from '../../fonts/parsed.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
@@ -34,10 +35,10 @@ function configure(): void {
   const f = Object.fromEntries(
     Object.entries(FONT_FILES).map(([k, file]) => {
       const name = `tenderkit-fonts/${path.basename(file)}`;
-      pdfmake.virtualfs.writeFileSync(name, data[k as keyof typeof FONT_FILES]);
+      pdfmake.virtualfs.writeFileSync(name, data[k as FontKey]);
       return [k, name];
     }),
-  ) as Record<keyof typeof FONT_FILES, string>;
+  ) as Record<FontKey, string>;
   pdfmake.addFonts({
     Song: {
       normal: f.serifRegular,

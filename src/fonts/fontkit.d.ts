@@ -1,4 +1,4 @@
-// The few fontkit calls the glyph check makes (fontkit 2 ships no types).
+// The few fontkit calls TenderKit makes (fontkit 2 ships no types).
 declare module 'fontkit' {
   export interface Font {
     hasGlyphForCodePoint(codePoint: number): boolean;

@@ -1,17 +1,17 @@
 // Loads a bid file and the tender file it names, and runs every check that needs no rendering.
-import type { Deviation } from '../checks/deviations.js';
+import type { Deviation } from './checks/deviations.js';
 import {
   diagnostic,
   TenderKitError,
   type Diagnostic,
   type Location,
-} from '../diagnostics/diagnostic.js';
-import { defaultLibrary, resolveVersion, type Library } from '../library/library.js';
-import type { RenderExtra } from '../render/document.js';
-import type { BidParams } from '../schema/bid.js';
-import { loadBidFile, type LoadedBid } from './bid.js';
-import { loadTenderFor } from './tender.js';
-import { parseFieldPath } from './zod-issues.js';
+} from './diagnostics/diagnostic.js';
+import { defaultLibrary, resolveVersion, type Library } from './library/library.js';
+import type { RenderExtra } from './render/document.js';
+import type { BidParams } from './schema/bid.js';
+import { loadBidFile, type LoadedBid } from './load/bid.js';
+import { loadTenderFor } from './load/tender.js';
+import { parseFieldPath } from './load/zod-issues.js';
 
 export interface PreparedBid {
   /** Adds the bid file's line:col to problems found later (rendering, PDF fonts) that name a field. */

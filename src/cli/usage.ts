@@ -1,0 +1,404 @@
+// The one place for the command line's usage texts: every command, its options and its help, and
+// the parsing that turns a mistyped command or option into a Chinese usage error.
+// Imports nothing heavy, so `--help` and a usage error answer without loading the renderers.
+import { parseArgs } from 'node:util';
+
+/** A mistake in how a command was called (exit code 2). `command` names the help to point to. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** Placeholder for the value in the help, `DIR`. */
+  readonly value?: string;
+  readonly text: string;
+}
+
+interface CommandSpec {
+  /** The call, after `tenderkit `: `build <bid.yaml> [--out DIR] …`. */
+  readonly synopsis: string;
+  /** What it does, one or more lines (shown in the overview and in the command's help). */
+  readonly summary: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+}
+
+const DRAFTS = {
+  type: 'boolean',
+  text: '允许使用未批准的条款草稿，此时每页都带“草稿 / DRAFT”标记',
+} as const satisfies OptionSpec;
+
+export const COMMANDS = {
+  build: {
+    synopsis: 'build <bid.yaml> [--out DIR] [--format docx,pdf,html] [--drafts]',
+    summary:
+      '生成投标参数文件中列出的每份文件（默认 docx 和 pdf），写入 DIR（默认 out/）；\n' +
+      '--drafts 允许使用未批准的条款草稿，此时每页都带“草稿 / DRAFT”标记。\n' +
+      '全部文件生成成功后才一次性放入 DIR，并删除上次构建（manifest.json）记录而本次不再生成的文件；\n' +
+      '任何一步失败时 DIR 保持原样',
+    options: {
+      out: {
+        type: 'string',
+        short: 'o',
+        value: 'DIR',
+        text: '输出目录，默认 out/，不存在时自动创建',
+      },
+      format: {
+        type: 'string',
+        short: 'f',
+        value: '格式',
+        text: 'docx、pdf、html 中的一个或多个，用逗号分隔，默认 docx,pdf',
+      },
+      drafts: DRAFTS,
+    },
+  },
+  lint: {
+    synopsis: 'lint <bid.yaml> [--format text|json] [--strict] [--drafts]',
+    summary:
+      '检查投标参数文件（含招标要求偏离）并试渲染所有文件，不写出任何文件；\n' +
+      '有错误时退出码为 1，仅有警告时为 0（加 --strict 时为 1）',
+    options: {
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+      strict: { type: 'boolean', text: '有警告时退出码也为 1' },
+      drafts: DRAFTS,
+    },
+  },
+  explain: {
+    synopsis: 'explain <bid.yaml> [--format text|json|markdown] [--drafts]',
+    summary:
+      '承诺清单：逐行列出文件将作出的每一项承诺（内容、写在哪些文件、出自哪个条款版本、\n' +
+      '投标参数文件第几行）；本投标自拟的其他承诺标明“未经条款库审核”。投标参数有错误时\n' +
+      '列出错误位置，退出码为 1',
+    options: {
+      format: {
+        type: 'string',
+        short: 'f',
+        value: 'text|json|markdown',
+        text: '输出格式，默认 text',
+      },
+      drafts: DRAFTS,
+    },
+  },
+  migrate: {
+    synopsis: 'migrate <bid.yaml> [--out FILE] [--dry-run]',
+    summary:
+      '把第 1 版投标参数文件转换为第 2 版（保留注释），默认原地改写（--out 另存为 FILE）；\n' +
+      '--dry-run 只把转换结果打印到标准输出，不写任何文件。列出旧版默认承诺（现已写入文件，\n' +
+      '请逐条核对）和无法转换的内容；转换结果仍有问题时照样写出，但退出码为 1',
+    options: {
+      out: { type: 'string', short: 'o', value: 'FILE', text: '另存为 FILE，不改动原文件' },
+      'dry-run': { type: 'boolean', text: '只打印转换结果，不写任何文件' },
+    },
+  },
+  verify: {
+    synopsis: 'verify <输出目录>',
+    summary:
+      '按 manifest.json 记录的输入重新生成，逐字节核对每个输出文件；\n' +
+      '输出目录中有构建记录之外的文件、或记录本身有误时也报告，退出码为 1',
+    options: {},
+  },
+  serve: {
+    synopsis: 'serve [--port N] [--data DIR] [--host ADDR]',
+    summary: '启动网页表单（默认 http://127.0.0.1:3000/，投标保存在 DIR，默认 data/）',
+    options: {
+      port: {
+        type: 'string',
+        short: 'p',
+        value: 'N',
+        text: '端口，0–65535，默认取环境变量 PORT，再默认 3000',
+      },
+      data: { type: 'string', short: 'd', value: 'DIR', text: '保存投标的文件夹，默认 data/' },
+      host: { type: 'string', value: 'ADDR', text: '监听地址，默认 127.0.0.1（仅本机）' },
+    },
+  },
+  schema: {
+    synopsis: 'schema [--format json|markdown]',
+    summary: '输出投标参数的 JSON Schema（或 Markdown 字段说明）',
+    options: {
+      format: { type: 'string', short: 'f', value: 'json|markdown', text: '输出格式，默认 json' },
+    },
+  },
+  'clauses list': {
+    synopsis: 'clauses list [--format json]',
+    summary: '列出条款库中的全部条款、版本和状态',
+    options: {
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+    },
+  },
+  'clauses show': {
+    synopsis: 'clauses show <条款编号> [版本号] [--format json]',
+    summary: '显示某条款的某个版本（默认为投标使用的版本）',
+    options: {
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+    },
+  },
+  'clauses diff': {
+    synopsis: 'clauses diff <条款编号> <旧版本> <新版本> [--out 修订对照.docx|.pdf|.html]',
+    summary: '比较两个版本；写出带修订痕迹的 Word 文件（或 PDF、HTML）',
+    options: {
+      out: {
+        type: 'string',
+        short: 'o',
+        value: 'FILE',
+        text: '写出修订对照文件，格式由扩展名 .docx、.pdf 或 .html 决定；不给时打印到终端',
+      },
+    },
+  },
+  'clauses usage': {
+    synopsis: 'clauses usage <条款编号> <文件夹> [--format json]',
+    summary: '列出文件夹中每份投标参数文件使用该条款的哪个版本',
+    options: {
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+    },
+  },
+  'clauses lint': {
+    synopsis: 'clauses lint',
+    summary:
+      '检查条款库：每个版本可解析、引用的字段都存在、已批准版本能用每个示例渲染、复审到期、模板未引用停用条款',
+    options: {},
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** Top-level commands, in the order the overview lists them. */
+export const TOP_COMMANDS = [
+  'build',
+  'lint',
+  'explain',
+  'migrate',
+  'verify',
+  'serve',
+  'schema',
+  'clauses',
+] as const;
+
+export const CLAUSES_SUBCOMMANDS = ['list', 'show', 'diff', 'usage', 'lint'] as const;
+
+const EXIT_CODES = '退出码：0 成功；1 输入有误；2 命令用法错误。';
+
+const indent = (text: string, n: number) =>
+  text
+    .split('\n')
+    .map((l) => `${' '.repeat(n)}${l}`)
+    .join('\n');
+
+const entry = (name: CommandName) =>
+  `  tenderkit ${COMMANDS[name].synopsis}\n${indent(COMMANDS[name].summary, 6)}`;
+
+const OVERVIEW_ORDER: readonly CommandName[] = [
+  'build',
+  'lint',
+  'clauses list',
+  'clauses show',
+  'clauses diff',
+  'clauses usage',
+  'clauses lint',
+  'verify',
+  'serve',
+  'schema',
+  'explain',
+  'migrate',
+];
+
+/** `tenderkit --help`. */
+export const HELP = `tenderkit — 投标文件售后服务承诺书与培训方案生成工具
+
+用法：
+${OVERVIEW_ORDER.map(entry).join('\n')}
+  tenderkit <命令> --help
+      显示该命令的用法和选项
+  tenderkit --version | --help
+
+${EXIT_CODES}
+`;
+
+/** Columns a string takes in a terminal: CJK and full-width characters take two. */
+function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s)
+    w +=
+      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(
+        ch,
+      )
+        ? 2
+        : 1;
+  return w;
+}
+
+function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
+  const rows = [
+    ...Object.entries(options).map(([name, o]) => ({
+      flags: `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`,
+      text: o.text,
+    })),
+    { flags: '-h, --help', text: '显示本说明' },
+  ];
+  const width = Math.max(...rows.map((r) => displayWidth(r.flags))) + 2;
+  return rows.map((r) => `  ${r.flags}${' '.repeat(width - displayWidth(r.flags))}${r.text}`);
+}
+
+/** `tenderkit build --help`: the call, what it does, each option, the exit codes. */
+export function commandHelp(name: CommandName): string {
+  const c = COMMANDS[name];
+  return `用法：tenderkit ${c.synopsis}
+
+${c.summary}。
+
+选项：
+${optionLines(c.options).join('\n')}
+
+${EXIT_CODES}
+`.replace(/。。/g, '。');
+}
+
+/** `tenderkit clauses --help`: the sub-commands. */
+export function clausesHelp(): string {
+  return `用法：tenderkit clauses <子命令> …
+
+条款库（经法务审核、带版本的条款）的查询与检查。子命令：
+${CLAUSES_SUBCOMMANDS.map((s) => entry(`clauses ${s}`)).join('\n')}
+
+每个子命令的选项见 tenderkit clauses <子命令> --help。
+
+${EXIT_CODES}
+`;
+}
+
+/** True when the arguments ask for help (`--help` or `-h` before any `--`). */
+export function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+/** Edit distance where swapping two neighbouring letters (`biuld`) counts as one edit. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest known word, when it is close enough to be a typo (or a prefix of it). */
+export function didYouMean(word: string, known: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = k.startsWith(w) && w.length >= 2 ? 0.5 : editDistance(w, k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return bestD <= (word.length <= 4 ? 1 : 2) ? best : undefined;
+}
+
+/** The usage error for a command or sub-command that does not exist. */
+export function unknownCommand(
+  word: string,
+  known: readonly string[],
+  parent?: string,
+): UsageError {
+  const guess = didYouMean(word, known);
+  const what = parent ? ` ${parent} 子命令` : '命令';
+  return new UsageError(
+    `${word ? `未知的${what}“${word}”` : `缺少${what}`}${guess ? `，是否应为“${guess}”？` : ''}（可用：${known.join('、')}）`,
+    parent,
+  );
+}
+
+type Values<O> = {
+  -readonly [K in keyof O]?: O[K] extends { type: 'boolean' } ? boolean : string;
+};
+
+/**
+ * Parses a command's arguments against its options. Unknown options, a missing value and a value
+ * given to a switch are usage errors in Chinese, with the closest option name suggested.
+ */
+export function parseCommand<N extends CommandName>(
+  name: N,
+  args: readonly string[],
+): { values: Values<(typeof COMMANDS)[N]['options']>; positionals: string[] } {
+  const options: Readonly<Record<string, OptionSpec>> = COMMANDS[name].options;
+  const config = Object.fromEntries(
+    Object.entries(options).map(([k, o]) => [
+      k,
+      o.short ? { type: o.type, short: o.short } : { type: o.type },
+    ]),
+  ) as Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  const { tokens, positionals } = parseArgs({
+    args: [...args],
+    options: { ...config, help: { type: 'boolean', short: 'h' } },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const values: Record<string, string | boolean> = {};
+  for (const t of tokens) {
+    if (t.kind !== 'option' || t.name === 'help') continue;
+    const o = options[t.name];
+    if (!o) {
+      const known = Object.keys(options).map((k) => `--${k}`);
+      const guess = didYouMean(t.rawName.replace(/^-+/, ''), Object.keys(options));
+      throw new UsageError(
+        `${name} 没有选项“${t.rawName}”${guess ? `，是否应为“--${guess}”？` : ''}${known.length ? `（可用：${known.join('、')}）` : `（${name} 不带选项）`}`,
+        name,
+      );
+    }
+    if (o.type === 'string') {
+      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-')))
+        throw new UsageError(
+          `选项 --${t.name} 需要一个值，例如 --${t.name} ${o.value ?? '值'}`,
+          name,
+        );
+      values[t.name] = t.value;
+    } else {
+      if (t.inlineValue)
+        throw new UsageError(
+          `选项 --${t.name} 是开关，不带值（收到“${t.rawName}=${t.value}”）`,
+          name,
+        );
+      values[t.name] = true;
+    }
+  }
+  return { values: values as Values<(typeof COMMANDS)[N]['options']>, positionals };
+}
+
+/**
+ * The help `tenderkit <command> … --help` asks for. For `clauses`, the sub-command's help when one
+ * is named (a mistyped one is a usage error), else the list of sub-commands.
+ */
+export function helpFor(command: string, rest: readonly string[]): string {
+  if (command !== 'clauses') return commandHelp(command as CommandName);
+  const sub = rest.find((a) => !a.startsWith('-'));
+  if (sub === undefined) return clausesHelp();
+  if (!(CLAUSES_SUBCOMMANDS as readonly string[]).includes(sub))
+    throw unknownCommand(sub, CLAUSES_SUBCOMMANDS, 'clauses');
+  return commandHelp(`clauses ${sub}` as CommandName);
+}
+
+/** `tenderkit biuld`: an unknown top-level command, or an unknown option where a command belongs. */
+export function unknownTopLevel(word: string): UsageError {
+  if (!word.startsWith('-')) return unknownCommand(word, TOP_COMMANDS);
+  const guess = didYouMean(word.replace(/^-+/, ''), ['help', 'version']);
+  return new UsageError(
+    `tenderkit 没有选项“${word}”${guess ? `，是否应为“--${guess}”？` : ''}（命令之前只能写 --help 或 --version）`,
+  );
+}

@@ -1,0 +1,30 @@
+// The embedded fonts parsed by fontkit: glyph coverage (the PDF glyph check), outlines and advances
+// (figures), and the fonts pdfkit subsets into each PDF. fontkit is loaded on first use, and as the
+// same CommonJS module pdfkit loads, so a process that writes PDFs holds one copy of it.
+import { createRequire } from 'node:module';
+import type * as Fontkit from 'fontkit';
+import { FONT_KEYS, fontData, type FontKey } from './files.js';
+
+const require = createRequire(import.meta.url);
+let fontkit: typeof Fontkit | undefined;
+
+const parsed: Partial<Record<FontKey, Fontkit.Font>> = {};
+
+/**
+ * One font, parsed on first use and kept for the process. pdfkit ≥ 0.20 accepts parsed fontkit
+ * fonts (its documented route for fonts already in memory), so documents no longer re-parse ~47 MB
+ * of CJK fonts each. Shared across documents: fontkit's caches on a font are pure; per-document
+ * subsets live in pdfkit.
+ */
+export function parsedFont(key: FontKey): Fontkit.Font {
+  fontkit ??= require('fontkit') as typeof Fontkit;
+  return (parsed[key] ??= fontkit.create(fontData(key)));
+}
+
+/** All four fonts, parsed (the PDF writer registers them all). */
+export function parsedFonts(): Readonly<Record<FontKey, Fontkit.Font>> {
+  return Object.fromEntries(FONT_KEYS.map((k) => [k, parsedFont(k)])) as Record<
+    FontKey,
+    Fontkit.Font
+  >;
+}

@@ -1,0 +1,273 @@
+// Speed without surprises: the PDF thread writes the same bytes as the main thread, its failures
+// reach the user like any other, each command loads only what it needs, and `lint` checks figures
+// without drawing their text.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildBid, renderChecked } from '../src/build.js';
+import { TenderKitError, diagnostic } from '../src/diagnostics/diagnostic.js';
+import type { Document, Figure } from '../src/ir/types.js';
+import type { WriterThread } from '../src/writers/thread.js';
+import type { Format } from '../src/writers/types.js';
+import { exampleFile, prepareExample, ROOT } from './helpers.js';
+
+const BIN = path.join(ROOT, 'bin', 'tenderkit.js');
+const RECORDER = path.join(ROOT, 'test', 'fixtures', 'record-modules.mjs');
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'tk-par-'));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+}
+
+/** Runs the CLI recording the modules it loads: ESM as resolved, CommonJS per thread. */
+function modulesLoaded(args: string[], env: Record<string, string> = {}) {
+  const log = path.join(tmp(), 'modules.log');
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env, TK_MODULE_LOG: log },
+  });
+  const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  const esm = lines.filter((l) => l.startsWith('esm ')).map((l) => l.slice(4));
+  const mainCjs = lines.filter((l) => l.startsWith('cjs 0 ')).map((l) => l.slice(6));
+  const packages = new Set(
+    [...esm, ...mainCjs].flatMap((u) => {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u);
+      return m ? [m[1]!] : [];
+    }),
+  );
+  return { r, esm, mainCjs, packages };
+}
+
+function filesOf(dir: string): Map<string, Buffer> {
+  return new Map(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f))]));
+}
+
+describe('the PDF thread', () => {
+  it('writes byte for byte what the main thread writes, and only the thread loads pdfmake', () => {
+    const threaded = tmp();
+    const serial = tmp();
+    const a = modulesLoaded(
+      ['build', exampleFile('highway-monitoring'), '--out', threaded, '--format', 'docx,pdf,html'],
+      { TENDERKIT_THREADS: '1' },
+    );
+    const b = modulesLoaded(
+      ['build', exampleFile('highway-monitoring'), '--out', serial, '--format', 'docx,pdf,html'],
+      { TENDERKIT_THREADS: '0' },
+    );
+    expect(a.r.status, a.r.stderr).toBe(0);
+    expect(b.r.status, b.r.stderr).toBe(0);
+    // The thread really ran: its module was loaded, and the main thread never required pdfmake.
+    expect(a.esm.some((u) => u.endsWith('/dist/writers/thread-worker.js'))).toBe(true);
+    expect(a.mainCjs.some((f) => f.includes('/node_modules/pdfmake/'))).toBe(false);
+    expect(b.esm.some((u) => u.endsWith('/thread-worker.js'))).toBe(false);
+    expect(b.mainCjs.some((f) => f.includes('/node_modules/pdfmake/'))).toBe(true);
+
+    const x = filesOf(threaded);
+    const y = filesOf(serial);
+    expect([...x.keys()].sort()).toEqual([...y.keys()].sort());
+    expect(x.size).toBe(13); // 4 documents × 3 formats + manifest.json
+    for (const [name, bytes] of x) expect(bytes.equals(y.get(name)!), name).toBe(true);
+    // Both report every file, in the same order on stdout.
+    expect(a.r.stdout.replaceAll(threaded, 'OUT')).toBe(b.r.stdout.replaceAll(serial, 'OUT'));
+  });
+
+  it('reports a character the PDF font lacks exactly as the main thread does, writing nothing', () => {
+    const dir = tmp();
+    const bid = path.join(dir, 'bid.yaml');
+    writeFileSync(
+      bid,
+      readFileSync(exampleFile('dev-project-60m'), 'utf8').replace(/^(\s+name: )(.+)$/m, '$1$2𓀀'),
+    );
+    const results = ['1', '0'].map((threads) => {
+      const out = path.join(dir, `out-${threads}`);
+      const r = cli(['build', bid, '--out', out], { TENDERKIT_THREADS: threads });
+      const problems = r.stderr.split('\n').filter((l) => !/^\[\d+\/\d+\]/.test(l));
+      return {
+        r,
+        problems,
+        wrote: readdirSync(dir).includes(`out-${threads}`) ? readdirSync(out) : [],
+      };
+    });
+    for (const { r, problems, wrote } of results) {
+      expect(r.status).toBe(1);
+      expect(problems.join('\n')).toMatch(
+        /bid\.yaml:\d+:\d+ .*字符“𓀀”（U\+13000.*\[MissingGlyph\]/,
+      );
+      expect(problems.join('\n')).toContain('未生成任何文件');
+      expect(wrote).toEqual([]);
+    }
+    expect(results[0]!.problems).toEqual(results[1]!.problems);
+  });
+});
+
+/** A stand-in writer thread: records what it is sent and answers when told to. */
+function fakeThread(formats: Format[]) {
+  const sent: { format: Format; doc: Document; settle: (r: Buffer | Error) => void }[] = [];
+  const thread = {
+    handles: (f: Format) => formats.includes(f),
+    write: (format: Format, doc: Document) =>
+      new Promise<Buffer>((resolve, reject) => {
+        sent.push({
+          format,
+          doc,
+          settle: (r) => (r instanceof Error ? reject(r) : resolve(r)),
+        });
+      }),
+  } as unknown as WriterThread;
+  return { thread, sent };
+}
+
+describe('buildBid with a writer thread', () => {
+  it('sends each document as soon as it is rendered, and puts the answers in their place', async () => {
+    const bid = prepareExample('highway-monitoring');
+    const { thread, sent } = fakeThread(['pdf']);
+    const renderedBefore: number[] = [];
+    const building = buildBid(bid.params, {
+      extra: bid.extra,
+      formats: ['docx', 'pdf'],
+      thread,
+      // Warnings come from the checks, which run after every document is rendered.
+      onWarning: () => renderedBefore.push(sent.length),
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent.map((s) => s.doc.meta.id)).toEqual([
+      'commitment-letter',
+      'service-plan',
+      'training-plan',
+      'deviation-table',
+    ]);
+    expect(sent.every((s) => s.format === 'pdf')).toBe(true);
+    if (renderedBefore.length) expect(renderedBefore[0]).toBe(4);
+    sent.forEach((s, i) => s.settle(Buffer.from(`pdf ${i}`)));
+    const files = await building;
+    expect(files.map((f) => f.fileName)).toEqual([
+      '售后服务承诺书.docx',
+      '售后服务承诺书.pdf',
+      '售后服务方案.docx',
+      '售后服务方案.pdf',
+      '培训方案.docx',
+      '培训方案.pdf',
+      '偏离表.docx',
+      '偏离表.pdf',
+    ]);
+    expect(files.filter((f) => f.format === 'pdf').map((f) => f.bytes.toString())).toEqual([
+      'pdf 0',
+      'pdf 1',
+      'pdf 2',
+      'pdf 3',
+    ]);
+    expect(files[0]!.bytes.subarray(0, 2).toString()).toBe('PK'); // written here, a real .docx
+  });
+
+  it('fails with the first failing file in order, and leaves no rejection unhandled', async () => {
+    const bid = prepareExample('dev-project-60m');
+    const { thread, sent } = fakeThread(['pdf']);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const building = buildBid(bid.params, { extra: bid.extra, formats: ['docx', 'pdf'], thread });
+      await new Promise((r) => setTimeout(r, 0));
+      // The last document fails first; the second fails too: the build reports the second.
+      sent[2]!.settle(new TenderKitError([diagnostic('MissingGlyph', '第三份')]));
+      sent[1]!.settle(new TenderKitError([diagnostic('MissingGlyph', '第二份')]));
+      sent[0]!.settle(Buffer.from('ok'));
+      await expect(building).rejects.toThrow('第二份');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
+describe('lint and explain check figures without drawing their text', () => {
+  it('finds the same figures, numbers, captions and data as a build', () => {
+    const bid = prepareExample('highway-monitoring');
+    const drawn = renderChecked(bid.params, { extra: bid.extra });
+    const checked = renderChecked(bid.params, { extra: { ...bid.extra, outlineFigures: false } });
+    const figures = (docs: Document[]) =>
+      docs.flatMap((d) =>
+        d.children
+          .filter((b): b is Figure => b.type === 'figure')
+          .map(({ id, number, caption, data, source }) => ({
+            doc: d.meta.id,
+            id,
+            number,
+            caption,
+            data,
+            source,
+          })),
+      );
+    expect(figures(drawn).length).toBeGreaterThanOrEqual(3);
+    expect(figures(checked)).toEqual(figures(drawn));
+    // Everything but the figures' drawing is the same.
+    const strip = (docs: Document[]) =>
+      JSON.stringify(docs, (k, v) =>
+        k === 'svg' || k === 'width' || k === 'height' ? undefined : v,
+      );
+    expect(strip(checked)).toBe(strip(drawn));
+    // The drawn figures carry their words as outlines; the checked ones carry none.
+    const svgs = (docs: Document[]) =>
+      docs.flatMap((d) => d.children.flatMap((b) => (b.type === 'figure' ? [b.svg] : [])));
+    expect(svgs(drawn).every((s) => /<path [^>]*d="M/.test(s))).toBe(true);
+    expect(svgs(checked).some((s) => s.includes('<path'))).toBe(false);
+  });
+});
+
+describe('each command loads only what it needs', () => {
+  const heavy = [
+    'zod',
+    'yaml',
+    'nunjucks',
+    'docx',
+    'pdfmake',
+    'fontkit',
+    '@resvg/resvg-js',
+    'micromark',
+    'express',
+  ];
+
+  it.each([[['--version']], [['--help']], [['biuld', 'x.yaml']]])(
+    '`tenderkit %s` loads none of the schema, library, renderers or writers',
+    (args) => {
+      const { r, packages } = modulesLoaded(args);
+      expect(r.status, r.stderr).toBe(args[0] === 'biuld' ? 2 : 0);
+      expect(heavy.filter((p) => packages.has(p))).toEqual([]);
+    },
+  );
+
+  it('lint loads no writer, no font parser and no rasteriser', () => {
+    const { r, packages } = modulesLoaded(['lint', exampleFile('highway-monitoring')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(packages.has('zod') && packages.has('nunjucks')).toBe(true);
+    expect(
+      ['docx', 'pdfmake', 'fontkit', '@resvg/resvg-js'].filter((p) => packages.has(p)),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['docx', ['pdfmake']],
+    ['pdf', ['docx', '@resvg/resvg-js']],
+    ['html', ['docx', 'pdfmake', '@resvg/resvg-js']],
+  ])('a --format %s build loads no other writer', (format, absent) => {
+    const out = tmp();
+    const { r, packages } = modulesLoaded([
+      'build',
+      exampleFile('dev-project-60m'),
+      '--out',
+      out,
+      '--format',
+      format,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith(`.${format}`))).toHaveLength(3);
+    expect(absent.filter((p) => packages.has(p))).toEqual([]);
+  });
+});
