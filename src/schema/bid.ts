@@ -590,7 +590,10 @@ export const riskSchema = z
 
 export const emergencySchema = z
   .strictObject({
-    team: bool({ label: '组建应急小组', help: '为本项目组建应急小组；写了人数时可不填' }).optional(),
+    team: bool({
+      label: '组建应急小组',
+      help: '为本项目组建应急小组；写了人数时可不填',
+    }).optional(),
     teamSize: int({ label: '应急小组人数' }, 1, 200).optional(),
     drills: frequency({ label: '应急演练频次', help: '例如“每半年”' }).optional(),
     risks: z

@@ -156,7 +156,9 @@ export function parseDurationText(input: string): Parsed<SimpleDuration> {
   // 一年半, 1年半, 两个月半: half a unit more, written after the unit.
   const after = /^(.+?)(年|个月|月|个小时|小时|天|日)半$/.exec(s);
   if (after) {
-    const n = /^\d+$/.test(after[1]!) ? Number(after[1]) : parseCnNumber(after[1]!.replace(/个$/, ''));
+    const n = /^\d+$/.test(after[1]!)
+      ? Number(after[1])
+      : parseCnNumber(after[1]!.replace(/个$/, ''));
     const unit = UNIT_WORDS.find(([w]) => w === after[2])?.[1];
     if (n !== undefined && n > 0 && unit)
       return { ok: true, value: { kind: 'amount', amount: n + 0.5, unit, text: s } };
