@@ -159,7 +159,14 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
     bytes[i] = await WRITERS[format].write(p.doc);
     finished(fileName(p.doc, format));
   }
-  for (const [i, { p, format }] of jobs.entries()) bytes[i] ??= await p.remote.get(format)!;
+  for (const [i, { p, format }] of jobs.entries()) {
+    // A problem in the document is the answer; a thread that failed (died, out of memory) is not:
+    // that file is written here instead.
+    bytes[i] ??= await p.remote.get(format)!.catch((e: unknown) => {
+      if (e instanceof TenderKitError) throw e;
+      return WRITERS[format].write(p.doc);
+    });
+  }
   const out = jobs.map(({ p, format }, i) => ({
     documentId: p.doc.meta.id as DocumentId,
     format,

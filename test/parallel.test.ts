@@ -2,6 +2,8 @@
 // reach the user like any other, each command loads only what it needs, and `lint` checks figures
 // without drawing their text.
 import { spawnSync } from 'node:child_process';
+import { Packer } from 'docx';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBid, renderChecked } from '../src/build.js';
 import { TenderKitError, diagnostic } from '../src/diagnostics/diagnostic.js';
 import type { Document, Figure } from '../src/ir/types.js';
+import { docxWriter, renumberBookmarks, toDocxDocument } from '../src/writers/docx/index.js';
 import type { WriterThread } from '../src/writers/thread.js';
 import type { Format } from '../src/writers/types.js';
 import { exampleFile, prepareExample, ROOT } from './helpers.js';
@@ -187,6 +190,31 @@ describe('buildBid with a writer thread', () => {
   });
 });
 
+describe('a writer thread that fails', () => {
+  it('is replaced by this thread: the build still writes every file, the same bytes', async () => {
+    const bid = prepareExample('dev-project-60m');
+    const opts = { extra: bid.extra, formats: ['pdf'] as Format[] };
+    const serial = await buildBid(bid.params, opts);
+    const { thread, sent } = fakeThread(['pdf']);
+    const building = buildBid(bid.params, { ...opts, thread });
+    await new Promise((r) => setTimeout(r, 0));
+    for (const s of sent) s.settle(new Error('writer thread exited (code 1)'));
+    const files = await building;
+    expect(files.map((f) => f.fileName)).toEqual(serial.map((f) => f.fileName));
+    files.forEach((f, i) => expect(f.bytes.equals(serial[i]!.bytes), f.fileName).toBe(true));
+  });
+
+  it('a real thread, closed before the build, leaves the writing to this thread', async () => {
+    const { WriterThread } = await import('../src/writers/thread.js');
+    const thread = new WriterThread(['pdf']);
+    await thread.close();
+    const bid = prepareExample('dev-project-60m');
+    const files = await buildBid(bid.params, { extra: bid.extra, formats: ['pdf'], thread });
+    expect(files).toHaveLength(3);
+    for (const f of files) expect(f.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});
+
 describe('lint and explain check figures without drawing their text', () => {
   it('finds the same figures, numbers, captions and data as a build', () => {
     const bid = prepareExample('highway-monitoring');
@@ -269,5 +297,38 @@ describe('each command loads only what it needs', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith(`.${format}`))).toHaveLength(3);
     expect(absent.filter((p) => packages.has(p))).toEqual([]);
+  });
+});
+
+describe('a .docx with a table of contents', () => {
+  it('is the package that zipping, unzipping and re-zipping it made, without the first zip', async () => {
+    for (const name of ['highway-monitoring', 'hospital-his']) {
+      const bid = prepareExample(name);
+      const docs = renderChecked(bid.params, { extra: bid.extra });
+      const withToc = docs.filter((d) => d.children.some((b) => b.type === 'toc'));
+      expect(withToc.length).toBeGreaterThan(0);
+      for (const doc of withToc) {
+        const now = await docxWriter.write(doc);
+        // The way it was written before: Packer's zip, unzipped, bookmarks renumbered, re-zipped.
+        const core = strFromU8(unzipSync(now)['docProps/core.xml']!);
+        const raw = await Packer.toBuffer(toDocxDocument(doc), false, [
+          { path: 'docProps/core.xml', data: core },
+        ]);
+        const files = unzipSync(raw);
+        files['word/document.xml'] = strToU8(
+          renumberBookmarks(strFromU8(files['word/document.xml']!)),
+        );
+        const mtime = new Date(`${doc.meta.date}T00:00:00Z`);
+        const before = zipSync(
+          Object.fromEntries(
+            Object.entries(files).map(([k, v]) => [
+              k,
+              [v, { mtime, level: k.startsWith('word/media/') ? 0 : 6 }],
+            ]),
+          ) as Parameters<typeof zipSync>[0],
+        );
+        expect(Buffer.from(before).equals(now), `${name} ${doc.meta.id}`).toBe(true);
+      }
+    }
   });
 });

@@ -32,7 +32,9 @@ export function rmbUpper(fen: number): string {
 /** Integer fen → 5,000.00 元. */
 export function rmbFigures(fen: number): string {
   checkInt(fen, 'rmbFigures');
-  const yuan = Math.floor(fen / 100).toLocaleString('en-US');
+  // Thousands separators as en-US writes them, without toLocaleString (loading ICU's number
+  // formatting costs ~15 ms per process).
+  const yuan = String(Math.floor(fen / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${yuan}.${String(fen % 100).padStart(2, '0')}元`;
 }
 
