@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadExample } from '../../test/helpers.js';
-import type { BidParams } from '../schema/bid.js';
+import { COMMITMENT_SECTIONS, type BidParams } from '../schema/bid.js';
 import { parseDuration, type Duration } from '../schema/duration.js';
 import { RULES } from './rules.js';
 
@@ -110,20 +110,7 @@ const cases: [string, (b: BidParams) => void, string][] = [
   [
     'letter-has-commitments',
     (b) => {
-      for (const k of [
-        'warranty',
-        'staff',
-        'service',
-        'responseTiers',
-        'afterWarranty',
-        'spares',
-        'emergency',
-        'penalties',
-        'exclusions',
-        'training',
-        'extraCommitments',
-      ] as const)
-        b[k] = undefined;
+      for (const k of COMMITMENT_SECTIONS) b[k] = undefined;
     },
     '',
   ],

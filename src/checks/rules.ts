@@ -2,7 +2,7 @@
 import { diagnostic, type Diagnostic, type Severity } from '../diagnostics/diagnostic.js';
 import type { FieldPath, LoadedYaml } from '../load/yaml-file.js';
 import { formatPath, labelAt } from '../load/zod-issues.js';
-import { bidSchema, type BidParams, type Milestone } from '../schema/bid.js';
+import { bidSchema, COMMITMENT_SECTIONS, type BidParams, type Milestone } from '../schema/bid.js';
 import { compareDurations } from '../schema/duration.js';
 import { milestoneLabels } from '../schema/labels.js';
 
@@ -457,19 +457,7 @@ export const RULES: readonly Rule[] = [
     title: '承诺书应当有承诺内容',
     hint: '投标文件只写明填写的承诺：请至少填写质保期、服务人员、响应等级、服务方式等一项，或确认确实不作任何承诺。',
     check: (b) =>
-      [
-        b.warranty,
-        b.staff,
-        b.service,
-        b.responseTiers,
-        b.afterWarranty,
-        b.spares,
-        b.emergency,
-        b.penalties,
-        b.exclusions,
-        b.training,
-        b.extraCommitments,
-      ].some((x) => x !== undefined)
+      COMMITMENT_SECTIONS.some((k) => b[k] !== undefined)
         ? []
         : [{ path: [], message: '投标参数没有写任何承诺，承诺书只有开头和落款' }],
   },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import { exampleFile } from '../../test/helpers.js';
 import { loadBidText } from './bid.js';
-import { documentsOf } from '../schema/bid.js';
+import { COMMITMENT_SECTIONS, documentsOf } from '../schema/bid.js';
 
 const valid = readFileSync(exampleFile('hospital-his'), 'utf8');
 
@@ -36,21 +36,7 @@ describe('loading a bid file', () => {
     expect(min.ok).toBe(true);
     if (!min.ok) return;
     const p = min.bid.params;
-    for (const k of [
-      'warranty',
-      'staff',
-      'service',
-      'responseTiers',
-      'afterWarranty',
-      'spares',
-      'emergency',
-      'penalties',
-      'exclusions',
-      'training',
-      'extraCommitments',
-      'documents',
-    ] as const)
-      expect(p[k], k).toBeUndefined();
+    for (const k of [...COMMITMENT_SECTIONS, 'documents'] as const) expect(p[k], k).toBeUndefined();
     expect(documentsOf(p)).toEqual(['commitment-letter', 'service-plan']);
   });
 

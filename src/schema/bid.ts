@@ -653,6 +653,22 @@ export const bidSchema = z
   })
   .meta({ label: '投标参数' });
 
+/** The top-level sections that hold commitments; every one is optional. */
+export const COMMITMENT_SECTIONS = [
+  'warranty',
+  'staff',
+  'service',
+  'responseTiers',
+  'afterWarranty',
+  'spares',
+  'emergency',
+  'penalties',
+  'exclusions',
+  'training',
+  'quality',
+  'extraCommitments',
+] as const satisfies readonly (keyof typeof bidSchema.shape)[];
+
 export type BidInput = z.input<typeof bidSchema>;
 export type BidParams = z.output<typeof bidSchema>;
 export type DocumentId = keyof typeof documentLabels;
