@@ -42,22 +42,11 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { renderChecked } from '../src/build.js';
 import type { Block, Document, Inline, List } from '../src/ir/types.js';
 import { loadBidText } from '../src/load/bid.js';
-import type { BidParams } from '../src/schema/bid.js';
+import { COMMITMENT_SECTIONS, type BidParams } from '../src/schema/bid.js';
 import { exampleFile } from './helpers.js';
 
-const OPTIONAL = [
-  'warranty',
-  'staff',
-  'service',
-  'responseTiers',
-  'afterWarranty',
-  'spares',
-  'emergency',
-  'penalties',
-  'exclusions',
-  'training',
-  'extraCommitments',
-] as const;
+// Every optional commitment section; the full example sets each of them (checked below).
+const OPTIONAL = COMMITMENT_SECTIONS;
 type Section = (typeof OPTIONAL)[number];
 
 interface Unit {
