@@ -139,7 +139,13 @@ const cases: Case[] = [
     /clauseVersions/,
   ],
   ['unknown pinned clause', `${valid}clauseVersions:\n  no-such-clause: 1\n`, /ClauseNotFound/],
-  ['empty file', '', /MissingField/],
+  ['empty file', '', /文件是空的.*\[EmptyFile\]\n共 1 个问题/],
+  ['a file of only comments', '# 投标参数\n# 待填写\n', /文件是空的.*\[EmptyFile\]/],
+  [
+    'a YAML syntax error, in Chinese',
+    swap('tenderee:\n', 'tenderee:\n\tname: 甲\n'),
+    /制表符.*\[YamlSyntax\]/,
+  ],
   ['a list instead of a map', '- a\n- b\n', /InvalidType/],
 ];
 

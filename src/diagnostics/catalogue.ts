@@ -23,6 +23,10 @@ export const catalogue = {
     hint: '请直接写出取值，不要大量使用锚点（&）和别名（*）。',
   },
   YamlTooDeep: { title: 'YAML 嵌套过深', hint: '投标参数文件只有几层嵌套，请检查文件是否正确。' },
+  EmptyFile: {
+    title: '文件为空',
+    hint: '可从 examples/minimal.yaml 复制必填字段开始填写，或运行 tenderkit init 生成带公司信息的起始文件。',
+  },
   SchemaVersionOld: {
     title: '旧版投标参数文件',
     hint: '请先运行 `tenderkit migrate <投标参数文件>` 转换为第 2 版（转换会列出需要核对的承诺）。',

@@ -52,7 +52,11 @@ function validateBid(parsed: YamlResult): BidResult {
  */
 function versionProblem(src: LoadedYaml): Diagnostic | undefined {
   const data = src.data;
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  if (data === null || data === undefined)
+    return diagnostic('EmptyFile', '文件是空的（没有任何字段）', {
+      location: { file: src.file, line: 1, col: 1 },
+    });
+  if (typeof data !== 'object' || Array.isArray(data)) return undefined;
   const has = 'version' in data;
   const version = (data as { version?: unknown }).version;
   if (has && version === SCHEMA_VERSION) return undefined;

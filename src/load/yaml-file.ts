@@ -131,14 +131,17 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
   if (!doc) return { ok: true, value: located(file, sha256, null, undefined, at) };
   for (const err of doc.errors) {
     const dup = err.code === 'DUPLICATE_KEY';
-    const msg = dup ? '同一层级中出现了重复的字段' : firstLine(err.message);
+    const msg = dup ? '同一层级中出现了重复的字段' : yamlMessage(err.code, err.message);
+    // An unclosed quote is found at the end of the file; the place to fix is where it opens.
+    const quote = err.code === 'MISSING_CHAR' ? /closing (["'])/.exec(err.message)?.[1] : undefined;
+    const pos = quote ? Math.max(0, src.lastIndexOf(quote, err.pos[0] - 1)) : err.pos[0];
     diagnostics.push(
-      diagnostic(dup ? 'YamlDuplicateKey' : 'YamlSyntax', msg, { location: at(err.pos[0]) }),
+      diagnostic(dup ? 'YamlDuplicateKey' : 'YamlSyntax', msg, { location: at(pos) }),
     );
   }
   for (const w of doc.warnings) {
     diagnostics.push(
-      diagnostic('YamlUnsupported', firstLine(w.message), { location: at(w.pos[0]) }),
+      diagnostic('YamlUnsupported', yamlMessage(w.code, w.message), { location: at(w.pos[0]) }),
     );
   }
   if (doc.directives?.yaml.explicit || src.trimStart().startsWith('%')) {
@@ -161,13 +164,75 @@ export function parseYamlText(input: Buffer | string, file: string): YamlResult 
       diagnostics: [
         diagnostic(
           aliases ? 'YamlAliasLimit' : 'YamlSyntax',
-          aliases ? '别名展开过多，疑似“YAML 炸弹”' : firstLine(m),
+          aliases
+            ? /unresolved|not found/i.test(m)
+              ? `别名 *${/: (\S+)$/.exec(m)?.[1] ?? ''} 没有对应的锚点（&名称），锚点须写在别名之前`
+              : '别名展开过多，疑似“YAML 炸弹”'
+            : yamlMessage(undefined, m),
           { location: at(0) },
         ),
       ],
     };
   }
   return { ok: true, value: located(file, sha256, data, doc, at) };
+}
+
+/**
+ * The YAML library's messages are English; a bid team reads Chinese. Each error code gets a
+ * sentence that says what is wrong in the terms of the file, with the library's detail where it
+ * names the offending character.
+ */
+export function yamlMessage(code: string | undefined, english: string): string {
+  const m = firstLine(english);
+  switch (code) {
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return '一行里出现了两个“键: 值”（如“a: b: c”）；值里含冒号加空格时请给整个值加引号';
+    case 'MISSING_CHAR':
+      if (/quote/i.test(m)) return '引号没有闭合：请补上结尾的引号';
+      if (/map values/i.test(m)) return '字段名后缺少冒号（“名称: 值”）';
+      return `缺少字符：${m}`;
+    case 'TAB_AS_INDENT':
+      return '缩进里有制表符；YAML 只允许用空格缩进';
+    case 'BAD_INDENT':
+      if (/flow sequence/i.test(m)) return '方括号列表 [...] 没有闭合，或续行缩进不够';
+      if (/flow map/i.test(m)) return '花括号 {...} 没有闭合，或续行缩进不够';
+      return '缩进不一致：同一层级的字段和列表项必须从同一列开始';
+    case 'UNEXPECTED_TOKEN':
+      return '此处内容不符合 YAML 结构（常见原因：缩进错误，或列表项与字段混在同一层）';
+    case 'BAD_SCALAR_START': {
+      const ch = /character (\S)/.exec(m)?.[1];
+      return `值不能以保留字符${ch ? `“${ch}”` : ''}开头，请给值加引号`;
+    }
+    case 'BAD_DQ_ESCAPE':
+      return `双引号字符串中的转义序列无效（${/\\\S+/.exec(m)?.[0] ?? ''}）；要写反斜杠请改用单引号`;
+    case 'MULTIPLE_ANCHORS':
+      return '一个值只能有一个锚点（&名称）';
+    case 'MULTIPLE_TAGS':
+      return '一个值只能有一个标签';
+    case 'BAD_ALIAS':
+    case 'ALIAS_PROPS':
+      return '别名（*名称）写法有误';
+    case 'KEY_OVER_1024_CHARS':
+      return '字段名超过 1024 个字符';
+    case 'MULTILINE_IMPLICIT_KEY':
+      return '字段名不能跨行；检查上一行是否缺少冒号或引号没有闭合';
+    case 'BLOCK_IN_FLOW':
+      return '方括号或花括号内不能使用块格式（换行缩进的列表或字段）';
+    case 'NON_STRING_KEY':
+      return '字段名必须是文字';
+    case 'BAD_PROP_ORDER':
+      return '锚点和标签必须写在值的前面';
+    case 'TAG_RESOLVE_FAILED':
+      return '无法识别的值类型标签';
+    case 'MULTIPLE_DOCS':
+      return '文件只能包含一个 YAML 文档';
+    case 'BAD_COLLECTION_TYPE':
+      return '列表或映射的类型与标签不符';
+    case 'RESOURCE_EXHAUSTION':
+      return '别名展开过多，疑似“YAML 炸弹”';
+    default:
+      return `YAML 语法错误（${m}）`;
+  }
 }
 
 /** Bid files nest a few levels; anything past this is an attack or an accident, refused before parsing. */
