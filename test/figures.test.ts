@@ -367,3 +367,41 @@ describe('figures a bid has no data for', () => {
       expect(drawFigure(id, minimal, '图')).toBeNull();
   });
 });
+
+describe('the training schedule chart', () => {
+  const hospital = loadExample('hospital-his');
+  const t = hospital.training!;
+  const gantt = (schedule: { phase: string; modules: string[] }[]) => {
+    const drawn = drawFigure(
+      'training-gantt',
+      { ...hospital, training: { ...t, schedule } },
+      '培训',
+    );
+    return drawn!.data as unknown as { rows: { module: string; phases: string[] }[] };
+  };
+
+  it('never puts a module the schedule does not place into a phase: it says 未排期', () => {
+    const [first, ...rest] = t.modules;
+    const schedule = [{ phase: '第 1 周', modules: rest.map((m) => m.id) }];
+    const rows = gantt(schedule).rows;
+    expect(rows.find((r) => r.module === first!.title)!.phases).toEqual([]);
+    expect(rows.filter((r) => r.phases.length).every((r) => r.phases[0] === '第 1 周')).toBe(true);
+    const svg = drawFigure(
+      'training-gantt',
+      { ...hospital, training: { ...t, schedule } },
+      '培训',
+    )!.svg;
+    // One bar per placed module; the unplaced one has none (its 未排期 note is drawn as outlines).
+    expect(svg.match(/fill="#0f766e"/g)).toHaveLength(rest.length);
+  });
+
+  it('draws a module in every phase the schedule lists it under', () => {
+    const id = t.modules[0]!.id;
+    const rows = gantt([
+      { phase: '上线前', modules: [id] },
+      { phase: '上线后', modules: t.modules.map((m) => m.id) },
+    ]).rows;
+    expect(rows[0]!.phases).toEqual(['上线前', '上线后']);
+    expect(rows[1]!.phases).toEqual(['上线后']);
+  });
+});

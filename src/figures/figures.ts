@@ -263,10 +263,16 @@ function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
   if (!t || !t.modules.length || t.modules.some((m) => m.hours === undefined)) return null;
   const phases = t.schedule.length ? t.schedule.map((s) => s.phase) : t.timing ? [t.timing] : [];
   if (!phases.length) return null;
-  const rows = t.modules.map((m) => {
-    const idx = t.schedule.findIndex((s) => s.modules.includes(m.id));
-    return { module: m.title, phase: phases[Math.max(0, idx)]!, hours: m.hours! };
-  });
+  // A module sits in every phase the schedule lists it under; with no schedule, the one stated
+  // timing holds them all. A module the schedule does not place is drawn without a bar and says so:
+  // the chart never invents a time the bid did not give.
+  const rows = t.modules.map((m) => ({
+    module: m.title,
+    phases: t.schedule.length
+      ? t.schedule.filter((s) => s.modules.includes(m.id)).map((s) => s.phase)
+      : phases,
+    hours: m.hours!,
+  }));
   const labelW = Math.min(150, Math.max(80, ...rows.map((r) => textWidth(r.module, 9) + 12)));
   const cw = (W - labelW - 10) / phases.length;
   const headH = 34;
@@ -289,11 +295,22 @@ function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
       size: 9,
       anchor: 'end',
     });
-    const pi = phases.indexOf(r.phase);
-    const bx = labelW + pi * cw + 6;
-    const bw = Math.max(18, ((cw - 40) * r.hours) / maxHours);
-    body += `<rect x="${bx.toFixed(1)}" y="${y + 4}" width="${bw.toFixed(1)}" height="12" rx="2" fill="#0f766e"/>`;
-    body += label(bx + bw + 4, y + 13.5, `${r.hours}学时`, { size: 8, anchor: 'start' });
+    if (!r.phases.length) {
+      body += label(labelW + 6, y + 13.5, '未排期', { size: 8, anchor: 'start' });
+      return;
+    }
+    // Hours belong to the module, not to each phase: written once, after its last bar.
+    const last = r.phases.length - 1;
+    r.phases.forEach((phase, k) => {
+      const bx = labelW + phases.indexOf(phase) * cw + 6;
+      const bw = Math.max(18, ((cw - 40) * r.hours) / maxHours / r.phases.length);
+      body += `<rect x="${bx.toFixed(1)}" y="${y + 4}" width="${bw.toFixed(1)}" height="12" rx="2" fill="#0f766e"/>`;
+      if (k === last)
+        body += label(bx + bw + 4, y + 13.5, `${last ? '共' : ''}${r.hours}学时`, {
+          size: 8,
+          anchor: 'start',
+        });
+    });
   });
   return { svg: svgDoc(W, height, body, title), width: W, height, data: { phases, rows } };
 }
