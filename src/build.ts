@@ -2,6 +2,7 @@
 import { TenderKitError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { checkDocuments } from './checks/consistency.js';
 import { untracedText } from './checks/traceability.js';
+import { unstatedCommitments } from './checks/unstated.js';
 import {
   buildManifest,
   clausesUsed,
@@ -72,7 +73,11 @@ export function renderChecked(
 ): Document[] {
   const library = opts.library ?? defaultLibrary();
   const docs = renderAll(bid, library, opts.extra, opts.onRendered);
-  const found = [...checkDocuments(docs, bid), ...untracedText(docs, bid, library)];
+  const found = [
+    ...checkDocuments(docs, bid),
+    ...untracedText(docs, bid, library),
+    ...unstatedCommitments(docs, bid, (b) => renderAll(b, library, opts.extra)),
+  ];
   const errors = found.filter((d) => d.severity === 'error');
   if (errors.length) throw new TenderKitError(errors);
   for (const w of found) if (w.severity === 'warning') opts.onWarning?.(w);

@@ -79,6 +79,22 @@ export const catalogue = {
     title: '条款已到复审日期',
     hint: '请法务复审该版本，并更新 reviewBy 或发布新版本。',
   },
+  ClauseApprovalBroken: {
+    title: '已批准的条款正文被改动',
+    hint: '已批准的版本不得修改：请恢复批准时的原文；要改措辞，请用 `tenderkit clauses new-version` 提出新版本，由作者以外的人用 `tenderkit clauses approve` 批准后使用（被改动的版本可用 `tenderkit clauses retire` 停用）。',
+  },
+  ClauseApprovalInvalid: {
+    title: '条款批准记录无效',
+    hint: '批准只能由作者以外的人用 `tenderkit clauses approve` 记录（日期取当天，并记下正文的 SHA-256）：请把该版本改回 draft、删去批准记录后重新批准。',
+  },
+  ClauseChangeRefused: {
+    title: '无法修改条款',
+    hint: '运行 `tenderkit clauses show <条款编号>` 查看各版本及其状态。',
+  },
+  LibraryReadOnly: {
+    title: '内置条款库是只读的',
+    hint: '请先运行 `tenderkit init` 创建公司工作区（或用 --workspace 指定工作区），再在工作区的 library/clauses 中新增和修改条款。',
+  },
   TemplateFileInvalid: {
     title: '文档模板无效',
     hint: '请按模板文件格式修正（见 templates/README.md）。',
@@ -97,14 +113,34 @@ export const catalogue = {
     title: 'PDF 字体缺少字形',
     hint: '该字符无法在 PDF 中显示，请改用常用汉字或标点。',
   },
+  HouseStyleInvalid: {
+    title: '版式设置无效',
+    hint: '请修改 tenderkit.yaml 中的 style 设置：字体和徽标须是工作区内存在的文件（见 README“版式”一节）。',
+  },
   RuleViolation: { title: '投标参数前后矛盾', hint: '请按提示修改投标参数。' },
   InconsistentValue: {
     title: '文件之间数值不一致',
     hint: '同一参数在不同文件中必须一致：请检查模板或条款的写法。',
   },
+  CommitmentNotStated: {
+    title: '承诺未写入任何文件',
+    hint: '请在 documents 中加入写到这一节的文件，或删除这一节。',
+  },
   HardCodedValue: {
     title: '条款写死了应由参数决定的数值',
     hint: '请在条款中引用投标参数，而不是直接写出数字。',
+  },
+  WorkspaceInvalid: {
+    title: '工作区设置无效',
+    hint: '请按提示修正 tenderkit.yaml（格式见 `tenderkit schema --for workspace`，或用 `tenderkit init` 新建的工作区对照）。',
+  },
+  CompanyFileInvalid: {
+    title: '公司资料文件无效',
+    hint: '公司资料文件（company.yaml）须在工作区内（tenderkit.yaml 所在文件夹或其子文件夹），不能是指向别处的链接；格式见 `tenderkit schema --for company`。',
+  },
+  CompanyValueMissing: {
+    title: '公司资料中没有所引用的内容',
+    hint: '请在公司资料（company.yaml）中补充，或在投标参数文件中直接填写；`tenderkit info` 显示当前使用的公司资料文件。',
   },
   TenderFileInvalid: { title: '招标要求文件无效', hint: '请按招标要求文件格式修正（见 README）。' },
   StarDeviation: {
