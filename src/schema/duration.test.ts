@@ -74,6 +74,10 @@ describe('durations', () => {
     expect(problem('4-8小时')).toContain('请写上限');
     expect(problem({ amount: 2 })).toContain('unit');
     expect(problem({ workday: '24小时' })).toContain('同时写 workday 和 holiday');
+    // A unit is looked up as the object's own key, never through the prototype.
+    for (const unit of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(problem({ amount: 1, unit })).toContain('unit 应为');
+    expect(problem({ amount: 1e9, unit: 'hour' })).toContain('时长过长');
   });
 
   it('compares only where the order is certain', () => {

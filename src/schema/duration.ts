@@ -248,7 +248,8 @@ export function parseDuration(v: unknown): Parsed<Duration> {
         ok: false,
         message: `时长的对象写法只有 amount 和 unit 两项，不认识“${bad.join('、')}”`,
       };
-    const unit = typeof o.unit === 'string' ? UNIT_KEYS[o.unit] : undefined;
+    const unit =
+      typeof o.unit === 'string' && Object.hasOwn(UNIT_KEYS, o.unit) ? UNIT_KEYS[o.unit] : undefined;
     if (!unit)
       return {
         ok: false,
@@ -256,6 +257,7 @@ export function parseDuration(v: unknown): Parsed<Duration> {
       };
     if (typeof o.amount !== 'number' || !(o.amount > 0) || !Number.isInteger(o.amount * 2))
       return { ok: false, message: 'amount 应为大于 0 的数字（整数或半数）' };
+    if (o.amount > 100_000) return { ok: false, message: `时长过长（amount: ${o.amount}）` };
     return {
       ok: true,
       value: { kind: 'amount', amount: o.amount, unit, text: amountText(o.amount, unit) },
