@@ -249,7 +249,9 @@ export function parseDuration(v: unknown): Parsed<Duration> {
         message: `时长的对象写法只有 amount 和 unit 两项，不认识“${bad.join('、')}”`,
       };
     const unit =
-      typeof o.unit === 'string' && Object.hasOwn(UNIT_KEYS, o.unit) ? UNIT_KEYS[o.unit] : undefined;
+      typeof o.unit === 'string' && Object.hasOwn(UNIT_KEYS, o.unit)
+        ? UNIT_KEYS[o.unit]
+        : undefined;
     if (!unit)
       return {
         ok: false,
