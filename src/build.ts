@@ -13,7 +13,7 @@ import {
   type ClauseUse,
   type ExtraCommitmentUse,
 } from './provenance/manifest.js';
-import type { Document } from './ir/types.js';
+import type { Document, HouseStyle } from './ir/types.js';
 import { defaultLibrary, type Library } from './library/library.js';
 import { renderDocument, type RenderExtra } from './render/document.js';
 import { documentsOf, type BidParams, type DocumentId } from './schema/bid.js';
@@ -54,6 +54,8 @@ export interface BuildOptions {
    * starts it early, so it warms up while the bid loads, and closes it). Same bytes either way.
    */
   readonly thread?: WriterThread;
+  /** The workspace's house style (src/workspace/style.ts); the built-in style when absent. */
+  readonly style?: HouseStyle;
 }
 
 export { documentsOf };
@@ -69,10 +71,12 @@ export function renderChecked(
     onWarning?: (d: Diagnostic) => void;
     extra?: RenderExtra;
     onRendered?: (doc: Document) => void;
+    /** The house style every document carries (writers and the glyph check read it). */
+    style?: HouseStyle;
   } = {},
 ): Document[] {
   const library = opts.library ?? defaultLibrary();
-  const docs = renderAll(bid, library, opts.extra, opts.onRendered);
+  const docs = renderAll(bid, library, opts.extra, opts.onRendered, opts.style);
   const found = [
     ...checkDocuments(docs, bid),
     ...untracedText(docs, bid, library),
@@ -90,12 +94,14 @@ export function renderAll(
   library: Library = defaultLibrary(),
   extra: RenderExtra = {},
   onRendered?: (doc: Document) => void,
+  style?: HouseStyle,
 ): Document[] {
   const docs: Document[] = [];
   const problems: TenderKitError[] = [];
   for (const id of documentsOf(bid)) {
     try {
-      const doc = renderDocument(library, bid, id, extra);
+      const plain = renderDocument(library, bid, id, extra);
+      const doc = style ? { ...plain, meta: { ...plain.meta, style } } : plain;
       docs.push(doc);
       onRendered?.(doc);
     } catch (e) {

@@ -6,12 +6,14 @@ import {
   type Diagnostic,
   type Location,
 } from './diagnostics/diagnostic.js';
-import { defaultLibrary, resolveVersion, type Library } from './library/library.js';
+import { resolveVersion, type Library } from './library/library.js';
 import type { RenderExtra } from './render/document.js';
 import type { BidParams } from './schema/bid.js';
-import { loadBidFile, type LoadedBid } from './load/bid.js';
+import { loadBidFile, type LoadedBid, type ValueOrigin } from './load/bid.js';
 import { loadTenderFor } from './load/tender.js';
 import { parseFieldPath } from './load/zod-issues.js';
+import type { LoadedProfile } from './workspace/merge.js';
+import { discoverWorkspace, workspaceLibrary, type Workspace } from './workspace/workspace.js';
 
 export interface PreparedBid {
   /** Adds the bid file's line:col to problems found later (rendering, PDF fonts) that name a field. */
@@ -22,6 +24,12 @@ export interface PreparedBid {
   readonly source: { readonly file: string; readonly sha256: string };
   /** The tender file it names, if any. */
   readonly tenderSource?: { readonly file: string; readonly sha256: string };
+  /** The company profile merged into the bid, if any. */
+  readonly profile?: LoadedProfile;
+  /** The workspace the bid was loaded in, if any. */
+  readonly workspace?: Workspace;
+  /** Whether a field's value came from the bid file or the company profile, and where. */
+  readonly originOf: (path: string) => ValueOrigin;
   readonly params: BidParams;
   readonly extra: RenderExtra;
   readonly deviations: readonly Deviation[];
@@ -34,7 +42,13 @@ export interface PreparedBid {
 export interface PrepareOptions {
   /** Allow draft clause versions (`--drafts`). */
   readonly allowDrafts?: boolean;
+  /** The clause library (the workspace's own, or the built-in one when absent). */
   readonly library?: Library;
+  /**
+   * The workspace: its default company profile and the folder `company:` must stay in. Undefined:
+   * the one found by walking up from the bid file; null: none (the built-in library, no profile).
+   */
+  readonly workspace?: Workspace | null;
 }
 
 export function prepareBid(
@@ -42,10 +56,14 @@ export function prepareBid(
   warn: (d: Diagnostic) => void,
   opts: PrepareOptions = {},
 ): PreparedBid {
-  const r = loadBidFile(file);
+  const workspace =
+    opts.workspace === undefined
+      ? discoverWorkspace({ from: file })
+      : (opts.workspace ?? undefined);
+  const r = loadBidFile(file, file, { workspace });
   if (!r.ok) throw new TenderKitError(r.diagnostics);
   r.bid.warnings.forEach(warn);
-  const pins = checkPins(r.bid, opts);
+  const pins = checkPins(r.bid, opts.library, workspace, opts.allowDrafts);
   if (pins.length) throw new TenderKitError(pins);
   const t = loadTenderFor(r.bid, file);
   if (!t.ok) throw new TenderKitError(t.diagnostics);
@@ -63,6 +81,9 @@ export function prepareBid(
     ...(t.check
       ? { tenderSource: { file: t.check.source.file, sha256: t.check.source.sha256 } }
       : {}),
+    ...(r.bid.profile ? { profile: r.bid.profile } : {}),
+    ...(workspace ? { workspace } : {}),
+    originOf: r.bid.originOf,
     params: r.bid.params,
     extra: { deviations, allowDrafts: opts.allowDrafts },
     deviations,
@@ -70,16 +91,23 @@ export function prepareBid(
 }
 
 /** Every pinned clause version exists, is not retired, and is a draft only when drafts are allowed. */
-function checkPins(bid: LoadedBid, opts: PrepareOptions): Diagnostic[] {
-  const lib = opts.library ?? defaultLibrary();
-  return Object.entries(bid.params.clauseVersions).flatMap(([id, version]) => {
+function checkPins(
+  bid: LoadedBid,
+  library: Library | undefined,
+  workspace: Workspace | undefined,
+  allowDrafts: boolean | undefined,
+): Diagnostic[] {
+  const pins = Object.entries(bid.params.clauseVersions);
+  if (!pins.length) return [];
+  const lib = library ?? workspaceLibrary(workspace);
+  return pins.flatMap(([id, version]) => {
     const where = {
       location: bid.source.locate(['clauseVersions', id]),
       path: `clauseVersions.${id}`,
     };
     const clause = lib.clauses.get(id);
     if (!clause) return [diagnostic('ClauseNotFound', `没有编号为“${id}”的条款`, where)];
-    const r = resolveVersion(clause, { pins: { [id]: version }, allowDrafts: opts.allowDrafts });
+    const r = resolveVersion(clause, { pins: { [id]: version }, allowDrafts });
     return r.ok ? [] : [diagnostic(r.problem, r.message, where)];
   });
 }

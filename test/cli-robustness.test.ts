@@ -587,7 +587,7 @@ describe('every command answers --help in Chinese', { timeout: LOADED }, () => {
     [['lint'], 'tenderkit lint <bid.yaml> [--format text|json] [--strict]'],
     [['explain'], 'tenderkit explain <bid.yaml> [--format text|json|markdown] [--drafts]'],
     [['migrate'], 'tenderkit migrate <bid.yaml> [--out FILE] [--dry-run]'],
-    [['schema'], 'tenderkit schema [--format json|markdown]'],
+    [['schema'], 'tenderkit schema [--for bid|tender|company|workspace] [--format json|markdown]'],
     [['serve'], 'tenderkit serve [--port N] [--data DIR] [--host ADDR]'],
     [['verify'], 'tenderkit verify <输出目录>'],
     [['clauses', 'list'], 'tenderkit clauses list [--format json]'],

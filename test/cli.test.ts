@@ -90,34 +90,39 @@ describe('tenderkit CLI', () => {
     expect(r.out).toContain('检查通过');
   });
 
-  it('prints the JSON Schema with Chinese labels, and the Markdown field reference', async () => {
+  it('prints the JSON Schema with Chinese titles, and the Markdown field reference', async () => {
     const r = await run('schema');
     interface Node {
-      label?: string;
-      valueKind?: string;
-      allow?: string[];
+      title?: string;
+      description?: string;
+      anyOf?: Node[];
+      $ref?: string;
       required?: string[];
       properties?: Record<string, Node>;
       items?: Node;
     }
-    const schema = JSON.parse(r.out) as Node & { additionalProperties: boolean };
+    const schema = JSON.parse(r.out) as Node & { additionalProperties: boolean; $schema: string };
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
+    // bidder and the signer may come from the workspace's company profile.
     expect(schema.required).toEqual(
-      expect.arrayContaining(['version', 'tenderee', 'bidder', 'project', 'signature']),
+      expect.arrayContaining(['version', 'tenderee', 'project', 'signature']),
     );
     const period = schema.properties!.warranty!.properties!.components!.items!.properties!.period!;
-    expect(period).toMatchObject({
-      label: '质保期',
-      valueKind: 'duration',
-      allow: ['amount', 'lifetime'],
-    });
+    expect(period).toMatchObject({ title: '质保期' });
+    expect(period.description).toContain('`终身`');
+    expect(period.description).not.toContain('`立即`');
+    expect(period.anyOf!.map((b) => b.$ref)).toEqual([
+      '#/$defs/duration-text',
+      '#/$defs/duration-amount-day-week-month-year',
+    ]);
     const within =
       schema.properties!.responseTiers!.items!.properties!.milestones!.items!.properties!.within!;
-    expect(within).toMatchObject({
-      label: '时限',
-      valueKind: 'duration',
-      allow: ['amount', 'immediate', 'negotiable', 'split'],
-    });
+    expect(within).toMatchObject({ title: '时限' });
+    expect(within.description).toContain('`立即`');
+    expect(within.anyOf!.map((b) => b.$ref)).toContain('#/$defs/duration-split');
+    // No custom keywords (a field may be named `label`, but its schema is an object).
+    expect(r.out).not.toMatch(/"(label|help)": "|"(valueKind|allow|enumLabels|unit)": [["]/);
     const md = await run('schema', '--format', 'markdown');
     expect(md.out).toContain('| `version` | 参数格式版本 | 数字 | 是 |');
     expect(md.out).toContain(

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { main } from '../src/cli/main.js';
 import { loadLibrary } from '../src/library/library.js';
 import type { Manifest } from '../src/provenance/manifest.js';
@@ -102,13 +103,18 @@ describe('tenderkit verify', () => {
     cpSync(path.join(ROOT, 'clauses'), path.join(libRoot, 'clauses'), { recursive: true });
     cpSync(path.join(ROOT, 'templates'), path.join(libRoot, 'templates'), { recursive: true });
     const wp = path.join(libRoot, 'clauses', 'warranty-period.yaml');
-    writeFileSync(
-      wp,
-      readFileSync(wp, 'utf8').replace(
-        '以上各部分的质保期均不短于整体质保期',
-        '以上各部分的质保期不短于整体质保期',
-      ),
+    const text = readFileSync(wp, 'utf8');
+    const edited = text.replace(
+      '以上各部分的质保期均不短于整体质保期',
+      '以上各部分的质保期不短于整体质保期',
     );
+    // Edited in place: loading such a library is refused (the approval's seal is broken).
+    writeFileSync(wp, edited);
+    expect(() => loadLibrary(libRoot)).toThrow(/已批准版本被改动/);
+    // Even with the seal rewritten to match, verify sees the body differs from the one built with.
+    const body = (t: string) => (parse(t) as { versions: { body: string }[] }).versions[2]!.body;
+    const seal = (t: string) => createHash('sha256').update(body(t)).digest('hex');
+    writeFileSync(wp, edited.replace(seal(text), seal(edited)));
     const v = await verifyBuild(out2, loadLibrary(libRoot));
     expect(v.problems.map((p) => p.message)).toContain(
       '《售后服务承诺书》使用的条款 warranty-period 第 3 版正文已被改动（已批准的版本不应修改，应发布新版本）',

@@ -9,7 +9,7 @@ import { prepareBid } from '../src/prepare.js';
 import { createApp } from '../src/server/app.js';
 import { Busy, RenderPool } from '../src/server/render-pool.js';
 import { bidSchema } from '../src/schema/bid.js';
-import { BidStore } from '../src/server/store.js';
+import { BidStore, STORE_ENTRIES } from '../src/server/store.js';
 import { ROOT, startApp } from './helpers.js';
 
 let server: Server;
@@ -659,6 +659,7 @@ describe('overload and storage', () => {
   it('answers 503 with Retry-After when the render pool is full, while the form page still works', async () => {
     const busyPool = {
       build: () => Promise.reject(new Busy('full')),
+      preview: () => Promise.reject(new Busy('full')),
       warmup: async () => {},
       close: async () => {},
     } as unknown as RenderPool;
@@ -679,7 +680,7 @@ describe('overload and storage', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.text()).toContain('服务器正忙');
-    // Previews do not use the pool: the form page still renders.
+    // Previews render in the pool too: the form page still renders, without its preview.
     const form = await fetch(`${url}/bids/bid-busy`);
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('data-path="tenderee.name"');
@@ -696,7 +697,12 @@ describe('overload and storage', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((await store.read('bid-a')).input).toEqual({ tenderee: { name: '乙' } });
     expect(existsSync(path.join(store.dir, 'bid-a.yaml'))).toBe(true);
-    expect(readdirSync(store.dir)).toEqual(['bid-a.yaml']);
+    // No temp file left; besides the bid only the store's own index and history.
+    expect(readdirSync(store.dir).filter((f) => !STORE_ENTRIES.includes(f))).toEqual([
+      'bid-a.yaml',
+    ]);
+    // The version the winning save replaced is kept.
+    expect(readdirSync(path.join(store.dir, 'history', 'bid-a'))).toHaveLength(1);
   });
 });
 

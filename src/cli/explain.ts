@@ -7,6 +7,7 @@ import { locatedIn, prepareBid } from '../prepare.js';
 import { findMissingGlyphs } from '../writers/pdf/glyphs.js';
 import type { Io } from './clauses.js';
 import { parseCommand, UsageError } from './usage.js';
+import { discoverWorkspace, workspaceLibrary } from '../workspace/workspace.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
 
@@ -24,9 +25,17 @@ export async function runExplain(args: string[], io: Io): Promise<number> {
 
   // Errors are thrown (located) and printed by main with exit code 1; warnings go to stderr.
   const warnings: Diagnostic[] = [];
-  const bid = prepareBid(file, (w) => warnings.push(w), { allowDrafts: values.drafts });
+  const workspace = discoverWorkspace({ workspace: values.workspace, from: file }, 'explain');
+  const library = workspaceLibrary(workspace);
+  const bid = prepareBid(file, (w) => warnings.push(w), {
+    allowDrafts: values.drafts,
+    library,
+    workspace: workspace ?? null,
+  });
   const docs = await locatedIn(bid, () => {
     const rendered = renderChecked(bid.params, {
+      library,
+      ...(workspace?.style ? { style: workspace.style } : {}),
       extra: { ...bid.extra, outlineFigures: false }, // checked, never written
       onWarning: (w) => warnings.push(bid.locate(w)),
     });
@@ -37,11 +46,12 @@ export async function runExplain(args: string[], io: Io): Promise<number> {
   });
   for (const w of warnings) io.err(`${formatDiagnostic(w)}\n`);
 
-  const list = explainCommitments(bid, docs);
+  const list = explainCommitments(bid, docs, library);
   const head = {
     file,
     project: bid.params.project.name,
     documents: docs.map((d) => d.meta.title),
+    ...(bid.profile ? { company: bid.profile.file } : {}),
   };
   if (fmt === 'json') io.out(`${JSON.stringify(list, null, 2)}\n`);
   else if (fmt === 'markdown') io.out(checklistMarkdown(list, head));

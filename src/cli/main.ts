@@ -92,21 +92,32 @@ async function run(argv: string[], io: Io): Promise<number> {
       // PDFs are written on a second thread, which starts loading now (see writers/thread.ts).
       const { startWriterThread } = await import('../writers/thread.js');
       await using thread = startWriterThread(formats.filter((f) => f === 'pdf'));
-      const [{ buildBid }, { locatedIn, prepareBid }] = await Promise.all([
+      const [{ buildBid }, { locatedIn, prepareBid }, { workspaceInputs }, ws] = await Promise.all([
         import('../build.js'),
         import('../prepare.js'),
+        import('../provenance/manifest.js'),
+        import('../workspace/workspace.js'),
       ]);
+      const workspace = ws.discoverWorkspace({ workspace: values.workspace, from: file }, 'build');
+      const library = ws.workspaceLibrary(workspace);
       const printWarning = (w: Diagnostic) => io.err(`${formatDiagnostic(w)}\n`);
-      const checked = prepareBid(file, printWarning, { allowDrafts: values.drafts });
+      const checked = prepareBid(file, printWarning, {
+        allowDrafts: values.drafts,
+        library,
+        workspace: workspace ?? null,
+      });
       cleanTempFiles(outDir);
       const files = await locatedIn(checked, () =>
         buildBid(checked.params, {
           extra: checked.extra,
+          library,
+          ...(workspace?.style ? { style: workspace.style } : {}),
           provenance: {
             bid: checked.source,
             tender: checked.tenderSource,
             formats,
             drafts: Boolean(values.drafts),
+            ...workspaceInputs(checked),
           },
           formats,
           onProgress: (done, total, name) => io.err(`[${done}/${total}] ${name}\n`),
@@ -128,17 +139,26 @@ async function run(argv: string[], io: Io): Promise<number> {
       const found: Diagnostic[] = [];
       let titles: string[] = [];
       let deviations: readonly Deviation[] = [];
-      const [{ renderChecked }, { locatedIn, prepareBid }, { findMissingGlyphs }] =
+      const [{ renderChecked }, { locatedIn, prepareBid }, { findMissingGlyphs }, ws] =
         await Promise.all([
           import('../build.js'),
           import('../prepare.js'),
           import('../writers/pdf/glyphs.js'),
+          import('../workspace/workspace.js'),
         ]);
       try {
-        const checked = prepareBid(file, (w) => found.push(w), { allowDrafts: values.drafts });
+        const workspace = ws.discoverWorkspace({ workspace: values.workspace, from: file }, 'lint');
+        const library = ws.workspaceLibrary(workspace);
+        const checked = prepareBid(file, (w) => found.push(w), {
+          allowDrafts: values.drafts,
+          library,
+          workspace: workspace ?? null,
+        });
         deviations = checked.deviations;
         const docs = await locatedIn(checked, () => {
           const rendered = renderChecked(checked.params, {
+            library,
+            ...(workspace?.style ? { style: workspace.style } : {}),
             extra: { ...checked.extra, outlineFigures: false }, // checked, never written
             onWarning: (w) => found.push(checked.locate(w)),
           });
@@ -168,6 +188,31 @@ async function run(argv: string[], io: Io): Promise<number> {
         );
       return code;
     }
+    case 'init': {
+      const { positionals } = parseCommand('init', rest);
+      if (positionals.length > 1)
+        throw new UsageError('init 只接受一个文件夹参数，例如：tenderkit init 投标工作区', 'init');
+      const { initWorkspace } = await import('../workspace/init.js');
+      const r = initWorkspace(positionals[0] ?? '.');
+      for (const f of r.written) io.out(`${f}\n`);
+      io.err(r.summary);
+      return EXIT.ok;
+    }
+    case 'info': {
+      const { values, positionals } = parseCommand('info', rest);
+      if (positionals.length > 1)
+        throw new UsageError(
+          'info 最多接受一个投标参数文件，例如：tenderkit info bids/示例投标.yaml',
+          'info',
+        );
+      const fmt = values.format ?? 'text';
+      if (fmt !== 'text' && fmt !== 'json')
+        throw new UsageError(`info --format 只能是 text 或 json，收到“${fmt}”`, 'info');
+      const { workspaceInfo, infoText } = await import('../workspace/info.js');
+      const info = workspaceInfo({ workspace: values.workspace, file: positionals[0] });
+      io.out(fmt === 'json' ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
+      return EXIT.ok;
+    }
     case 'clauses':
       return (await import('./clauses.js')).runClauses(rest, io);
     case 'explain':
@@ -180,9 +225,18 @@ async function run(argv: string[], io: Io): Promise<number> {
       const port = Number(values.port ?? process.env.PORT ?? 3000);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`端口应为 0–65535 的整数，收到“${values.port}”`, 'serve');
-      const { serve } = await import('../server/serve.js');
+      const [{ serve }, ws] = await Promise.all([
+        import('../server/serve.js'),
+        import('../workspace/workspace.js'),
+      ]);
+      const workspace = ws.discoverWorkspace({ workspace: values.workspace }, 'serve');
       await serve(
-        { port, host: values.host ?? '127.0.0.1', dataDir: values.data ?? 'data' },
+        {
+          port,
+          host: values.host ?? '127.0.0.1',
+          dataDir: values.data ?? 'data',
+          ...(workspace ? { workspace } : {}),
+        },
         io.out,
       );
       return new Promise<number>(() => {}); // runs until stopped
@@ -205,10 +259,18 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { values, positionals } = parseCommand('schema', rest);
       if (positionals.length) throw new UsageError('schema 不接受文件参数', 'schema');
       const fmt = values.format ?? 'json';
-      const { bidJsonSchema, fieldReference } = await import('../schema/reference.js');
-      if (fmt === 'json') io.out(`${JSON.stringify(bidJsonSchema(), null, 2)}\n`);
-      else if (fmt === 'markdown') io.out(`${fieldReference()}\n`);
-      else throw new UsageError(`schema --format 只能是 json 或 markdown，收到“${fmt}”`, 'schema');
+      if (fmt !== 'json' && fmt !== 'markdown')
+        throw new UsageError(`schema --format 只能是 json 或 markdown，收到“${fmt}”`, 'schema');
+      const kind = values.for ?? 'bid';
+      const { jsonSchemaFor, SCHEMA_KINDS } = await import('../schema/json-schema.js');
+      if (!(SCHEMA_KINDS as readonly string[]).includes(kind))
+        throw new UsageError(
+          `schema --for 只能是 ${SCHEMA_KINDS.join('、')} 之一，收到“${kind}”`,
+          'schema',
+        );
+      const k = kind as (typeof SCHEMA_KINDS)[number];
+      if (fmt === 'json') io.out(`${JSON.stringify(jsonSchemaFor(k), null, 2)}\n`);
+      else io.out(`${(await import('../schema/reference.js')).fieldReference(k)}\n`);
       return EXIT.ok;
     }
     default:

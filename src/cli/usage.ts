@@ -35,9 +35,35 @@ const DRAFTS = {
   text: '允许使用未批准的条款草稿，此时每页都带“草稿 / DRAFT”标记',
 } as const satisfies OptionSpec;
 
+const WORKSPACE = {
+  type: 'string',
+  short: 'w',
+  value: 'DIR',
+  text: '使用 DIR 中的工作区（含 tenderkit.yaml）；不给时从投标文件（或当前文件夹）向上查找，找不到则用内置条款库',
+} as const satisfies OptionSpec;
+
 export const COMMANDS = {
+  init: {
+    synopsis: 'init [DIR]',
+    summary:
+      '在 DIR（默认当前文件夹）新建公司工作区：tenderkit.yaml（工作区设置）、company.yaml（公司资料）、\n' +
+      'library/（内置条款库和模板的副本，含全部历史，归公司所有）、bids/（一份使用公司资料的示例投标）、\n' +
+      '.vscode/settings.json 与 .tenderkit/schemas/（编辑器校验）、README.md 和 .gitignore。\n' +
+      '不覆盖任何已有文件：目标文件已存在时什么也不写，退出码为 2',
+    options: {},
+  },
+  info: {
+    synopsis: 'info [bid.yaml] [--workspace DIR] [--format text|json]',
+    summary:
+      '显示当前使用的工作区、设置文件、条款库（条款数）、公司资料、字体和 TenderKit 版本；\n' +
+      '给出投标文件时，按该文件所在位置查找工作区，并显示它使用的公司资料',
+    options: {
+      workspace: WORKSPACE,
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+    },
+  },
   build: {
-    synopsis: 'build <bid.yaml> [--out DIR] [--format docx,pdf,html] [--drafts]',
+    synopsis: 'build <bid.yaml> [--out DIR] [--format docx,pdf,html] [--drafts] [--workspace DIR]',
     summary:
       '生成投标参数文件中列出的每份文件（默认 docx 和 pdf），写入 DIR（默认 out/）；\n' +
       '--drafts 允许使用未批准的条款草稿，此时每页都带“草稿 / DRAFT”标记。\n' +
@@ -57,10 +83,11 @@ export const COMMANDS = {
         text: 'docx、pdf、html 中的一个或多个，用逗号分隔，默认 docx,pdf',
       },
       drafts: DRAFTS,
+      workspace: WORKSPACE,
     },
   },
   lint: {
-    synopsis: 'lint <bid.yaml> [--format text|json] [--strict] [--drafts]',
+    synopsis: 'lint <bid.yaml> [--format text|json] [--strict] [--drafts] [--workspace DIR]',
     summary:
       '检查投标参数文件（含招标要求偏离）并试渲染所有文件，不写出任何文件；\n' +
       '有错误时退出码为 1，仅有警告时为 0（加 --strict 时为 1）',
@@ -68,10 +95,11 @@ export const COMMANDS = {
       format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
       strict: { type: 'boolean', text: '有警告时退出码也为 1' },
       drafts: DRAFTS,
+      workspace: WORKSPACE,
     },
   },
   explain: {
-    synopsis: 'explain <bid.yaml> [--format text|json|markdown] [--drafts]',
+    synopsis: 'explain <bid.yaml> [--format text|json|markdown] [--drafts] [--workspace DIR]',
     summary:
       '承诺清单：逐行列出文件将作出的每一项承诺（内容、写在哪些文件、出自哪个条款版本、\n' +
       '投标参数文件第几行）；本投标自拟的其他承诺标明“未经条款库审核”。投标参数有错误时\n' +
@@ -84,6 +112,7 @@ export const COMMANDS = {
         text: '输出格式，默认 text',
       },
       drafts: DRAFTS,
+      workspace: WORKSPACE,
     },
   },
   migrate: {
@@ -100,12 +129,13 @@ export const COMMANDS = {
   verify: {
     synopsis: 'verify <输出目录>',
     summary:
-      '按 manifest.json 记录的输入重新生成，逐字节核对每个输出文件；\n' +
+      '按 manifest.json 记录的输入（投标文件、招标要求、工作区设置、公司资料、条款库）重新生成，\n' +
+      '逐字节核对每个输出文件；记录的工作区设置或公司资料已改动时逐一报告；\n' +
       '输出目录中有构建记录之外的文件、或记录本身有误时也报告，退出码为 1',
     options: {},
   },
   serve: {
-    synopsis: 'serve [--port N] [--data DIR] [--host ADDR]',
+    synopsis: 'serve [--port N] [--data DIR] [--host ADDR] [--workspace DIR]',
     summary: '启动网页表单（默认 http://127.0.0.1:3000/，投标保存在 DIR，默认 data/）',
     options: {
       port: {
@@ -116,12 +146,20 @@ export const COMMANDS = {
       },
       data: { type: 'string', short: 'd', value: 'DIR', text: '保存投标的文件夹，默认 data/' },
       host: { type: 'string', value: 'ADDR', text: '监听地址，默认 127.0.0.1（仅本机）' },
+      workspace: WORKSPACE,
     },
   },
   schema: {
-    synopsis: 'schema [--format json|markdown]',
-    summary: '输出投标参数的 JSON Schema（或 Markdown 字段说明）',
+    synopsis: 'schema [--for bid|tender|company|workspace] [--format json|markdown]',
+    summary:
+      '输出投标参数文件（bid）、招标要求文件（tender）、公司资料（company）或工作区设置（workspace）\n' +
+      '的 JSON Schema（draft 2020-12，中文标题和说明，供编辑器补全和检查），或 Markdown 字段说明',
     options: {
+      for: {
+        type: 'string',
+        value: 'bid|tender|company|workspace',
+        text: '哪一种文件，默认 bid',
+      },
       format: { type: 'string', short: 'f', value: 'json|markdown', text: '输出格式，默认 json' },
     },
   },
@@ -130,6 +168,7 @@ export const COMMANDS = {
     summary: '列出条款库中的全部条款、版本和状态',
     options: {
       format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+      workspace: WORKSPACE,
     },
   },
   'clauses show': {
@@ -137,11 +176,14 @@ export const COMMANDS = {
     summary: '显示某条款的某个版本（默认为投标使用的版本）',
     options: {
       format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+      workspace: WORKSPACE,
     },
   },
   'clauses diff': {
     synopsis: 'clauses diff <条款编号> <旧版本> <新版本> [--out 修订对照.docx|.pdf|.html]',
-    summary: '比较两个版本；写出带修订痕迹的 Word 文件（或 PDF、HTML）',
+    summary:
+      '比较两个版本；写出带修订痕迹的 Word 文件（或 PDF、HTML）。\n' +
+      '只给一个版本号时，与它所基于的版本（basedOn，没有时为前一版）比较',
     options: {
       out: {
         type: 'string',
@@ -149,6 +191,7 @@ export const COMMANDS = {
         value: 'FILE',
         text: '写出修订对照文件，格式由扩展名 .docx、.pdf 或 .html 决定；不给时打印到终端',
       },
+      workspace: WORKSPACE,
     },
   },
   'clauses usage': {
@@ -156,13 +199,75 @@ export const COMMANDS = {
     summary: '列出文件夹中每份投标参数文件使用该条款的哪个版本',
     options: {
       format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+      workspace: WORKSPACE,
     },
   },
   'clauses lint': {
     synopsis: 'clauses lint',
     summary:
       '检查条款库：每个版本可解析、引用的字段都存在、已批准版本能用每个示例渲染、复审到期、模板未引用停用条款',
-    options: {},
+    options: { workspace: WORKSPACE },
+  },
+  'clauses new': {
+    synopsis:
+      'clauses new <条款编号> --title 标题 --body-file 文件 --author 姓名 [--description 说明] [--note 说明] [--workspace DIR]',
+    summary:
+      '在工作区条款库中新建条款 <条款编号>.yaml，第 1 版为草稿（正文取自文件）；\n' +
+      '编号已存在、正文无法解析或 clauses lint 不通过（如写死时限）时拒绝。内置条款库只读',
+    options: {
+      title: { type: 'string', value: '标题', text: '条款标题（不超过 40 字），模板要求标题时用作小标题' },
+      'body-file': { type: 'string', value: '文件', text: '正文文件（UTF-8，nunjucks 模板 + Markdown 子集）' },
+      author: { type: 'string', value: '姓名', text: '起草人' },
+      description: { type: 'string', value: '说明', text: '条款用途（给法务看，不打印）' },
+      note: { type: 'string', value: '说明', text: '版本说明，默认“初版。”' },
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+      workspace: WORKSPACE,
+    },
+  },
+  'clauses new-version': {
+    synopsis:
+      'clauses new-version <条款编号> [--from N] --body-file 文件 --author 姓名 [--note 说明] [--format json] [--workspace DIR]',
+    summary:
+      '为条款新增一个草稿版本（版本号 = 现有最大版本号 + 1），在标准输出打印版本号\n' +
+      '（--format json 时为 {"id":…,"version":N}）；--from N 记下所基于的版本（basedOn），\n' +
+      '不给时为当前使用的已批准版本，clauses diff 据此对照修改',
+    options: {
+      from: { type: 'string', value: 'N', text: '所基于的版本号' },
+      'body-file': { type: 'string', value: '文件', text: '新正文文件（UTF-8）' },
+      author: { type: 'string', value: '姓名', text: '起草人' },
+      note: { type: 'string', value: '说明', text: '修改说明' },
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+      workspace: WORKSPACE,
+    },
+  },
+  'clauses approve': {
+    synopsis: 'clauses approve <条款编号> <版本号> --by 姓名 [--note 意见] [--workspace DIR]',
+    summary:
+      '批准一个草稿：记下批准人、批准日期（今天）和正文的 SHA-256。批准人不得是作者；\n' +
+      '批准后正文即被封存：改动已批准正文的条款库，build、lint、verify 一律拒绝',
+    options: {
+      by: { type: 'string', value: '姓名', text: '批准人（不得是该版本的作者）' },
+      note: { type: 'string', value: '意见', text: '批准意见' },
+      workspace: WORKSPACE,
+    },
+  },
+  'clauses retire': {
+    synopsis: 'clauses retire <条款编号> <版本号> --reason 理由 [--workspace DIR]',
+    summary: '停用一个版本，记下停用日期（今天）和理由；此后锁定该版本的投标无法生成',
+    options: {
+      reason: { type: 'string', value: '理由', text: '停用理由' },
+      workspace: WORKSPACE,
+    },
+  },
+  'clauses upgrade': {
+    synopsis: 'clauses upgrade [--format json] [--workspace DIR]',
+    summary:
+      '把 TenderKit 内置条款库中较新的已批准版本作为草稿导入工作区条款库（记下 upstream 版本号）；\n' +
+      '工作区没有的内置条款新建文件。从不改动或重编号本公司已有的版本，重复运行不会重复导入',
+    options: {
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+      workspace: WORKSPACE,
+    },
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -170,6 +275,8 @@ export type CommandName = keyof typeof COMMANDS;
 
 /** Top-level commands, in the order the overview lists them. */
 export const TOP_COMMANDS = [
+  'init',
+  'info',
   'build',
   'lint',
   'explain',
@@ -180,7 +287,18 @@ export const TOP_COMMANDS = [
   'clauses',
 ] as const;
 
-export const CLAUSES_SUBCOMMANDS = ['list', 'show', 'diff', 'usage', 'lint'] as const;
+export const CLAUSES_SUBCOMMANDS = [
+  'list',
+  'show',
+  'diff',
+  'usage',
+  'lint',
+  'new',
+  'new-version',
+  'approve',
+  'retire',
+  'upgrade',
+] as const;
 
 const EXIT_CODES = '退出码：0 成功；1 输入有误；2 命令用法错误。';
 
@@ -194,6 +312,8 @@ const entry = (name: CommandName) =>
   `  tenderkit ${COMMANDS[name].synopsis}\n${indent(COMMANDS[name].summary, 6)}`;
 
 const OVERVIEW_ORDER: readonly CommandName[] = [
+  'init',
+  'info',
   'build',
   'lint',
   'clauses list',
@@ -201,6 +321,11 @@ const OVERVIEW_ORDER: readonly CommandName[] = [
   'clauses diff',
   'clauses usage',
   'clauses lint',
+  'clauses new',
+  'clauses new-version',
+  'clauses approve',
+  'clauses retire',
+  'clauses upgrade',
   'verify',
   'serve',
   'schema',
@@ -263,7 +388,7 @@ ${EXIT_CODES}
 export function clausesHelp(): string {
   return `用法：tenderkit clauses <子命令> …
 
-条款库（经法务审核、带版本的条款）的查询与检查。子命令：
+条款库（经法务审核、带版本的条款）的查询、检查与修订（修订只在公司工作区中进行）。子命令：
 ${CLAUSES_SUBCOMMANDS.map((s) => entry(`clauses ${s}`)).join('\n')}
 
 每个子命令的选项见 tenderkit clauses <子命令> --help。

@@ -151,8 +151,10 @@ describe('commitment checklist: highway-monitoring', () => {
       documents: [LETTER],
       clauses: [],
       template: false,
+      file: exampleFile('highway-monitoring'),
       line: 172,
       col: 5,
+      origin: 'bid',
       reviewed: false,
       section: 'commitment',
     } satisfies Commitment);
@@ -274,8 +276,10 @@ describe('checklist output', () => {
       documents: ['售后服务承诺书'],
       clauses: ['exclusions@2'],
       template: false,
+      file: 'x.yaml',
       line: 3,
       col: 5,
+      origin: 'bid',
       reviewed: true,
       section: 'commitment',
     };

@@ -23,8 +23,10 @@ import { bidSchema, documentsOf, type BidParams, type Milestone } from '../schem
 /** What explain needs of a prepared bid (`prepareBid` gives all of it). */
 export interface ExplainInput {
   readonly params: BidParams;
-  /** Where a field path stands in the bid file. */
+  /** Where a field path stands in the bid file (or in the company profile, for its values). */
   readonly locatePath: (path: string) => Location;
+  /** Whether a field's value came from the bid file or the company profile. */
+  readonly originOf?: (path: string) => { readonly from: 'bid' | 'company' };
   readonly extra?: RenderExtra;
   readonly deviations?: readonly Deviation[];
 }
@@ -42,8 +44,12 @@ export interface Commitment {
   readonly clauses: readonly string[];
   /** Also stated by a document-template item outside clauses (a title page, 致：…, the signature). */
   readonly template: boolean;
+  /** The file the value is written in: the bid file, or the company profile (company.yaml). */
+  readonly file: string | null;
   readonly line: number | null;
   readonly col: number | null;
+  /** `company`: the value came from the company profile, not the bid file. */
+  readonly origin: 'bid' | 'company';
   /** False for the bid's own extra commitments: text legal never reviewed. */
   readonly reviewed: boolean;
   /** `basic`: names, addresses and dates the documents state, which promise nothing. */
@@ -343,8 +349,18 @@ export function explainCommitments(
   const out: Commitment[] = [];
   for (const e of entries.values()) {
     if (!e.docs.size) continue;
-    const { label, value } = describe(e, params);
+    const { label, value: shown } = describe(e, params);
+    let value = shown;
+    if (shape(e.segs) === 'staff.roster' && bid.originOf) {
+      // People picked from the company's roster pool (staff.rosterFrom).
+      const n = params.staff?.roster.length ?? 0;
+      const picked = Array.from({ length: n }, (_, i) => i).filter(
+        (i) => bid.originOf!(`staff.roster[${i}]`).from === 'company',
+      ).length;
+      if (picked) value = `${shown}（其中 ${picked} 人取自公司人员库）`;
+    }
     const loc = bid.locatePath(formatPath(e.segs));
+    const origin = bid.originOf?.(formatPath(e.segs)).from ?? 'bid';
     out.push({
       path: e.computed ? formatPath(e.segs) : e.key,
       label,
@@ -352,14 +368,18 @@ export function explainCommitments(
       documents: [...e.docs].sort((a, b) => a - b).map((i) => docs[i]!.meta.title),
       clauses: [...e.clauses].sort((a, b) => order(docs, a) - order(docs, b)),
       template: e.template,
+      file: loc.file ?? null,
       line: loc.line ?? null,
       col: loc.col ?? null,
+      origin,
       reviewed: e.reviewed,
       section: BASIC_ROOTS.has(String(e.segs[0])) ? 'basic' : 'commitment',
     });
   }
+  // The bid's own values first, in file order; then those from the company profile.
   return out.sort(
     (a, b) =>
+      Number(a.origin === 'company') - Number(b.origin === 'company') ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.col ?? 0) - (b.col ?? 0) ||
       a.path.localeCompare(b.path) ||
@@ -494,11 +514,15 @@ function describe(e: Entry, params: BidParams): { label: string; value: string }
 /** What the checklist is about: the bid file as given, the project, the documents built. */
 export interface ChecklistHead {
   readonly file: string;
+  /** The company profile merged into the bid, as shown (`company.yaml`), if any. */
+  readonly company?: string;
   readonly project: string;
   readonly documents: readonly string[];
 }
 
 export const UNREVIEWED = '未经条款库审核（本投标自拟）';
+/** Marks a value that came from the company profile rather than the bid file. */
+export const FROM_PROFILE = '取自公司资料';
 const BASIC_NOTE = '基本信息（文件写明的名称、联系方式和落款，不是承诺）';
 
 function counts(list: readonly Commitment[]) {
@@ -519,11 +543,14 @@ export function checklistText(list: readonly Commitment[], head: ChecklistHead):
   const line = (c: Commitment) => {
     const value =
       c.value.length > TEXT_VALUE_MAX ? `${c.value.slice(0, TEXT_VALUE_MAX)}…` : c.value;
-    const where = c.line === null ? head.file : `${head.file}:${c.line}`;
+    const file = c.origin === 'company' && c.file ? c.file : head.file;
+    const where = c.line === null ? file : `${file}:${c.line}`;
     const docs = c.documents.map((d) => `《${d}》`).join('');
-    return `${where}  ${c.label}：${value} ｜${docs}｜ ${sourceOf(c)}\n`;
+    return `${where}  ${c.label}：${value} ｜${docs}｜ ${sourceOf(c)}${c.origin === 'company' ? ` ｜ ${FROM_PROFILE}` : ''}\n`;
   };
-  let out = `承诺清单：${head.project}\n投标参数文件：${head.file}（生成：${head.documents.join('、')}）\n\n`;
+  let out = `承诺清单：${head.project}\n投标参数文件：${head.file}（生成：${head.documents.join('、')}）\n`;
+  if (head.company) out += `公司资料：${head.company}（标有“${FROM_PROFILE}”的取值来自该文件）\n`;
+  out += '\n';
   out += commitments.length
     ? `${title}：\n${commitments.map(line).join('')}`
     : '承诺事项：无。文件只写下列基本信息，不作任何承诺。\n';
@@ -540,10 +567,10 @@ export function checklistMarkdown(list: readonly Commitment[], head: ChecklistHe
     `| 行 | 承诺事项 | 内容 | 写在 | 出处 |\n|---:|---|---|---|---|\n${rows
       .map(
         (c) =>
-          `| ${c.line ?? ''} | ${cell(c.label)} | ${cell(c.value)} | ${cell(c.documents.join('、'))} | ${c.reviewed ? cell(sourceOf(c)) : `**${UNREVIEWED}**`} |\n`,
+          `| ${c.origin === 'company' ? cell(`${c.file ?? ''}:${c.line ?? ''}`) : (c.line ?? '')} | ${cell(c.label)} | ${cell(c.value)} | ${cell(c.documents.join('、'))} | ${c.reviewed ? cell(sourceOf(c)) : `**${UNREVIEWED}**`}${c.origin === 'company' ? `（${FROM_PROFILE}）` : ''} |\n`,
       )
       .join('')}`;
-  let out = `# 承诺清单：${cell(head.project)}\n\n投标参数文件 \`${head.file}\`；生成：${head.documents.join('、')}。\n\n`;
+  let out = `# 承诺清单：${cell(head.project)}\n\n投标参数文件 \`${head.file}\`；生成：${head.documents.join('、')}。${head.company ? `公司资料 \`${head.company}\`（标有“${FROM_PROFILE}”的取值来自该文件）。` : ''}\n\n`;
   out += commitments.length
     ? `## ${title}\n\n${table(commitments)}`
     : '## 承诺事项\n\n无。文件只写下列基本信息，不作任何承诺。\n';

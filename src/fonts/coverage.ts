@@ -1,11 +1,11 @@
-// Which characters each embedded font can draw, read straight from the font's `cmap` table (a few
-// hundred KB at a known offset), so the glyph check of `lint` and `explain` needs neither fontkit
-// nor the 47 MB of font files. The answer is fontkit's `hasGlyphForCodePoint` (same subtable
+// Which characters each embedded font (built in, or a workspace font of the house style) can draw,
+// read straight from the font's `cmap` table (a few hundred KB at a known offset), so the glyph
+// check of `lint` and `explain` needs neither fontkit nor the 47 MB of font files. The answer is fontkit's `hasGlyphForCodePoint` (same subtable
 // preference, same lookup for formats 4 and 12; a font with another format is asked through
 // fontkit); a test compares the two over every code point of every font.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { FONT_FILES, type FontKey } from './files.js';
-import { parsedFont } from './parsed.js';
+import { fileVersionKey, parsedFont, parsedFontFile } from './parsed.js';
 
 /** fontkit's order of preference among Unicode subtables: [platformID, encodingID]. */
 const PREFERRED: readonly (readonly [number, number])[] = [
@@ -117,23 +117,24 @@ function readCoverage(file: string): Ranges | null {
   return null;
 }
 
-const coverage: Partial<Record<FontKey, Ranges | null>> = {};
+/** Coverage by font file (built-in or a workspace font), read once per file version. */
+const coverage = new Map<string, Ranges | null>();
 
-function rangesOf(key: FontKey): Ranges | null {
-  if (!(key in coverage)) {
+function rangesOf(file: string, cacheKey: string): Ranges | null {
+  if (!coverage.has(cacheKey)) {
+    let r: Ranges | null;
     try {
-      coverage[key] = readCoverage(FONT_FILES[key]);
+      r = readCoverage(file);
     } catch {
-      coverage[key] = null; // unexpected layout: fontkit reads it (and reports what is wrong)
+      r = null; // unexpected layout: fontkit reads it (and reports what is wrong)
     }
+    coverage.set(cacheKey, r);
+    if (coverage.size > 32) coverage.delete(coverage.keys().next().value!);
   }
-  return coverage[key]!;
+  return coverage.get(cacheKey)!;
 }
 
-/** Whether the font has a glyph for code point `cp` (as fontkit's `hasGlyphForCodePoint`). */
-export function hasGlyph(key: FontKey, cp: number): boolean {
-  const r = rangesOf(key);
-  if (!r) return parsedFont(key).hasGlyphForCodePoint(cp);
+function inRanges(r: Ranges, cp: number): boolean {
   let lo = 0;
   let hi = r.length / 2 - 1;
   while (lo <= hi) {
@@ -143,4 +144,22 @@ export function hasGlyph(key: FontKey, cp: number): boolean {
     else return true;
   }
   return false;
+}
+
+/** Whether the font has a glyph for code point `cp` (as fontkit's `hasGlyphForCodePoint`). */
+export function hasGlyph(key: FontKey, cp: number): boolean {
+  const r = rangesOf(FONT_FILES[key], key);
+  return r ? inRanges(r, cp) : parsedFont(key).hasGlyphForCodePoint(cp);
+}
+
+/**
+ * A test for one font file of the workspace (`.ttf`/`.otf`), answering as `hasGlyph` does. Made
+ * once per check: the file's size and time name its version, so an edited font is read again.
+ */
+export function glyphTest(file: string): (cp: number) => boolean {
+  const key = fileVersionKey(file);
+  const r = rangesOf(file, key);
+  if (r) return (cp) => inRanges(r, cp);
+  const font = parsedFontFile(file, key);
+  return (cp) => font.hasGlyphForCodePoint(cp);
 }

@@ -4,6 +4,8 @@ declare module 'fontkit' {
     hasGlyphForCodePoint(codePoint: number): boolean;
     glyphForCodePoint(codePoint: number): { advanceWidth: number };
     readonly unitsPerEm: number;
+    readonly ascent: number;
+    readonly descent: number;
     readonly familyName: string;
     layout(text: string): {
       glyphs: { path: Path }[];

@@ -1,6 +1,7 @@
 // The embedded fonts parsed by fontkit: glyph coverage (the PDF glyph check), outlines and advances
 // (figures), and the fonts pdfkit subsets into each PDF. fontkit is loaded on first use, and as the
 // same CommonJS module pdfkit loads, so a process that writes PDFs holds one copy of it.
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Fontkit from 'fontkit';
 import { FONT_KEYS, fontData, type FontKey } from './files.js';
@@ -27,4 +28,27 @@ export function parsedFonts(): Readonly<Record<FontKey, Fontkit.Font>> {
     FontKey,
     Fontkit.Font
   >;
+}
+
+/** Names one version of a font file: its real path, size and modification time. */
+export function fileVersionKey(file: string): string {
+  const st = statSync(file);
+  return `${file}\0${st.size}\0${st.mtimeMs}`;
+}
+
+const parsedFiles = new Map<string, Fontkit.Font>();
+
+/**
+ * A workspace font file (house style), parsed on first use and kept while the file is unchanged;
+ * the few most recent are kept, so a long-running server does not hold every font it ever saw.
+ */
+export function parsedFontFile(file: string, key = fileVersionKey(file)): Fontkit.Font {
+  let font = parsedFiles.get(key);
+  if (!font) {
+    fontkit ??= require('fontkit') as typeof Fontkit;
+    font = fontkit.create(readFileSync(file));
+    parsedFiles.set(key, font);
+    if (parsedFiles.size > 8) parsedFiles.delete(parsedFiles.keys().next().value!);
+  }
+  return font;
 }

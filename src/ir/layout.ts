@@ -1,5 +1,5 @@
 // Page geometry and table column widths shared by the docx and PDF writers, so both lay out alike.
-import type { Table } from './types.js';
+import type { Document, HouseStyle, Table } from './types.js';
 import { inlineText } from './text.js';
 
 /** A4 in points, with 2.5 cm side margins and 2.54 cm top/bottom margins. */
@@ -31,6 +31,87 @@ export const SIGNATURE_INDENT = 0.3;
 /** Line spacing as a multiple of the font size. */
 export const LINE_SPACING = 1.5;
 
+/** The footer every document had before house styles: page X of Y. */
+export const DEFAULT_FOOTER = '第 {page} 页 共 {pages} 页';
+
+/**
+ * The built-in house style: exactly the constants above, so a document without a workspace style
+ * is written as before, byte for byte.
+ */
+export const DEFAULT_HOUSE_STYLE: HouseStyle = {
+  fonts: {
+    body: {
+      chinese: '宋体',
+      latin: 'Times New Roman',
+      pdf: { kind: 'builtin', name: 'noto-serif-sc' },
+    },
+    heading: { chinese: '黑体', latin: 'Arial', pdf: { kind: 'builtin', name: 'noto-sans-sc' } },
+  },
+  sizes: {
+    body: FONT_SIZE_PT.body,
+    title: FONT_SIZE_PT.title,
+    heading1: FONT_SIZE_PT.h1,
+    heading2: FONT_SIZE_PT.h2,
+    heading3: FONT_SIZE_PT.h3,
+    heading4: FONT_SIZE_PT.h4,
+    table: FONT_SIZE_PT.table,
+    header: FONT_SIZE_PT.footer,
+    footer: FONT_SIZE_PT.footer,
+  },
+  lineSpacing: { kind: 'multiple', value: LINE_SPACING },
+  margins: {
+    top: PAGE.marginTopPt,
+    bottom: PAGE.marginBottomPt,
+    left: PAGE.marginSidePt,
+    right: PAGE.marginSidePt,
+  },
+  footer: DEFAULT_FOOTER,
+};
+
+/** The style a document is written in. */
+export function styleOf(doc: Document): HouseStyle {
+  return doc.meta.style ?? DEFAULT_HOUSE_STYLE;
+}
+
+/** Width between the side margins, in points. */
+export function textWidthPt(style: HouseStyle): number {
+  return style === DEFAULT_HOUSE_STYLE
+    ? TEXT_WIDTH_PT
+    : PAGE.widthPt - style.margins.left - style.margins.right;
+}
+
+/** Heading sizes by level (1–4), in points. */
+export function headingSizes(style: HouseStyle): readonly [number, number, number, number] {
+  const s = style.sizes;
+  return [s.heading1, s.heading2, s.heading3, s.heading4];
+}
+
+/** The header/footer distance from the page edge (Word's w:header / w:footer), in points. */
+export const HEADER_TOP_PT = 34;
+export const FOOTER_BOTTOM_PT = 36;
+/** Room kept between the header's lowest line and the body text, in points. */
+export const HEADER_GAP_PT = 6;
+
+/**
+ * The pieces of a footer format in order: literal text and the page number / page count. The
+ * format was checked when the settings were read: only `{page}` and `{pages}` occur.
+ */
+export function footerParts(format: string): (string | { readonly field: 'page' | 'pages' })[] {
+  const out: (string | { field: 'page' | 'pages' })[] = [];
+  for (const piece of format.split(/(\{pages?\})/))
+    if (piece === '{page}' || piece === '{pages}')
+      out.push({ field: piece === '{page}' ? 'page' : 'pages' });
+    else if (piece) out.push(piece);
+  return out;
+}
+
+/** The footer text for one page. */
+export function footerText(format: string, page: number, pages: number): string {
+  return footerParts(format)
+    .map((p) => (typeof p === 'string' ? p : String(p.field === 'page' ? page : pages)))
+    .join('');
+}
+
 /** Width in "columns": CJK and full-width characters count 2, others 1. */
 export function displayWidth(s: string): number {
   let w = 0;
@@ -49,7 +130,7 @@ export function displayWidth(s: string): number {
  * (up to 12 half-width units, e.g. "30分钟内") get all they want so they never wrap, and the space
  * left is shared among the longer columns in proportion to what they still want.
  */
-export function columnFractions(t: Table): number[] {
+export function columnFractions(t: Table, style: HouseStyle = DEFAULT_HOUSE_STYLE): number[] {
   const n = t.columns.length || (t.head[0]?.children.length ?? 1);
   const want = Array.from({ length: n }, () => 2);
   for (const row of [...t.head, ...t.body]) {
@@ -59,7 +140,7 @@ export function columnFractions(t: Table): number[] {
     });
   }
   // Half-width units that fit across the text width at the table font size, less cell padding.
-  const capacity = TEXT_WIDTH_PT / (FONT_SIZE_PT.table / 2) - 3 * n;
+  const capacity = textWidthPt(style) / (style.sizes.table / 2) - 3 * n;
   const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
   let widths = want;
   if (sum(want) > capacity) {

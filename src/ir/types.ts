@@ -17,6 +17,79 @@ export interface DocumentMeta {
   readonly draft: boolean;
   /** Name/value pairs embedded as file metadata (provenance); names are ASCII letters and digits. */
   readonly properties?: readonly (readonly [string, string])[];
+  /**
+   * The company's house style (fonts, sizes, spacing, margins, header, footer) from the workspace's
+   * `tenderkit.yaml`; every writer reads it. Absent: the built-in style (`DEFAULT_HOUSE_STYLE`).
+   */
+  readonly style?: HouseStyle;
+}
+
+// ── House style ─────────────────────────────────────────────────────────────
+// Resolved and checked by src/workspace/style.ts: sizes in points, files as absolute paths that
+// exist inside the workspace. Plain data (it travels to the PDF writer thread with the document).
+
+/** The font a PDF embeds for one role: a built-in Noto face, or a font file from the workspace. */
+export type PdfFont =
+  | { readonly kind: 'builtin'; readonly name: 'noto-serif-sc' | 'noto-sans-sc' }
+  | {
+      readonly kind: 'file';
+      /** Absolute, real path inside the workspace. */
+      readonly regular: string;
+      /** Absolute path of the bold face; the regular file when the workspace gives none. */
+      readonly bold: string;
+      /** Family name read from the font (Word and HTML name it). */
+      readonly family: string;
+      /** PostScript name read from the font (what `pdffonts` shows). */
+      readonly postscriptName: string;
+    };
+
+export interface StyleFont {
+  /** East Asian font name in Word (`w:eastAsia`) and first in the HTML font list. */
+  readonly chinese: string;
+  /** Latin font name in Word (`w:ascii`, `w:hAnsi`). */
+  readonly latin: string;
+  readonly pdf: PdfFont;
+}
+
+export interface HouseStyle {
+  /** Body text (paragraphs, lists, tables, signature) and headings (title, headings, TOC title). */
+  readonly fonts: { readonly body: StyleFont; readonly heading: StyleFont };
+  /** Font sizes in points. */
+  readonly sizes: {
+    readonly body: number;
+    readonly title: number;
+    readonly heading1: number;
+    readonly heading2: number;
+    readonly heading3: number;
+    readonly heading4: number;
+    readonly table: number;
+    readonly header: number;
+    readonly footer: number;
+  };
+  /** A multiple of single spacing (Word's “1.5 倍行距”) or an exact line height in points. */
+  readonly lineSpacing:
+    | { readonly kind: 'multiple'; readonly value: number }
+    | { readonly kind: 'exact'; readonly pt: number };
+  /** Page margins in points (A4). */
+  readonly margins: {
+    readonly top: number;
+    readonly bottom: number;
+    readonly left: number;
+    readonly right: number;
+  };
+  /** Text and logo at the top of every page. */
+  readonly header?: {
+    readonly text?: string;
+    readonly logo?: {
+      /** Absolute, real path inside the workspace. */
+      readonly file: string;
+      readonly format: 'png' | 'svg';
+      readonly widthPt: number;
+      readonly heightPt: number;
+    };
+  };
+  /** Page footer: literal text with `{page}` and `{pages}` (never a template). */
+  readonly footer: string;
 }
 
 export interface Document {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { readYamlFile, type LoadedYaml } from '../load/yaml-file.js';
+import { approvalProblems, todayInChina } from './governance.js';
 import { zodIssuesToDiagnostics } from '../load/zod-issues.js';
 import type { DocumentId } from '../schema/bid.js';
 import {
@@ -74,9 +75,13 @@ function loadFile<T>(
   return { rel, source: y.value, data: r.data };
 }
 
-/** Loads and compiles everything; all problems in the library are reported together. */
+/**
+ * Loads and compiles everything; all problems in the library are reported together, including
+ * broken approvals (an approved body that no longer matches its seal, see governance.ts).
+ */
 export function loadLibrary(root = PACKAGE_ROOT): Library {
   const diags: Diagnostic[] = [];
+  const today = todayInChina();
   const clauses = new Map<string, LoadedClause>();
   for (const file of yamlFiles(path.join(root, 'clauses'))) {
     const loaded = loadFile(file, clauseFileSchema, diags, 'ClauseFileInvalid');
@@ -102,6 +107,7 @@ export function loadLibrary(root = PACKAGE_ROOT): Library {
         );
       }
     });
+    diags.push(...approvalProblems(data, source, today));
     clauses.set(data.id, { file: rel, source, clause: data, compiled });
   }
   const templates = new Map<DocumentId, LoadedTemplate>();
@@ -118,11 +124,21 @@ export function loadLibrary(root = PACKAGE_ROOT): Library {
   return { clauses, templates };
 }
 
-let cached: Library | undefined;
+const cache = new Map<string, Library>();
+/** The library under `root` (a workspace's `library/` or the package), loaded once per process. */
+export function libraryAt(root: string): Library {
+  const key = path.resolve(root);
+  let lib = cache.get(key);
+  if (!lib) {
+    lib = loadLibrary(key);
+    cache.set(key, lib);
+  }
+  return lib;
+}
+
 /** The shipped library, loaded on first use. */
 export function defaultLibrary(): Library {
-  cached ??= loadLibrary();
-  return cached;
+  return libraryAt(PACKAGE_ROOT);
 }
 
 export interface VersionChoice {

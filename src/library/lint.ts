@@ -4,7 +4,12 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { metaOf, schemaAt } from '../load/zod-issues.js';
 import type { PreparedBid } from '../prepare.js';
 import { markdownToBlocks } from '../render/markdown.js';
-import { RenderScope, TemplateCodeError } from '../render/template-engine.js';
+import {
+  compileTemplate,
+  RenderScope,
+  TemplateCodeError,
+  type CompiledTemplate,
+} from '../render/template-engine.js';
 import { bidSchema, documentsOf } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
 import { resolveVersion, type Library, type LoadedClause } from './library.js';
@@ -52,11 +57,14 @@ export function variablesUsed(source: string): VariableUse[] {
         const bound = scope.has(c.root) ? scope.get(c.root) : [c.root];
         if (bound) {
           const keys = c.keys.filter((k) => k !== 'length'); // `.length` on lists is fine
+          // Located at the expression's first name (`staff` in `staff.headcount`).
+          let root: AnyNode = n;
+          while (root instanceof nodes.LookupVal) root = root.target;
           out.push({
             path: [...bound, ...keys],
             text: [c.root, ...c.keys].join('.'),
-            line: n.lineno,
-            col: n.colno,
+            line: root.lineno,
+            col: root.colno,
           });
         }
       }
@@ -144,12 +152,149 @@ export interface LintOptions {
   readonly bids: readonly { name: string; bid: PreparedBid }[];
 }
 
-function bodyLocation(c: LoadedClause, index: number, line = 0, col = 0) {
-  const at = c.source.locate(['versions', index, 'body']);
-  // The block scalar's text starts on the line after `body: |`, indented two more than the key.
-  return at.line === undefined
-    ? at
-    : { file: at.file, line: at.line + 1 + line, col: (at.col ?? 1) + 2 + col };
+/** A problem in a clause body, at a 0-based line and column of the body text. */
+export interface BodyFinding {
+  readonly name: 'ClauseRenderFailed' | 'HardCodedValue';
+  readonly message: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/**
+ * The checks one body must pass to be used (or approved): it parses, reads only bid fields,
+ * writes no number with a unit, and (with `render`) renders against every given bid as the
+ * Markdown subset. `where` starts each message (`条款 x 第 2 版`).
+ */
+export function checkBody(
+  body: string,
+  where: string,
+  opts: {
+    readonly bids: LintOptions['bids'];
+    readonly render: boolean;
+    /** Only check that it parses (retired versions: history written for older bid schemas). */
+    readonly parseOnly?: boolean;
+    readonly compiled?: CompiledTemplate;
+  },
+): BodyFinding[] {
+  const out: BodyFinding[] = [];
+  let uses: VariableUse[];
+  try {
+    uses = variablesUsed(body);
+  } catch (e) {
+    const p = e as { lineno?: number; colno?: number; message: string };
+    return [
+      {
+        name: 'ClauseRenderFailed',
+        message: `${where}无法解析：${p.message
+          .split('\n')[0]!
+          .replace(/^\(unknown path\)\s*/, '')
+          .replace(/\s*\[Line \d+, Column \d+\]\s*/, ' ')
+          .trim()}`,
+        line: Math.max(0, (p.lineno ?? 1) - 1),
+        col: Math.max(0, (p.colno ?? 1) - 1),
+      },
+    ];
+  }
+  if (opts.parseOnly) return out;
+  for (const u of uses) {
+    if (!fieldKnown(u.path)) {
+      out.push({
+        name: 'ClauseRenderFailed',
+        message: `${where}引用了投标参数中不存在的字段“${u.text}”`,
+        line: u.line,
+        col: u.col,
+      });
+    }
+  }
+  for (const h of hardCodedCommitments(body)) {
+    out.push({
+      name: 'HardCodedValue',
+      message: `${where}写死了“${h.text}”：承诺中的时限、期限、次数和人数必须来自投标参数`,
+      line: h.line,
+      col: h.col,
+    });
+  }
+  // A body that reads a field the bid cannot have fails to render for that reason: said once.
+  if (!opts.render || out.some((f) => f.name === 'ClauseRenderFailed')) return out;
+  let compiled = opts.compiled;
+  if (!compiled) {
+    try {
+      compiled = compileTemplate(body, where);
+    } catch (e) {
+      if (!(e instanceof TemplateCodeError)) throw e;
+      out.push({
+        name: 'ClauseRenderFailed',
+        message: `${where}：${plain(e.message)}`,
+        line: Math.max(0, (e.line ?? 1) - 1),
+        col: Math.max(0, (e.col ?? 1) - 1),
+      });
+      return out;
+    }
+  }
+  // The same failure with several examples is reported once, naming them all.
+  const failures = new Map<string, { names: string[]; line: number; col: number }>();
+  for (const { name, bid } of opts.bids) {
+    try {
+      markdownToBlocks(
+        compiled.render(
+          new RenderScope({
+            ...(bid.params as unknown as Record<string, unknown>),
+            deviations: bid.deviations,
+            outputs: documentsOf(bid.params),
+          }),
+        ),
+      );
+    } catch (e) {
+      if (!(e instanceof TemplateCodeError)) throw e;
+      const message = plain(e.message);
+      const f = failures.get(message) ?? { names: [], ...failurePosition(body, e, message) };
+      f.names.push(name);
+      failures.set(message, f);
+    }
+  }
+  for (const [message, f] of failures)
+    out.push({
+      name: 'ClauseRenderFailed',
+      message: `${where}用示例 ${f.names.join('、')} 渲染失败：${message}`,
+      line: f.line,
+      col: f.col,
+    });
+  return out;
+}
+
+/**
+ * Where a render failure happened: the expression the message quotes (`表达式 {{ x.y }} 没有取值`)
+ * where it stands in the body, else the line nunjucks reports, else the body's start.
+ */
+function failurePosition(
+  body: string,
+  e: TemplateCodeError,
+  message: string,
+): { line: number; col: number } {
+  const quoted = /\{\{[^}]*\}\}/.exec(message)?.[0];
+  const at = quoted ? body.indexOf(quoted) : -1;
+  if (at === -1) return { line: Math.max(0, (e.line ?? 1) - 1), col: 0 };
+  const before = body.slice(0, at).split('\n');
+  return { line: before.length - 1, col: before[before.length - 1]!.length };
+}
+
+/** A template error's message without the template name and error class nunjucks puts first. */
+function plain(message: string): string {
+  return message.replace(/^\([^)]*\)\s*/, '').replace(/^(?:TemplateCodeError|Error):\s*/, '');
+}
+
+/**
+ * Where a line and column of a version's body stand in the clause file: a block scalar's text
+ * starts on the line after `body: |`, indented two more than the `body` key; a one-line body sits
+ * on the key's own line.
+ */
+export function bodyLocation(c: LoadedClause, index: number, line = 0, col = 0) {
+  const value = c.source.locate(['versions', index, 'body']);
+  const key = c.source.locate(['versions', index, 'body'], { key: true });
+  const body = c.clause.versions[index]?.body ?? '';
+  if (key.line === undefined || value.line === undefined) return value;
+  if (!body.includes('\n')) return { ...value, col: (value.col ?? 1) + col };
+  return { file: key.file, line: key.line + 1 + line, col: (key.col ?? 1) + 2 + col };
 }
 
 export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
@@ -157,39 +302,22 @@ export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
   for (const c of lib.clauses.values()) {
     c.clause.versions.forEach((v, i) => {
       const where = `条款 ${c.clause.id} 第 ${v.version} 版`;
-      let uses: VariableUse[];
-      try {
-        uses = variablesUsed(v.body);
-      } catch (e) {
+      // Retired versions are history: they were written against older bid schemas; they must
+      // still parse.
+      const findings = checkBody(v.body, where, {
+        bids: opts.bids,
+        parseOnly: v.status === 'retired',
+        render: v.status === 'approved' && c.compiled.has(v.version),
+        compiled: c.compiled.get(v.version),
+      });
+      for (const f of findings)
         out.push(
-          diagnostic(
-            'ClauseRenderFailed',
-            `${where}无法解析：${(e as Error).message.split('\n')[0]}`,
-            { location: bodyLocation(c, i) },
-          ),
+          diagnostic(f.name, f.message, {
+            location: bodyLocation(c, i, f.line, f.col),
+            severity: 'error',
+          }),
         );
-        return;
-      }
-      // Retired versions are history: they were written against older bid schemas.
       if (v.status === 'retired') return;
-      for (const u of uses) {
-        if (!fieldKnown(u.path)) {
-          out.push(
-            diagnostic('ClauseRenderFailed', `${where}引用了投标参数中不存在的字段“${u.text}”`, {
-              location: bodyLocation(c, i, u.line, u.col),
-            }),
-          );
-        }
-      }
-      for (const h of hardCodedCommitments(v.body)) {
-        out.push(
-          diagnostic(
-            'HardCodedValue',
-            `${where}写死了“${h.text}”：承诺中的时限、期限、次数和人数必须来自投标参数`,
-            { location: bodyLocation(c, i, h.line, h.col), severity: 'error' },
-          ),
-        );
-      }
       if (v.reviewBy && v.reviewBy < opts.today) {
         out.push(
           diagnostic('ClauseReviewDue', `${where}的复审日期 ${v.reviewBy} 已过`, {
@@ -197,29 +325,6 @@ export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
             severity: 'warning',
           }),
         );
-      }
-      if (v.status !== 'approved') return;
-      const compiled = c.compiled.get(v.version);
-      if (!compiled) return;
-      for (const { name, bid } of opts.bids) {
-        try {
-          markdownToBlocks(
-            compiled.render(
-              new RenderScope({
-                ...(bid.params as unknown as Record<string, unknown>),
-                deviations: bid.deviations,
-                outputs: documentsOf(bid.params),
-              }),
-            ),
-          );
-        } catch (e) {
-          if (!(e instanceof TemplateCodeError)) throw e;
-          out.push(
-            diagnostic('ClauseRenderFailed', `${where}用示例 ${name} 渲染失败：${e.message}`, {
-              location: bodyLocation(c, i, (e.line ?? 1) - 1),
-            }),
-          );
-        }
       }
     });
   }

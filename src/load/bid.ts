@@ -1,39 +1,87 @@
-// Loads a bid file: YAML with positions, then the Zod schema; all problems are reported together.
+// Loads a bid file: YAML with positions, the company profile merged in (src/workspace/merge.ts),
+// then the Zod schema; all problems are reported together, each in the file it is in.
+import path from 'node:path';
 import { bidSchema, SCHEMA_VERSION, type BidParams } from '../schema/bid.js';
-import { diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import {
+  diagnostic,
+  sortDiagnostics,
+  type Diagnostic,
+  type Location,
+} from '../diagnostics/diagnostic.js';
 import { parseYamlText, readYamlFile, type LoadedYaml, type YamlResult } from './yaml-file.js';
-import { zodIssuesToDiagnostics } from './zod-issues.js';
+import { parseFieldPath, zodIssuesToDiagnostics } from './zod-issues.js';
 import { runRules } from '../checks/rules.js';
 import { looksV2 } from '../migrate/v1-to-v2.js';
+import type { Workspace } from '../workspace/workspace.js';
+import {
+  mergedSource,
+  mergeProfile,
+  originOf,
+  profileFor,
+  type LoadedProfile,
+  type Origin,
+} from '../workspace/merge.js';
 
 export interface LoadedBid {
   readonly file: string;
   readonly params: BidParams;
+  /** The merged bid: the bid file's name and hash, positions in the file each value came from. */
   readonly source: LoadedYaml;
   /** Rule findings of warning severity; errors make loading fail. */
   readonly warnings: readonly Diagnostic[];
+  /** The company profile merged in, if any. */
+  readonly profile?: LoadedProfile;
+  /** Where a field's value came from: the bid file or the company profile, with its place there. */
+  readonly originOf: (fieldPath: string) => ValueOrigin;
+}
+
+export interface ValueOrigin {
+  readonly from: 'bid' | 'company';
+  readonly location: Location;
+}
+
+export interface LoadOptions {
+  /** The workspace the bid is in: its default company profile, and the limit for `company:`. */
+  readonly workspace?: Workspace;
 }
 
 export type BidResult = { ok: true; bid: LoadedBid } | { ok: false; diagnostics: Diagnostic[] };
 
-export function loadBidFile(file: string, displayName = file): BidResult {
-  return validateBid(readYamlFile(file, displayName));
+export function loadBidFile(file: string, displayName = file, opts: LoadOptions = {}): BidResult {
+  return validateBid(readYamlFile(file, displayName), file, opts);
 }
 
-export function loadBidText(text: string | Buffer, displayName: string): BidResult {
-  return validateBid(parseYamlText(text, displayName));
+/** A bid that is not a file (the web form): `company:` cannot name a file relative to it. */
+export function loadBidText(
+  text: string | Buffer,
+  displayName: string,
+  opts: LoadOptions = {},
+): BidResult {
+  return validateBid(parseYamlText(text, displayName), undefined, opts);
 }
 
-function validateBid(parsed: YamlResult): BidResult {
+function validateBid(
+  parsed: YamlResult,
+  bidPath: string | undefined,
+  opts: LoadOptions,
+): BidResult {
   if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics) };
-  const src = parsed.value;
-  const old = versionProblem(src);
+  const own = parsed.value;
+  const old = versionProblem(own);
   if (old) return { ok: false, diagnostics: [old] };
+  const p = profileFor(own, bidPath && path.resolve(bidPath), opts.workspace);
+  if (!p.ok) return { ok: false, diagnostics: sortDiagnostics(p.diagnostics) };
+  const profile = p.profile;
+  const merged = mergeProfile(own, profile);
+  const src = mergedSource(own, profile, merged);
   const result = bidSchema.safeParse(src.data ?? {});
-  if (!result.success) {
+  if (!result.success || merged.problems.length) {
     return {
       ok: false,
-      diagnostics: sortDiagnostics(zodIssuesToDiagnostics(result.error.issues, bidSchema, src)),
+      diagnostics: sortDiagnostics([
+        ...merged.problems,
+        ...(result.success ? [] : zodIssuesToDiagnostics(result.error.issues, bidSchema, src)),
+      ]),
     };
   }
   const findings = runRules(result.data, src);
@@ -41,8 +89,27 @@ function validateBid(parsed: YamlResult): BidResult {
     return { ok: false, diagnostics: sortDiagnostics(findings) };
   return {
     ok: true,
-    bid: { file: src.file, params: result.data, source: src, warnings: sortDiagnostics(findings) },
+    bid: {
+      file: own.file,
+      params: result.data,
+      source: src,
+      warnings: sortDiagnostics(findings),
+      ...(profile ? { profile } : {}),
+      originOf: (fieldPath) => origin(merged.origins, profile, src, fieldPath),
+    },
   };
+}
+
+function origin(
+  origins: readonly Origin[],
+  profile: LoadedProfile | undefined,
+  src: LoadedYaml,
+  fieldPath: string,
+): ValueOrigin {
+  const segs = parseFieldPath(fieldPath);
+  const location = src.locate(segs);
+  const from = profile && location.file === profile.file ? 'company' : 'bid';
+  return { from: originOf(origins, segs).from === 'company' ? from : 'bid', location };
 }
 
 /**

@@ -17,7 +17,9 @@ export function schemaAt(root: z.ZodType, path: FieldPath): z.ZodType | undefine
     cur = unwrap(cur);
     if (!cur) return undefined;
     if (cur instanceof z.ZodObject && typeof seg === 'string')
-      cur = cur.shape[seg] as z.ZodType | undefined;
+      cur = Object.prototype.hasOwnProperty.call(cur.shape, seg)
+        ? (cur.shape[seg] as z.ZodType)
+        : undefined; // own keys only: `constructor` is no field
     else if (cur instanceof z.ZodArray && typeof seg === 'number') cur = cur.element as z.ZodType;
     else return undefined;
   }
@@ -105,6 +107,7 @@ export function valueAt(data: unknown, path: FieldPath): unknown {
   let cur = data;
   for (const seg of path) {
     if (cur === null || typeof cur !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(cur, seg)) return undefined; // own properties only
     cur = (cur as Record<string | number, unknown>)[seg];
   }
   return cur;

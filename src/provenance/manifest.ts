@@ -1,7 +1,10 @@
 // Provenance: what went into a build (tool, bid, clause versions, fonts) and what came out, recorded
 // in manifest.json beside the outputs and embedded in each .docx and PDF.
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileSha256, styleFiles } from '../workspace/style.js';
+import type { Workspace } from '../workspace/workspace.js';
 import type { Document } from '../ir/types.js';
 import type { Library } from '../library/library.js';
 import { SCHEMA_VERSION, type BidParams } from '../schema/bid.js';
@@ -86,6 +89,73 @@ export interface BuildInputs {
   readonly tender?: { readonly file: string; readonly sha256: string };
   readonly formats: readonly Format[];
   readonly drafts: boolean;
+  /** The company workspace the bid was built in (settings, library, style files), if any. */
+  readonly workspace?: WorkspaceInputs;
+  /** The company profile merged into the bid, if any. */
+  readonly company?: InputFile;
+}
+
+/** A file that went into a build: its absolute path (never written out) and SHA-256. */
+export interface InputFile {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+export interface WorkspaceInputs {
+  /** tenderkit.yaml. */
+  readonly settings: InputFile;
+  /** The library folder (holding clauses/ and templates/). */
+  readonly library: string;
+  /** Fonts and logo the house style names. */
+  readonly styleFiles: readonly InputFile[];
+}
+
+/**
+ * The workspace inputs of a prepared bid (prepareBid gives `workspace` and `profile`), for
+ * `BuildInputs`.
+ */
+export function workspaceInputs(prepared: {
+  readonly workspace?: Workspace;
+  readonly profile?: { readonly path: string; readonly sha256: string };
+}): Pick<BuildInputs, 'workspace' | 'company'> {
+  const ws = prepared.workspace;
+  const p = prepared.profile;
+  return {
+    ...(ws
+      ? {
+          workspace: {
+            settings: { path: ws.settingsFile, sha256: ws.settingsSha256 },
+            library: ws.libraryRoot,
+            styleFiles: (ws.style ? styleFiles(ws.style) : []).map((f) => ({
+              path: f,
+              sha256: fileSha256(f),
+            })),
+          },
+        }
+      : {}),
+    ...(p ? { company: { path: p.path, sha256: p.sha256 } } : {}),
+  };
+}
+
+/** The real folder of a bid file: workspace paths in the manifest are relative to it. */
+export function bidFolder(bidPath: string): string {
+  const dir = path.dirname(path.resolve(bidPath));
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/** `../tenderkit.yaml`: a path relative to the bid's folder, with `/` on every system. */
+export function relativeToBid(bidPath: string, file: string): string {
+  let target = file;
+  try {
+    target = realpathSync(file);
+  } catch {
+    // recorded as given
+  }
+  return path.relative(bidFolder(bidPath), target).split(path.sep).join('/') || '.';
 }
 
 /** The provenance facts embedded in each file (no output hashes: a file cannot hold its own). */
@@ -100,6 +170,12 @@ export function documentProperties(
     ['TenderKitBidSha256', inputs.bid.sha256],
     ...(inputs.tender
       ? ([['TenderKitTenderSha256', inputs.tender.sha256]] as [string, string][])
+      : []),
+    ...(inputs.workspace
+      ? ([['TenderKitWorkspaceSha256', inputs.workspace.settings.sha256]] as [string, string][])
+      : []),
+    ...(inputs.company
+      ? ([['TenderKitCompanySha256', inputs.company.sha256]] as [string, string][])
       : []),
     [
       'TenderKitClauses',
@@ -130,6 +206,17 @@ export interface Manifest {
   readonly bid: { readonly file: string; readonly path: string; readonly sha256: string };
   readonly tender: { readonly file: string; readonly path: string; readonly sha256: string } | null;
   readonly options: { readonly formats: readonly Format[]; readonly drafts: boolean };
+  /**
+   * The workspace the bid was built in; every path is relative to the bid file's folder. Null: no
+   * workspace (the built-in library and style).
+   */
+  readonly workspace: {
+    readonly settings: { readonly file: string; readonly sha256: string };
+    readonly library: string;
+    readonly styleFiles: readonly { readonly file: string; readonly sha256: string }[];
+  } | null;
+  /** The company profile merged into the bid (path relative to the bid's folder), or null. */
+  readonly company: { readonly file: string; readonly sha256: string } | null;
   readonly fonts: readonly { name: string; sha256: string }[];
   readonly documents: readonly {
     readonly id: string;
@@ -162,6 +249,22 @@ export function buildManifest(
     bid: where(inputs.bid),
     tender: inputs.tender ? where(inputs.tender) : null,
     options: { formats: inputs.formats, drafts: inputs.drafts },
+    workspace: inputs.workspace
+      ? {
+          settings: {
+            file: relativeToBid(inputs.bid.file, inputs.workspace.settings.path),
+            sha256: inputs.workspace.settings.sha256,
+          },
+          library: relativeToBid(inputs.bid.file, inputs.workspace.library),
+          styleFiles: inputs.workspace.styleFiles.map((f) => ({
+            file: relativeToBid(inputs.bid.file, f.path),
+            sha256: f.sha256,
+          })),
+        }
+      : null,
+    company: inputs.company
+      ? { file: relativeToBid(inputs.bid.file, inputs.company.path), sha256: inputs.company.sha256 }
+      : null,
     fonts: fontHashes(),
     documents: docs.map(({ doc, uses, extras }) => ({
       id: doc.meta.id,

@@ -13,9 +13,23 @@ import { MAX_YAML_BYTES, parseYamlText } from '../load/yaml-file.js';
 import { zodIssuesToDiagnostics } from '../load/zod-issues.js';
 import { isPlainFileName } from '../output.js';
 import { FORMATS } from '../writers/types.js';
-import { defaultLibrary, type Library } from '../library/library.js';
+import type { Library } from '../library/library.js';
 import { prepareBid } from '../prepare.js';
-import { fontHashes, MANIFEST_FILE, sha256, type Manifest } from './manifest.js';
+import {
+  openWorkspace,
+  shownPath,
+  workspaceLibrary,
+  type Workspace,
+} from '../workspace/workspace.js';
+import {
+  bidFolder,
+  fontHashes,
+  MANIFEST_FILE,
+  relativeToBid,
+  sha256,
+  workspaceInputs,
+  type Manifest,
+} from './manifest.js';
 
 export interface VerifyResult {
   /** One line per check that passed. */
@@ -49,6 +63,28 @@ const inputPath = z
 
 const inputSchema = z.object({ file: anyText, path: inputPath, sha256: hex64 });
 
+/** A workspace path as build records it: relative to the bid's folder, normalised, `/`-separated. */
+const relativePath = (yaml: boolean) =>
+  z
+    .string()
+    .max(1000)
+    .refine(
+      (p) =>
+        !p.includes('\0') &&
+        !p.includes('\\') &&
+        !path.posix.isAbsolute(p) &&
+        !/^[a-zA-Z]:/.test(p) &&
+        path.posix.normalize(p) === p &&
+        (!yaml || /\.ya?ml$/i.test(p)),
+      {
+        message: yaml
+          ? '应为构建时记录的、相对于投标参数文件所在文件夹的 .yaml 文件路径'
+          : '应为构建时记录的、相对于投标参数文件所在文件夹的路径',
+      },
+    );
+
+const relativeInput = (yaml: boolean) => z.object({ file: relativePath(yaml), sha256: hex64 });
+
 const formatSchema = z.enum(FORMATS as readonly ['docx', 'pdf', 'html']);
 
 /** The structure of manifest.json; every path in it is checked before it is used. */
@@ -59,6 +95,15 @@ export const manifestSchema = z
     bid: inputSchema,
     tender: inputSchema.nullable().default(null),
     options: z.object({ formats: z.array(formatSchema).min(1).max(3), drafts: z.boolean() }),
+    workspace: z
+      .object({
+        settings: relativeInput(true),
+        library: relativePath(false),
+        styleFiles: z.array(relativeInput(false)).max(10),
+      })
+      .nullable()
+      .default(null),
+    company: relativeInput(true).nullable().default(null),
     fonts: z.array(z.object({ name: anyText, sha256: hex64 })).max(100),
     documents: z
       .array(
@@ -295,20 +340,37 @@ function readInput(p: string): { ok: true; bytes: Buffer } | { ok: false; why: s
   }
 }
 
+/** A style file (font, logo) the manifest names: a regular file of at most 64 MB. */
+function readAnyInput(p: string): { ok: true; bytes: Buffer } | { ok: false; why: string } {
+  try {
+    const real = realpathSync(p);
+    const st = statSync(real);
+    if (!st.isFile()) return { ok: false, why: '不是普通文件' };
+    if (st.size > 64 * 1024 * 1024) return { ok: false, why: '大于 64 MB' };
+    return { ok: true, bytes: readFileSync(real) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, why: code === 'ENOENT' ? '已不存在' : `无法读取（${code}）` };
+  }
+}
+
 /** Operating-system files a file manager may put into any folder; not reported as extra files. */
 const SYSTEM_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
-export async function verifyBuild(
-  dir: string,
-  library: Library = defaultLibrary(),
-): Promise<VerifyResult> {
+export async function verifyBuild(dir: string, libraryOverride?: Library): Promise<VerifyResult> {
   const m = readManifest(dir);
   const ok: string[] = [];
   const problems: Diagnostic[] = [];
   const problem = (msg: string, file?: string) =>
     problems.push(diagnostic('VerifyFailed', msg, file ? { location: { file } } : {}));
 
-  // Inputs: the bid, the tender file, the clause versions and fonts recorded.
+  // Inputs: the bid, the tender file, the workspace's settings and style files, the company
+  // profile, the clause versions and fonts recorded.
+  const inputChanged = (what: string, shown: string, at: string, was: string, now: string) =>
+    problem(
+      `${what}已改动：${shown}（SHA-256 由 ${was.slice(0, 12)}… 变为 ${now.slice(0, 12)}…）`,
+      at,
+    );
   for (const input of [m.bid, m.tender]) {
     if (!input) continue;
     const read = readInput(input.path);
@@ -318,21 +380,64 @@ export async function verifyBuild(
     }
     const now = sha256(read.bytes);
     if (now === input.sha256) ok.push(`输入文件 ${input.file} 未改动`);
-    else
+    else inputChanged('输入文件', input.file, input.path, input.sha256, now);
+  }
+  const bidDir = bidFolder(m.bid.path);
+  const fromBid = (rel: string) => path.resolve(bidDir, rel);
+  const recorded: { what: string; file: string; sha256: string; any?: boolean }[] = [
+    ...(m.workspace
+      ? [
+          {
+            what: '工作区设置文件',
+            file: m.workspace.settings.file,
+            sha256: m.workspace.settings.sha256,
+          },
+        ]
+      : []),
+    ...(m.company ? [{ what: '公司资料', file: m.company.file, sha256: m.company.sha256 }] : []),
+    ...(m.workspace?.styleFiles ?? []).map((f) => ({
+      what: '版式使用的文件',
+      file: f.file,
+      sha256: f.sha256,
+      any: true,
+    })),
+  ];
+  for (const r of recorded) {
+    const abs = fromBid(r.file);
+    const read = r.any ? readAnyInput(abs) : readInput(abs);
+    if (!read.ok) {
+      problem(`构建所用的${r.what} ${shownPath(abs)} ${read.why}`, shownPath(abs));
+      continue;
+    }
+    const now = sha256(read.bytes);
+    if (now === r.sha256) ok.push(`${r.what} ${shownPath(abs)} 未改动`);
+    else inputChanged(r.what, shownPath(abs), shownPath(abs), r.sha256, now);
+  }
+
+  // The library and workspace the build used: the recorded workspace's own, else the built-in.
+  let workspace: Workspace | undefined;
+  let library = libraryOverride;
+  if (!problems.length && m.workspace) {
+    const root = path.dirname(fromBid(m.workspace.settings.file));
+    workspace = openWorkspace(root);
+    if (path.resolve(workspace.libraryRoot) !== fromBid(m.workspace.library))
       problem(
-        `输入文件已改动：${input.file}（SHA-256 由 ${input.sha256.slice(0, 12)}… 变为 ${now.slice(0, 12)}…）`,
-        input.path,
+        `工作区的条款库文件夹已不是构建时的 ${shownPath(fromBid(m.workspace.library))}（现为 ${shownPath(workspace.libraryRoot)}）`,
+        workspace.settingsFile,
       );
   }
-  for (const d of m.documents) {
-    for (const u of d.clauses) {
-      const v = library.clauses.get(u.id)?.clause.versions.find((x) => x.version === u.version);
-      if (!v) problem(`《${d.title}》使用的条款 ${u.id} 第 ${u.version} 版已不在条款库中`);
-      else if (sha256(v.body) !== u.bodySha256)
-        problem(
-          `《${d.title}》使用的条款 ${u.id} 第 ${u.version} 版正文已被改动（已批准的版本不应修改，应发布新版本）`,
-          library.clauses.get(u.id)?.file,
-        );
+  library ??= problems.length ? undefined : workspaceLibrary(workspace);
+  if (library) {
+    for (const d of m.documents) {
+      for (const u of d.clauses) {
+        const v = library.clauses.get(u.id)?.clause.versions.find((x) => x.version === u.version);
+        if (!v) problem(`《${d.title}》使用的条款 ${u.id} 第 ${u.version} 版已不在条款库中`);
+        else if (sha256(v.body) !== u.bodySha256)
+          problem(
+            `《${d.title}》使用的条款 ${u.id} 第 ${u.version} 版正文已被改动（已批准的版本不应修改，应发布新版本）`,
+            library.clauses.get(u.id)?.file,
+          );
+      }
     }
   }
   const fonts = new Map(fontHashes().map((f) => [f.name, f.sha256]));
@@ -341,8 +446,22 @@ export async function verifyBuild(
 
   // Rebuild from the recorded inputs, unless they changed (then the rebuild proves nothing).
   let rebuilt: Map<string, Buffer> | undefined;
-  if (!problems.length) {
-    const prepared = prepareBid(m.bid.path, () => {}, { allowDrafts: m.options.drafts, library });
+  if (!problems.length && library) {
+    const prepared = prepareBid(m.bid.path, () => {}, {
+      allowDrafts: m.options.drafts,
+      library,
+      workspace: workspace ?? null,
+    });
+    const profileNow = prepared.profile ? relativeToBid(m.bid.path, prepared.profile.path) : null;
+    if (profileNow !== (m.company?.file ?? null))
+      problem(
+        profileNow === null
+          ? `构建时合并了公司资料 ${m.company!.file}，现在这份投标不再使用公司资料`
+          : m.company
+            ? `这份投标现在使用的公司资料是 ${profileNow}，不是构建时的 ${m.company.file}`
+            : `构建时没有使用公司资料，现在这份投标使用 ${profileNow}`,
+        m.bid.path,
+      );
     // The bid's own commitments (outside the library) against the bid they were recorded from.
     for (const d of m.documents) {
       for (const x of d.extraCommitments ?? []) {
@@ -363,6 +482,7 @@ export async function verifyBuild(
       formats: m.options.formats,
       extra: prepared.extra,
       library,
+      ...(workspace?.style ? { style: workspace.style } : {}),
       provenance: {
         bid: { file: m.bid.file, sha256: prepared.source.sha256 },
         tender:
@@ -371,6 +491,7 @@ export async function verifyBuild(
             : undefined,
         formats: m.options.formats,
         drafts: m.options.drafts,
+        ...workspaceInputs(prepared),
       },
     });
     rebuilt = new Map(files.map((f) => [f.fileName, f.bytes]));

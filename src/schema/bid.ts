@@ -170,6 +170,15 @@ export const staffSchema = z
       help: '承诺服务期内人员稳定，调整须提前书面告知并由同等资历人员接替',
     }).optional(),
     roster: z.array(rosterEntrySchema).max(200).default([]).meta({ label: '人员配置名单' }),
+    rosterFrom: z
+      .array(text({ label: '姓名或编号' }, 40))
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({
+        label: '取自公司人员库',
+        help: '按姓名或编号从公司资料（company.yaml）的人员库中选人，依次排在人员配置名单之前',
+      }),
   })
   .meta({ label: '服务人员' });
 
@@ -212,6 +221,10 @@ export const serviceSchema = z
       help: '例如“7x24”“工作日 8:00-18:00”“每天 8:00-24:00”“工作日每天8小时”',
     }).optional(),
     channels: z.array(channelSchema).min(1).max(10).optional().meta({ label: '服务渠道' }),
+    standardChannels: bool({
+      label: '使用公司标准服务渠道',
+      help: '服务渠道取公司资料（company.yaml）中的 service.channels；不能再同时填写服务渠道',
+    }).optional(),
     escalation: z.array(channelKind).min(2).max(7).optional().meta({
       label: '升级顺序',
       help: '故障未能解决时逐级升级的服务方式，按先后排列',
@@ -616,6 +629,16 @@ export const bidSchema = z
       label: '生成文件',
       help: '不填时生成承诺书和售后服务方案，填写了培训时加培训方案，有招标要求文件时加偏离表',
     }),
+    company: z
+      .string()
+      .regex(/^(?!\/)(?!.*(?:^|\/)\.(?:\/|$))[\w\u4e00-\u9fff.\-/]*\.ya?ml$/u, {
+        message: '应为 .yaml 文件的相对路径（相对于本文件所在文件夹），例如 ../company.yaml',
+      })
+      .optional()
+      .meta({
+        label: '公司资料文件',
+        help: '相对于本文件所在文件夹，例如 ../company.yaml，须在工作区内；不写时使用 tenderkit.yaml 中的默认公司资料',
+      }),
     tenderee: tendereeSchema,
     bidder: bidderSchema,
     project: projectSchema,

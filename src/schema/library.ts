@@ -7,12 +7,25 @@ const clauseId = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,60}$/, { message: '条款编号只能由小写字母、数字和连字符组成' });
 
+const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, { message: '应为 64 位小写十六进制的 SHA-256 值' });
+
 export const clauseVersionSchema = z.strictObject({
   version: z.number().int().min(1),
   status: z.enum(['draft', 'approved', 'retired']),
   author: z.string().min(1).optional(),
+  /** The version this one was written from (redlines compare against it). */
+  basedOn: z.number().int().min(1).optional(),
+  /** Imported from the built-in library by `clauses upgrade`: the built-in version number. */
+  upstream: z.strictObject({ version: z.number().int().min(1) }).optional(),
   approvedBy: z.string().min(1).optional(),
   approvedOn: date({ label: '批准日期' }).optional(),
+  /** SHA-256 (hex) of the body's exact UTF-8 text when it was approved: the seal. */
+  bodySha256: sha256Hex.optional(),
+  approvalNote: z.string().min(1).optional(),
+  retiredOn: date({ label: '停用日期' }).optional(),
+  retiredReason: z.string().min(1).optional(),
   note: z.string().min(1).optional(),
   reviewBy: date({ label: '复审日期' }).optional(),
   body: z.string().min(1),
@@ -27,21 +40,30 @@ export const clauseFileSchema = z
   })
   .superRefine((c, ctx) => {
     const seen = new Set<number>();
+    const numbers = new Set(c.versions.map((v) => v.version));
     c.versions.forEach((v, i) => {
-      if (seen.has(v.version))
+      const issue = (key: string | undefined, message: string) =>
         ctx.addIssue({
           code: 'custom',
-          path: ['versions', i, 'version'],
-          message: `版本号 ${v.version} 重复`,
+          path: key ? ['versions', i, key] : ['versions', i],
+          message,
         });
+      if (seen.has(v.version)) issue('version', `版本号 ${v.version} 重复`);
       seen.add(v.version);
       if (v.status === 'approved' && !(v.approvedBy && v.approvedOn)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['versions', i],
-          message: '已批准的版本必须写明 approvedBy 和 approvedOn',
-        });
+        issue(undefined, '已批准的版本必须写明 approvedBy 和 approvedOn');
       }
+      if (v.status === 'draft') {
+        for (const k of ['approvedBy', 'approvedOn', 'bodySha256', 'approvalNote'] as const)
+          if (v[k] !== undefined)
+            issue(k, `草稿不应有批准记录（${k}）：批准请用 tenderkit clauses approve`);
+      }
+      if (v.status !== 'retired') {
+        for (const k of ['retiredOn', 'retiredReason'] as const)
+          if (v[k] !== undefined) issue(k, `只有已停用的版本才有 ${k}`);
+      }
+      if (v.basedOn !== undefined && (v.basedOn >= v.version || !numbers.has(v.basedOn)))
+        issue('basedOn', `basedOn 应为本条款中更早的一个版本号，收到 ${v.basedOn}`);
     });
   });
 

@@ -1,14 +1,6 @@
-// JSON Schema export and the Markdown field reference, both generated from the one bid schema.
-import { z } from 'zod';
-import { bidSchema, SCHEMA_VERSION } from './bid.js';
-
-export function bidJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(bidSchema, { io: 'input', unrepresentable: 'any' }),
-    $id: `https://tenderkit.invalid/schema/bid-v${SCHEMA_VERSION}.json`,
-    title: 'TenderKit bid parameters',
-  };
-}
+// The Markdown field reference (README, `tenderkit schema --format markdown`), generated from the
+// Zod schemas' meta; the editors' JSON Schemas are in json-schema.ts.
+import { annotatedJsonSchema, type SchemaKind } from './json-schema.js';
 
 interface JsonNode {
   type?: string | string[];
@@ -67,7 +59,7 @@ function typeName(n: JsonNode): string {
 }
 
 /** One Markdown table row per field, depth-first, with `[]` marking list items. */
-export function fieldReference(): string {
+export function fieldReference(kind: SchemaKind = 'bid'): string {
   const rows: string[] = [
     '| 字段 | 名称 | 类型 | 必填 | 默认值 | 说明 |',
     '|---|---|---|:-:|---|---|',
@@ -92,6 +84,6 @@ export function fieldReference(): string {
       walk(child, prefix ? `${prefix}.${k}` : k, (obj.required ?? []).includes(k));
     }
   };
-  walk(bidJsonSchema() as JsonNode, '', true);
+  walk(annotatedJsonSchema(kind).json as JsonNode, '', true);
   return rows.join('\n');
 }

@@ -3,46 +3,55 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { strToU8, zipSync } from 'fflate';
 import helmet from 'helmet';
 import nunjucks from 'nunjucks';
-import { parse } from 'yaml';
 import { defaultLibrary, PACKAGE_ROOT, resolveVersion, STATUS_LABELS } from '../library/library.js';
 import { diffBodies, redlineDocument } from '../library/redline.js';
 import { documentLabels } from '../schema/labels.js';
-import { documentsOf, SCHEMA_VERSION, type BidInput, type DocumentId } from '../schema/bid.js';
+import { SCHEMA_VERSION, type BidInput, type DocumentId } from '../schema/bid.js';
 import { loadBidText } from '../load/bid.js';
 import { STYLE as PREVIEW_STYLE, toHtmlFragment } from '../writers/html/index.js';
-import { parseFieldPath, valueAt as valueAtPath } from '../load/zod-issues.js';
-import { csrf } from './csrf.js';
-import { fieldAt, formModel, indexPlaceholder, skeleton, type ScalarField } from './form-model.js';
-import {
-  displayText,
-  inputFromForm,
-  ORIG,
-  orderedItems,
-  origFor,
-  PICK,
-  validateInput,
-  type FormBody,
-} from './form-values.js';
+import { parseFieldPath } from '../load/zod-issues.js';
+import { csrf, CsrfError, loadSecret } from './csrf.js';
+import { fieldAt, formModel, skeleton } from './form-model.js';
+import { inputFromForm, mergeForm, PICK, type FormBody } from './form-values.js';
 import { Busy, RenderPool, TimedOut } from './render-pool.js';
-import { preview } from './preview.js';
-import { BidStore, checkId, StoreError } from './store.js';
+import { PreviewQueue, type PreviewQueueOptions } from './preview-queue.js';
+import {
+  backLink,
+  clientOf,
+  noStore,
+  ownValueAt,
+  stringsOnly,
+} from './security.js';
+import { BidStore, checkId, hash, StoreError } from './store.js';
+import { workspaceLibrary, type Workspace } from '../workspace/workspace.js';
+import { storeRoutes } from './store-routes.js';
+import { formHandlers } from './form-routes.js';
+import { zip } from './zip.js';
 
 export interface AppOptions {
   readonly dataDir: string;
+  /**
+   * The company workspace `serve` runs in (`--workspace`, or found from the current folder): its
+   * library, house style (`workspace.style`) and default company profile (`workspace.companyFile`,
+   * merged by `loadBidText(text, name, { workspace })`). Absent: the built-in library and style.
+   */
+  readonly workspace?: Workspace;
   readonly pool?: RenderPool;
   /** Request body limit for forms (bytes) and the number of fields. */
   readonly bodyLimit?: string;
   readonly fieldLimit?: number;
+  /** Limits of the live preview queue (per client, queue length, cache bytes). */
+  readonly previews?: PreviewQueueOptions;
 }
 
 const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
 
+let exampleList: { name: string; title: string; description: string }[] | undefined;
 /** The shipped example bids, each with the title its first comment line gives (`# 标题：说明`). */
 function examples(): { name: string; title: string; description: string }[] {
-  return readdirSync(EXAMPLES_DIR)
+  return (exampleList ??= readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith('.yaml') && !f.endsWith('-tender.yaml'))
     .sort()
     .map((f) => {
@@ -55,11 +64,11 @@ function examples(): { name: string; title: string; description: string }[] {
         title: (cut > 0 ? comment.slice(0, cut) : comment) || name,
         description: cut > 0 ? comment.slice(cut + 1).trim() : '',
       };
-    });
+    }));
 }
 
-/** A value at a dotted/indexed path of the bid input, for filling the form. */
-const valueAt = (obj: unknown, p: string) => valueAtPath(obj, parseFieldPath(p));
+/** A value at a dotted/indexed path of the bid input, for filling the form (own properties only). */
+const valueAt = (obj: unknown, p: string) => ownValueAt(obj, parseFieldPath(p));
 
 /** The array at a form path in the bid input; with `create`, missing parents and the array are made. */
 function arrayAt(input: BidInput, segs: readonly (string | number)[], create: boolean) {
@@ -71,7 +80,7 @@ function arrayAt(input: BidInput, segs: readonly (string | number)[], create: bo
       continue;
     }
     const obj = cur as Record<string, unknown>;
-    const next = obj[seg];
+    const next = Object.prototype.hasOwnProperty.call(obj, seg) ? obj[seg] : undefined;
     if (i === segs.length - 1) {
       if (Array.isArray(next)) return next as unknown[];
       if (!create || (next !== undefined && next !== null)) return undefined;
@@ -146,6 +155,29 @@ function refuseOtherVersion(id: string, stored: { text: string; input: BidInput 
   });
 }
 
+/**
+ * The build's manifest.json as it goes into the zip: the bid named by its path inside the zip
+ * (`bid-1a2b.yaml`, beside the manifest), never by a path on the server. A bid saved between the
+ * build and reading it for the zip is a conflict (the manifest would not match the file).
+ */
+function relativeManifest(bytes: Uint8Array, id: string, text: string): Buffer {
+  const m = JSON.parse(Buffer.from(bytes).toString('utf8')) as {
+    bid: { file: string; path: string; sha256: string };
+    tender: { file: string; path: string; sha256: string } | null;
+  };
+  if (m.bid.sha256 !== hash(text))
+    throw new StoreError('conflict', '该投标刚被修改并保存，请重新下载');
+  m.bid = { ...m.bid, file: `${id}.yaml`, path: `${id}.yaml` };
+  // A tender file lives outside the zip: only its name and hash are recorded.
+  if (m.tender)
+    m.tender = {
+      ...m.tender,
+      file: path.basename(m.tender.file),
+      path: path.basename(m.tender.path),
+    };
+  return Buffer.from(`${JSON.stringify(m, null, 2)}\n`, 'utf8');
+}
+
 function safeFileName(s: string): string {
   // eslint-disable-next-line no-control-regex -- file names must not carry control characters
   return s.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '').slice(0, 80) || '投标文件';
@@ -154,7 +186,12 @@ function safeFileName(s: string): string {
 export function createApp(opts: AppOptions) {
   const store = new BidStore(opts.dataDir);
   const pool = opts.pool ?? new RenderPool();
-  const tokens = csrf();
+  const tokens = csrf(loadSecret(opts.dataDir));
+  // Previews render in the pool's workers; one thread is left for PDF builds where there are two.
+  const previews = new PreviewQueue((input) => pool.preview(input), {
+    concurrency: Math.max(1, (pool.threadCount ?? 2) - 1),
+    ...opts.previews,
+  });
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader(path.join(PACKAGE_ROOT, 'web', 'templates')),
     {
@@ -202,141 +239,42 @@ export function createApp(opts: AppOptions) {
       maxAge: '1h',
     }),
   );
+  app.use(noStore);
+  // A client with its previews already under way is answered before its body is read.
+  app.use('/api/preview', (req, _res, next) =>
+    next(
+      req.method === 'POST' && previews.atLimit(clientOf(req))
+        ? new Busy('preview limit')
+        : undefined,
+    ),
+  );
   const limit = opts.bodyLimit ?? '300kb';
   app.use(express.urlencoded({ extended: false, limit, parameterLimit: opts.fieldLimit ?? 3000 }));
   app.use(express.json({ limit }));
+  app.use(stringsOnly);
   app.use(tokens.issue);
   app.use((req, res, next) => (req.method === 'POST' ? tokens.check(req, res, next) : next()));
 
-  const renderForm = async (
-    res: Response,
-    id: string | null,
-    input: BidInput,
-    extra: { version?: string | null; saved?: boolean; status?: number; notice?: string } = {},
-  ) => {
-    const v = validateInput(input);
-    const shown = v.params ? preview(input) : undefined;
-    page(
-      res,
-      'form.njk',
-      {
-        id,
-        model: formModel(),
-        val: (p: string) => valueAt(input, p),
-        show: (f: ScalarField, p: string) => {
-          const v = valueAt(input, p);
-          const text = displayText(f, v);
-          // A number or date input would blank a value it cannot show: those get a text input.
-          const typed =
-            text === '' ||
-            (f.kind === 'date' ? /^\d{4}-\d{2}-\d{2}$/ : /^-?\d+(\.\d+)?$/).test(text);
-          return { text, orig: origFor(f, v), typed };
-        },
-        rowsOf: (p: string) => {
-          const v = valueAt(input, p);
-          return Array.isArray(v) ? v : [];
-        },
-        isOption: (f: ScalarField, v: string) => (f.options ?? []).some((o) => o.value === v),
-        ordered: (f: ScalarField, p: string) => orderedItems(f, valueAt(input, p)),
-        choices: (f: ScalarField, p: string) => {
-          // The saved order first (an unedited save keeps the file's order), then the rest.
-          const v = valueAt(input, p);
-          const picked = Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
-          const opts = f.options ?? [];
-          return [
-            ...picked.flatMap((x) => opts.filter((o) => o.value === x)),
-            ...opts.filter((o) => !picked.includes(o.value)),
-          ].map((o) => ({ ...o, checked: picked.includes(o.value) }));
-        },
-        placeholder: indexPlaceholder,
-        ORIG,
-        PICK,
-        errs: (p: string) => v.errors.byPath[p] ?? [],
-        warns: (p: string) => v.warnings.byPath[p] ?? [],
-        errorCount: v.errors.count,
-        warningCount: v.warnings.count,
-        allErrors: Object.entries(v.errors.byPath),
-        preview: shown,
-        previewStyle: PREVIEW_STYLE,
-        version: extra.version ?? '',
-        saved: extra.saved,
-        notice: extra.notice,
-        documents: (v.params ? documentsOf(v.params) : []).map((d) => ({
-          id: d,
-          title: documentLabels[d],
-        })),
-        hasTender: Boolean(input.tender),
-      },
-      extra.status ?? 200,
-    );
-  };
+  // The bid form (form-routes.ts): guided steps, one-pass checks, lossless saves, the 偏离表.
+  const form = formHandlers({ store, previews, page, refuseOtherVersion, applyAction });
+  const renderForm = form.renderForm;
 
   app.get('/', (_req, res) => res.redirect(303, '/bids'));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
-  app.get('/bids', async (_req, res) =>
-    page(res, 'bids.njk', { bids: await store.list(), examples: examples() }),
-  );
-
-  app.post('/bids/new', async (req, res) => {
-    const body = req.body as FormBody;
-    const example = typeof body.example === 'string' ? body.example : '';
-    let input = skeleton() as BidInput;
-    if (example) {
-      if (!examples().some((e) => e.name === example))
-        throw Object.assign(new Error('bad example'), {
-          status: 400,
-          userMessage: '没有这个示例。',
-        });
-      input = parse(readFileSync(path.join(EXAMPLES_DIR, `${example}.yaml`), 'utf8')) as BidInput;
-      delete input.tender; // the example's tender file is not in the data folder
-    }
-    const id = store.newId();
-    await store.save(id, input, null);
-    res.redirect(303, `/bids/${id}`);
-  });
-
-  app.get('/bids/:id', async (req, res) => {
-    const bid = await store.read(checkId(req.params.id));
-    refuseOtherVersion(bid.id, bid);
-    await renderForm(res, bid.id, bid.input, {
-      version: bid.version,
-      saved: req.query.saved === '1',
+  app.get('/bids', async (req, res) => {
+    const q = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : '');
+    page(res, 'bids.njk', {
+      bids: await store.list(),
+      examples: examples(),
+      deleted: /^[0-9A-Za-z._-]{1,120}$/.test(q('deleted')) ? q('deleted') : '',
+      restored: /^[a-z0-9][a-z0-9-]{0,63}$/.test(q('restored')) ? q('restored') : '',
     });
   });
 
-  app.post('/bids/:id', async (req, res) => {
-    const id = checkId(req.params.id);
-    const body = req.body as FormBody;
-    const version =
-      typeof body._version === 'string' && /^[0-9a-f]{64}$/.test(body._version)
-        ? body._version
-        : null;
-    const current = await store.read(id).catch(() => undefined);
-    if (current) refuseOtherVersion(id, current);
-    const keep = current
-      ? { tender: current.input.tender, clauseVersions: current.input.clauseVersions }
-      : {};
-    const input = inputFromForm(formModel(), body, keep);
-    const action = typeof body._action === 'string' ? body._action : 'save';
-    if (action !== 'save') {
-      applyAction(input, action, body);
-      return renderForm(res, id, input, { version });
-    }
-    try {
-      const saved = await store.save(id, input, version);
-      res.redirect(303, `/bids/${saved.id}?saved=1`);
-    } catch (e) {
-      if (e instanceof StoreError && e.kind === 'conflict') {
-        return renderForm(res, id, input, {
-          version,
-          status: 409,
-          notice: `${e.message}。您填写的内容仍在下方，可复制后刷新页面查看最新版本，或另存为新投标。`,
-        });
-      }
-      throw e;
-    }
-  });
+  app.post('/bids/new', (req, res) => form.newBid(req, res, () => skeleton() as BidInput));
+  app.get('/bids/:id', form.getBid);
+  app.post('/bids/:id', form.postBid);
 
   app.post('/bids/:id/duplicate', async (req, res) => {
     const bid = await store.read(checkId(req.params.id));
@@ -354,18 +292,9 @@ export function createApp(opts: AppOptions) {
     res.redirect(303, `/bids/${id}`);
   });
 
-  app.post('/api/preview', async (req, res) => {
-    const body = req.body as FormBody;
-    const input = inputFromForm(formModel(), body);
-    const r = preview(input);
-    res.json({
-      errors: r.errors.byPath,
-      warnings: r.warnings.byPath,
-      errorCount: r.errors.count,
-      renderProblems: r.renderProblems,
-      docs: r.docs,
-    });
-  });
+  storeRoutes(app, { store, page, env });
+
+  app.post('/api/preview', form.previewJson);
 
   const build = async (id: string, formats: ('docx' | 'pdf')[], only?: DocumentId[]) => {
     if (pool.saturated) throw new Busy('render queue full'); // refuse before any file work
@@ -406,26 +335,33 @@ export function createApp(opts: AppOptions) {
 
   app.get('/bids/:id/download.zip', async (req, res) => {
     const id = checkId(req.params.id);
-    const files = await build(id, ['docx', 'pdf']);
     const bid = await store.read(id);
+    const files = await build(id, ['docx', 'pdf']);
     // Zip entries carry the signing date (zip cannot store dates before 1980), so equal input gives equal bytes.
     const signed = new Date(`${String(valueAt(bid.input, 'signature.date') ?? '')}T00:00:00Z`);
     const mtime =
       Number.isNaN(signed.getTime()) || signed.getUTCFullYear() < 1980
         ? new Date('1980-01-01T00:00:00Z')
         : signed;
-    const entries = Object.fromEntries(files.map((f) => [f.fileName, [f.bytes, { mtime }]]));
-    entries[`${id}.yaml`] = [strToU8(bid.text), { mtime }];
-    const zip = zipSync(entries as Parameters<typeof zipSync>[0]);
+    const entries = files.map((f) =>
+      f.documentId === 'manifest'
+        ? { name: f.fileName, data: relativeManifest(f.bytes, id, bid.text) }
+        : { name: f.fileName, data: f.bytes },
+    );
+    entries.push({ name: `${id}.yaml`, data: Buffer.from(bid.text, 'utf8') });
+    const archive = zip(entries, mtime);
     res.attachment(
       `${safeFileName(String(valueAt(bid.input, 'project.name') ?? id))}-售后服务文件.zip`,
     );
-    res.type('application/zip').send(Buffer.from(zip));
+    res.type('application/zip').send(archive);
   });
 
   // ── Clause browser (read-only) ──
+  let wsLibrary: ReturnType<typeof defaultLibrary> | undefined;
+  const library = () =>
+    opts.workspace ? (wsLibrary ??= workspaceLibrary(opts.workspace)) : defaultLibrary();
   app.get('/clauses', (_req, res) => {
-    const clauses = [...defaultLibrary().clauses.values()].map((c) => {
+    const clauses = [...library().clauses.values()].map((c) => {
       const r = resolveVersion(c);
       return {
         id: c.clause.id,
@@ -439,7 +375,7 @@ export function createApp(opts: AppOptions) {
   });
 
   const clauseOr404 = (id: string) => {
-    const c = defaultLibrary().clauses.get(id);
+    const c = library().clauses.get(id);
     if (!c) throw Object.assign(new Error('nf'), { status: 404, userMessage: '没有这个条款。' });
     return c;
   };
@@ -487,9 +423,42 @@ export function createApp(opts: AppOptions) {
 
   app.use((_req, _res, next) => next(Object.assign(new Error('nf'), { status: 404 })));
 
+  /**
+   * A form save refused for its CSRF token (a form opened before the cookie was lost, say): the
+   * form again with the values as typed and a fresh token, so pressing 保存 again is enough.
+   */
+  const reshowForm = async (req: Request, res: Response): Promise<boolean> => {
+    const m = /^\/bids\/([a-z0-9][a-z0-9-]{0,63})$/.exec(req.path);
+    const body = (req.body ?? {}) as FormBody;
+    if (!m || !Object.keys(body).some((k) => k === 'version' || k.startsWith('tenderee.')))
+      return false;
+    const id = m[1]!;
+    const current = await store.read(id).catch(() => undefined);
+    const stored: unknown = current ? structuredClone(current.input) : {};
+    await renderForm(res, id, mergeForm(formModel(), stored, body), {
+      version:
+        typeof body._version === 'string' && /^[0-9a-f]{64}$/.test(body._version)
+          ? body._version
+          : null,
+      dirty: true,
+      status: 403,
+      notice:
+        '页面已过期（服务器重启或浏览器 Cookie 被清除），尚未保存。您填写的内容仍在下方，请再次点击“保存”。',
+    });
+    return true;
+  };
+
   // Errors: a message for people, never a stack trace or a path.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  app.use(async (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;
+    if (
+      err instanceof CsrfError &&
+      err.reason === 'token' &&
+      req.method === 'POST' &&
+      !req.path.startsWith('/api/') &&
+      (await reshowForm(req, res).catch(() => false))
+    )
+      return;
     const e = err as { status?: number; type?: string; userMessage?: string; details?: string[] };
     let status = e.status ?? 500;
     let message = e.userMessage;
@@ -505,6 +474,7 @@ export function createApp(opts: AppOptions) {
       res.set('Retry-After', '5');
       message = '生成文件超时，请稍后再试。';
     } else if (e.type === 'entity.too.large') message = '提交的内容过大。';
+    else if (e.type === 'entity.parse.failed') message = '提交的内容不是有效的 JSON。';
     else if (e.type === 'parameters.too.many') {
       status = 413;
       message = '提交的字段过多。';
@@ -519,8 +489,13 @@ export function createApp(opts: AppOptions) {
       console.error('[tenderkit]', err);
     if (req.path.startsWith('/api/'))
       return res.status(status).json({ error: message, details: e.details ?? [] });
-    page(res, 'error.njk', { status, message, details: e.details ?? [] }, status);
+    page(
+      res,
+      'error.njk',
+      { status, message, details: e.details ?? [], back: backLink(req) },
+      status,
+    );
   });
 
-  return { app, store, pool };
+  return { app, store, pool, previews };
 }

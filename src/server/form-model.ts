@@ -1,7 +1,7 @@
 // The web form, derived from the bid schema: one descriptor per field, with the label, help,
 // input kind, options and default the schema declares. A new schema field appears here unedited.
 import { z } from 'zod';
-import { metaOf, unwrap } from '../load/zod-issues.js';
+import { metaOf, schemaAt, unwrap } from '../load/zod-issues.js';
 import { bidSchema } from '../schema/bid.js';
 
 export type InputKind =
@@ -27,7 +27,12 @@ export type InputKind =
    * the chosen items in order, each movable up/down or removable, and a select to append one.
    */
   | 'ordered'
-  | 'lines';
+  /** Free text items, one per line (never split at 、，or spaces). */
+  | 'lines'
+  /** References to ids declared in another list (`training.audiences`): checkboxes of those rows. */
+  | 'refs'
+  /** A row's id, generated for new rows (`module-3`) and kept as it is for existing ones. */
+  | 'id';
 
 export type ValueKind = 'duration' | 'frequency' | 'percent' | 'service-hours';
 
@@ -52,8 +57,10 @@ export interface ScalarField extends Base {
   readonly valueKind?: ValueKind;
   /** Durations that may be split into 工作日/节假日 limits (`工作日48小时、节假日72小时`). */
   readonly split?: boolean;
-  /** `lines`: items of free text are one per line; short references may also be comma-separated. */
-  readonly separators?: 'newline' | 'any';
+  /** `refs`: the list whose rows' ids may be picked, and the row field shown as each one's name. */
+  readonly ref?: { readonly source: string; readonly labelKey: string };
+  /** `id`: new ids are this prefix, a hyphen and the first free number (`module-3`). */
+  readonly idPrefix?: string;
   /** `constant`: the only value the schema accepts. */
   readonly constant?: string | number | boolean;
 }
@@ -98,6 +105,15 @@ export type Field = ScalarField | GroupField | ListField;
 
 /** Fields the form leaves alone (kept from the saved file): pins and the tender file name. */
 const NOT_IN_FORM = new Set(['clauseVersions', 'tender']);
+
+/**
+ * Lists of ids that point at the rows of another list: picked from those rows by name, never typed.
+ * Keyed by the field's path without indices.
+ */
+const REFERENCES: Record<string, { source: string; labelKey: string }> = {
+  'training.modules[].audiences': { source: 'training.audiences', labelKey: 'name' },
+  'training.schedule[].modules': { source: 'training.modules', labelKey: 'title' },
+};
 
 /** The placeholder a new row's index takes in list templates, by nesting depth. */
 export const indexPlaceholder = (depth: number) => `__I${depth}__`;
@@ -228,15 +244,15 @@ function describe(key: string, path: string, schema: z.ZodType, depth: number): 
         ...lengthBounds(s),
       };
     }
-    // Free text items (with a label of their own) may contain commas: one per line only.
-    const separators = metaOf(s.element as z.ZodType).label ? 'newline' : 'any';
+    const ref = REFERENCES[path];
+    if (ref) return { ...base, kind: 'refs', required, default: defaultOf(schema), ref };
+    // Free text items may contain 、，and spaces: one item per line, nothing else separates.
     return {
       ...base,
       kind: 'lines',
       required,
       default: defaultOf(schema),
-      separators,
-      placeholder: separators === 'newline' ? '每行一项' : '每行一项，或用逗号分隔',
+      placeholder: '每行一项',
     };
   }
   const def = defaultOf(schema);
@@ -284,6 +300,10 @@ function describe(key: string, path: string, schema: z.ZodType, depth: number): 
   }
   if (meta.unit === '元') return { ...common, kind: 'money', placeholder: '单位：元' };
   if (meta.format === 'date') return { ...common, kind: 'date' };
+  if (s instanceof z.ZodString && key === 'id' && path.endsWith('[].id')) {
+    const list = /([A-Za-z]+)\[\]\.id$/.exec(path)?.[1] ?? 'item';
+    return { ...common, kind: 'id', idPrefix: list.replace(/s$/, '') };
+  }
   if (s instanceof z.ZodString) return { ...common, kind: meta.multiline ? 'textarea' : 'text' };
   return undefined;
 }
@@ -348,9 +368,80 @@ export function skeleton(model: GroupField = formModel()): Record<string, unknow
     else if (
       f.required &&
       f.default === undefined &&
-      !['checkboxes', 'ordered', 'lines'].includes(f.kind)
+      !['checkboxes', 'ordered', 'lines', 'refs'].includes(f.kind)
     )
       out[f.key] = '';
   }
   return out;
+}
+
+export interface Step {
+  readonly id: string;
+  readonly title: string;
+  /** The top-level fields (sections) shown in this step, in order. */
+  readonly sections: readonly string[];
+  /** Shown only when this document is ticked (or the step holds something to fix). */
+  readonly document?: string;
+}
+
+/**
+ * The form in the order a bid team fills it in. A top-level schema field no step names goes to
+ * 其他, so a new section appears without editing this list.
+ */
+export function steps(model: GroupField = formModel()): Step[] {
+  const base: Step[] = [
+    {
+      id: 'basics',
+      title: '投标信息',
+      sections: ['version', 'documents', 'tenderee', 'bidder', 'project', 'signature'],
+    },
+    { id: 'warranty', title: '质保', sections: ['warranty', 'afterWarranty', 'spares'] },
+    { id: 'staff', title: '人员', sections: ['staff'] },
+    { id: 'service', title: '服务与响应', sections: ['service', 'responseTiers'] },
+    { id: 'training', title: '培训', sections: ['training'], document: 'training-plan' },
+    {
+      id: 'other',
+      title: '其他',
+      sections: ['emergency', 'penalties', 'exclusions', 'quality', 'extraCommitments'],
+    },
+    { id: 'check', title: '检查与下载', sections: [] },
+  ];
+  const named = new Set(base.flatMap((s) => s.sections));
+  const rest = model.fields.map((f) => f.key).filter((k) => !named.has(k));
+  return base.map((s) => (s.id === 'other' ? { ...s, sections: [...s.sections, ...rest] } : s));
+}
+
+/** The step a field path belongs to (its top-level section's step; 投标信息 for the bid as a whole). */
+export function stepOf(path: string, all: readonly Step[] = steps()): string {
+  const top = /^[A-Za-z]+/.exec(path)?.[0] ?? '';
+  if (top === 'tender') return 'other';
+  return all.find((s) => s.sections.includes(top))?.id ?? 'basics';
+}
+
+/**
+ * A field path in words, for people: `responseTiers[0].milestones[1].within` →
+ * `故障响应等级 第 1 项 · 处理环节 第 2 项 · 时限`. A group named like the list inside it is named once.
+ */
+export function pathLabel(path: string, root: z.ZodType = bidSchema): string {
+  const parts: string[] = [];
+  const segs: (string | number)[] = [];
+  for (const m of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) {
+      segs.push(Number(m[2]));
+      if (parts.length) parts[parts.length - 1] += ` 第 ${Number(m[2]) + 1} 项`;
+      continue;
+    }
+    segs.push(m[1]!);
+    const own = metaOf(schemaAt(root, segs)).label;
+    const label = typeof own === 'string' ? own : `“${m[1]!}”`;
+    if (parts.length && parts[parts.length - 1] === label) continue;
+    parts.push(label);
+  }
+  return parts.join(' · ') || '投标参数';
+}
+
+/** The first free id `prefix-N` among the ids already used. */
+export function nextId(prefix: string, used: Iterable<unknown>): string {
+  const taken = new Set([...used].filter((x): x is string => typeof x === 'string'));
+  for (let n = 1; ; n++) if (!taken.has(`${prefix}-${n}`)) return `${prefix}-${n}`;
 }

@@ -7,6 +7,7 @@ import type { LoadedYaml } from '../load/yaml-file.js';
 import { bidSchema, type BidInput, type BidParams } from '../schema/bid.js';
 import { amountText, parseDuration } from '../schema/duration.js';
 import type { Field, GroupField, ScalarField } from './form-model.js';
+import { applyChanges, changesOf, type Change } from './yaml-edit.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
 
@@ -15,6 +16,9 @@ export const ORIG = '__orig';
 
 /** The select beside an ordered list that names the item its 添加 button appends. */
 export const PICK = '__pick';
+
+/** Beside a set of checkboxes: the values shown ticked (JSON); ticking nothing new keeps `ORIG`. */
+export const SHOWN = '__shown';
 
 const one = (v: string | string[] | undefined): string | undefined =>
   Array.isArray(v) ? v[v.length - 1] : v;
@@ -82,8 +86,9 @@ export function parseText(f: ScalarField, raw: string | undefined): unknown {
     case 'constant':
       return s === String(f.constant) ? f.constant : s;
     case 'lines':
+      // One item per line: 、，and spaces belong to the item.
       return s
-        .split(f.separators === 'newline' ? /\n+/ : /[\n,，、;；\s]+/)
+        .split('\n')
         .map((x) => x.trim())
         .filter(Boolean);
     case 'integer':
@@ -107,7 +112,9 @@ export function parseText(f: ScalarField, raw: string | undefined): unknown {
 
 /** The loaded value to keep beside a field, as JSON, when its text would not give it back. */
 export function origFor(f: ScalarField, v: unknown): string | undefined {
-  if (v === undefined || f.kind === 'checkboxes' || f.kind === 'ordered') return undefined;
+  if (v === undefined || f.kind === 'ordered') return undefined;
+  // Checkboxes keep the file's value (its order, or its absence) while the same boxes stay ticked.
+  if (f.kind === 'checkboxes' || f.kind === 'refs') return JSON.stringify(v);
   return isDeepStrictEqual(parseText(f, displayText(f, v)), v) ? undefined : JSON.stringify(v);
 }
 
@@ -138,11 +145,35 @@ export function orderedItems(
   return { chosen, options, free: options.filter((o) => !o.chosen).length };
 }
 
+const sameSet = (a: readonly unknown[], b: readonly unknown[]) =>
+  new Set(a).size === new Set(b).size && a.every((x) => b.includes(x));
+
+function parseJson(raw: string | undefined): { ok: true; value: unknown } | { ok: false } {
+  if (raw === undefined) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
 function scalar(f: ScalarField, body: FormBody, path: string): unknown {
   const raw = body[path];
-  if (f.kind === 'checkboxes') {
-    const picked = many(raw).filter((v) => f.options?.some((o) => o.value === v));
-    return picked.length ? [...new Set(picked)] : undefined;
+  if (f.kind === 'checkboxes' || f.kind === 'refs') {
+    const picked = [
+      ...new Set(
+        many(raw).filter((v) =>
+          f.kind === 'refs' ? v.trim() !== '' : f.options?.some((o) => o.value === v),
+        ),
+      ),
+    ];
+    const shown = parseJson(one(body[`${path}.${SHOWN}`]));
+    if (shown.ok && Array.isArray(shown.value) && sameSet(picked, shown.value)) {
+      // The boxes as they were shown: the value from the file, in its order (or absent).
+      const orig = parseJson(one(body[`${path}.${ORIG}`]));
+      return orig.ok ? orig.value : undefined;
+    }
+    return picked.length ? picked : undefined;
   }
   if (f.kind === 'ordered') {
     // In the order submitted (the hidden inputs' order on the page). A value that is no option
@@ -198,7 +229,8 @@ function field(f: Field, body: FormBody, path: string, max: { n: number }): unkn
     return f.optional && Object.keys(g).length === 0 ? undefined : g;
   }
   if (f.kind === 'list') {
-    const rows = rowIndices(body, path).slice(0, Math.min(f.max, max.n));
+    // Every row is read: a list longer than the schema allows is reported beside it, never cut.
+    const rows = rowIndices(body, path).slice(0, Math.max(0, max.n));
     max.n -= rows.length;
     return rows.length ? rows.map((i) => group(f.item, body, `${path}[${i}]`, max)) : undefined;
   }
@@ -214,6 +246,19 @@ export function inputFromForm(
   const input = group(model, body, '', { n: 2000 });
   for (const [k, v] of Object.entries(keep)) if (v !== undefined && !(k in input)) input[k] = v;
   return input as BidInput;
+}
+
+/**
+ * The stored bid with the form's changes applied: only fields of the form model change, so keys
+ * the form does not know (the tender link, clause pins, a misspelt key the schema reports) stay.
+ */
+export function mergeForm(model: GroupField, stored: unknown, body: FormBody): BidInput {
+  return applyChanges(stored ?? {}, formChanges(model, stored, body)) as BidInput;
+}
+
+/** The changes a form submission makes to the stored bid (fields of the form model only). */
+export function formChanges(model: GroupField, stored: unknown, body: FormBody): Change[] {
+  return changesOf(model, stored, group(model, body, '', { n: 2000 }));
 }
 
 export interface FieldErrors {
@@ -235,8 +280,9 @@ export function validateInput(input: unknown): {
   errors: FieldErrors;
   warnings: FieldErrors;
 } {
-  const errors: Record<string, string[]> = {};
-  const warnings: Record<string, string[]> = {};
+  // Keyed by field paths from the data: no prototype (a key `constructor` is just a key).
+  const errors: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const warnings: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const add = (bag: Record<string, string[]>, path: string, msg: string) =>
     (bag[path] ??= []).push(msg);
   const r = bidSchema.safeParse(input);

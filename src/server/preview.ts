@@ -1,57 +1,51 @@
-// Live previews: validated and rendered to HTML in the server process (about 13 ms for a full
-// bid), cached by the input's hash, so the form never waits behind PDF builds in the worker pool.
-import { createHash } from 'node:crypto';
-import { renderChecked } from '../build.js';
-import { TenderKitError, formatDiagnostic } from '../diagnostics/diagnostic.js';
-import { toHtmlFragment } from '../writers/html/index.js';
-import { validateInput, type FieldErrors } from './form-values.js';
+// Live previews: a bid input checked as a download will check it and rendered to HTML (form-check.ts).
+// This runs in the render workers (render-worker.ts); the server queues and caches previews in
+// preview-queue.ts.
+import type { Deviation } from '../checks/deviations.js';
+import type { TenderFile } from '../schema/tender.js';
+import { checkForm } from './form-check.js';
+import type { FieldErrors } from './form-values.js';
 
 export interface Preview {
   readonly errors: FieldErrors;
   readonly warnings: FieldErrors;
-  /** Problems found while rendering (placeholders, glyphs), as text. */
+  /** Problems found while rendering that name no field, as text (kept empty: all are placed). */
   readonly renderProblems: string[];
   readonly docs: { id: string; title: string; html: string }[];
+  /** Paths of required fields still empty (the form shows these once the user asks). */
+  readonly missing: string[];
+  /** The tender's requirements against the bid, when the bid has a tender file. */
+  readonly deviations: readonly Deviation[];
 }
 
-const CACHE_SIZE = 64;
-const cache = new Map<string, Preview>();
-
-function compute(input: unknown): Preview {
-  const v = validateInput(input);
-  if (!v.params) return { errors: v.errors, warnings: v.warnings, renderProblems: [], docs: [] };
-  try {
-    // The 偏离表 needs the tender file beside a saved bid; the preview shows the other documents.
-    const docs = renderChecked({ ...v.params, tender: undefined });
-    return {
-      errors: v.errors,
-      warnings: v.warnings,
-      renderProblems: [],
-      docs: docs.map((d) => ({ id: d.meta.id, title: d.meta.title, html: toHtmlFragment(d) })),
-    };
-  } catch (e) {
-    if (!(e instanceof TenderKitError)) throw e;
-    return {
-      errors: v.errors,
-      warnings: v.warnings,
-      renderProblems: e.diagnostics.map(formatDiagnostic),
-      docs: [],
-    };
-  }
+/** A bid with its tender's requirements, previewed together (one value, so one cache key). */
+export interface WithTender {
+  readonly previewOf: 'bid-with-tender';
+  readonly bid: unknown;
+  readonly tender: TenderFile;
 }
 
-export function preview(input: unknown): Preview {
-  const key = createHash('sha256')
-    .update(JSON.stringify(input) ?? '')
-    .digest('hex');
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit); // most recently used last
-    return hit;
-  }
-  const p = compute(input);
-  cache.set(key, p);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  return p;
+export const withTender = (bid: unknown, tender: TenderFile | undefined): unknown =>
+  tender ? ({ previewOf: 'bid-with-tender', bid, tender } satisfies WithTender) : bid;
+
+const isWithTender = (v: unknown): v is WithTender =>
+  (v as WithTender | null)?.previewOf === 'bid-with-tender' &&
+  typeof (v as WithTender).tender === 'object';
+
+/** Checks and renders `input` on the calling thread (the server calls it in a worker). */
+export function renderPreview(input: unknown): Preview {
+  const c = isWithTender(input)
+    ? checkForm(input.bid, { tender: input.tender })
+    : checkForm(input);
+  return {
+    errors: { byPath: c.errors, count: c.errorCount },
+    warnings: { byPath: c.warnings, count: c.warningCount },
+    renderProblems: [],
+    docs: c.docs,
+    missing: c.missing,
+    deviations: c.deviations,
+  };
 }
+
+/** The same as renderPreview (kept for callers outside the server). */
+export const preview = renderPreview;

@@ -1,10 +1,50 @@
 // A bounded pool of render workers: a few threads, a short queue, a time limit per render.
 // When the queue is full the caller gets `Busy` at once (the server answers 503 + Retry-After).
+// Previews (short, someone is waiting at the screen) go before queued PDF builds.
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { PACKAGE_ROOT } from '../library/library.js';
 import type { BuildResult, Task } from './render-worker.js';
+import type { Preview } from './preview.js';
 import type { DocumentId } from '../schema/bid.js';
+
+type Queued = ConstructorParameters<typeof Piscina>[0] extends infer O
+  ? O extends { taskQueue?: infer Q }
+    ? Q extends { push(t: infer T): void }
+      ? T
+      : never
+    : never
+  : never;
+
+const isPreview = (t: Queued) => (t as { task?: Task }).task?.kind === 'preview';
+
+/** Piscina's task queue with previews first, each kind in arrival order. */
+class PreviewFirstQueue {
+  private readonly previews: Queued[] = [];
+  private readonly others: Queued[] = [];
+  /** Builds waiting for a thread. */
+  get builds(): number {
+    return this.others.length;
+  }
+  get size(): number {
+    return this.previews.length + this.others.length;
+  }
+  shift(): Queued | null {
+    return this.previews.shift() ?? this.others.shift() ?? null;
+  }
+  push(t: Queued): void {
+    (isPreview(t) ? this.previews : this.others).push(t);
+  }
+  unshift(t: Queued): void {
+    (isPreview(t) ? this.previews : this.others).unshift(t);
+  }
+  remove(t: Queued): void {
+    for (const q of [this.previews, this.others]) {
+      const i = q.indexOf(t);
+      if (i >= 0) q.splice(i, 1);
+    }
+  }
+}
 
 export class Busy extends Error {}
 export class TimedOut extends Error {}
@@ -13,22 +53,34 @@ export interface PoolOptions {
   readonly threads?: number;
   readonly maxQueue?: number;
   readonly timeoutMs?: number;
+  /** Time limit of one preview (default 10 s). */
+  readonly previewTimeoutMs?: number;
 }
 
 export class RenderPool {
   private readonly pool: Piscina;
   private readonly timeoutMs: number;
+  private readonly previewTimeoutMs: number;
+  readonly threadCount: number;
+  private readonly maxQueue: number;
+  private readonly queue = new PreviewFirstQueue();
 
   constructor(opts: PoolOptions = {}) {
     const threads = opts.threads ?? 2;
+    this.threadCount = threads;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.previewTimeoutMs = opts.previewTimeoutMs ?? 10_000;
+    this.maxQueue = opts.maxQueue ?? 8;
     this.pool = new Piscina({
       // Always the compiled worker: vitest runs TypeScript sources, workers need JavaScript.
       filename: path.join(PACKAGE_ROOT, 'dist', 'server', 'render-worker.js'),
       minThreads: threads,
       maxThreads: threads,
-      maxQueue: opts.maxQueue ?? 8,
+      // Room for the previews too (at most one per thread is under way: preview-queue.ts); builds
+      // are held to `maxQueue` by `saturated`.
+      maxQueue: this.maxQueue + threads,
       idleTimeout: 60_000,
+      taskQueue: this.queue,
     });
   }
 
@@ -42,7 +94,7 @@ export class RenderPool {
 
   /** True when a new task would be refused: callers answer 503 before doing any work. */
   get saturated(): boolean {
-    return this.pool.queueSize >= this.pool.options.maxQueue;
+    return this.queue.builds >= this.maxQueue;
   }
 
   /** Tasks queued or running. */
@@ -52,9 +104,9 @@ export class RenderPool {
 
   private inFlight = 0;
 
-  private async run<T>(task: Task): Promise<T> {
-    if (this.saturated) throw new Busy('render queue full');
-    const signal = AbortSignal.timeout(this.timeoutMs);
+  private async run<T>(task: Task, timeoutMs = this.timeoutMs): Promise<T> {
+    if (task.kind === 'build' && this.saturated) throw new Busy('render queue full');
+    const signal = AbortSignal.timeout(timeoutMs);
     this.inFlight++;
     try {
       return (await this.pool.run(task, { signal })) as T;
@@ -76,6 +128,11 @@ export class RenderPool {
     only?: DocumentId[],
   ): Promise<BuildResult> {
     return this.run({ kind: 'build', file, displayName, formats, only });
+  }
+
+  /** Validates and renders a live preview in a worker (the caller queues: preview-queue.ts). */
+  preview(input: unknown): Promise<Preview> {
+    return this.run({ kind: 'preview', input }, this.previewTimeoutMs);
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,16 @@
-// Runs in a worker thread: builds .docx/.pdf files, so a slow PDF never blocks the server.
+// Runs in a worker thread: builds .docx/.pdf files and renders live previews, so neither a slow
+// PDF nor a large preview blocks the server.
 import { buildBid } from '../build.js';
 import { TenderKitError, formatDiagnostic } from '../diagnostics/diagnostic.js';
 import { prepareBid } from '../prepare.js';
 import type { Format } from '../writers/types.js';
 import type { DocumentId } from '../schema/bid.js';
+import { renderPreview, type Preview } from './preview.js';
 
 export type Task =
   | { kind: 'warmup' }
-  | { kind: 'build'; file: string; displayName: string; formats: Format[]; only?: DocumentId[] };
+  | { kind: 'build'; file: string; displayName: string; formats: Format[]; only?: DocumentId[] }
+  | { kind: 'preview'; input: unknown };
 
 export interface BuildResult {
   readonly kind: 'build';
@@ -15,11 +18,12 @@ export interface BuildResult {
   readonly files: { fileName: string; format: string; documentId: string; bytes: Uint8Array }[];
 }
 
-export default async function run(task: Task): Promise<BuildResult | { kind: 'warmup' }> {
+export default async function run(task: Task): Promise<BuildResult | Preview | { kind: 'warmup' }> {
   if (task.kind === 'warmup') {
     await warm();
     return { kind: 'warmup' };
   }
+  if (task.kind === 'preview') return renderPreview(task.input);
   try {
     const bid = prepareBid(task.file, () => {});
     const files = await buildBid(bid.params, {

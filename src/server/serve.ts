@@ -2,15 +2,21 @@
 // workers, listens, and shuts down cleanly on SIGINT/SIGTERM.
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** The company workspace (library, house style, default company profile), if any. */
+  readonly workspace?: Workspace;
 }
 
 export async function serve(opts: ServeOptions, log: (s: string) => void): Promise<Server> {
-  const { app, store, pool } = createApp({ dataDir: opts.dataDir });
+  const { app, store, pool } = createApp({
+    dataDir: opts.dataDir,
+    ...(opts.workspace ? { workspace: opts.workspace } : {}),
+  });
   await store.open();
   await pool.warmup();
   const server = await new Promise<Server>((resolve, reject) => {

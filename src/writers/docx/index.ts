@@ -19,12 +19,15 @@ import {
   TableCell,
   TableLayoutType,
   TableRow,
+  Tab,
+  TabStopType,
   TextRun,
   VerticalAlign,
   WidthType,
   type FileChild,
   type ParagraphChild,
 } from 'docx';
+import { readFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { setZipTimes } from './zip-times.js';
 import { figurePng } from '../../figures/raster.js';
@@ -32,14 +35,18 @@ import { figureCaption } from '../../ir/text.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
 import {
   columnFractions,
-  FONT_SIZE_PT,
-  LINE_SPACING,
+  DEFAULT_HOUSE_STYLE,
+  FOOTER_BOTTOM_PT,
+  footerParts,
+  HEADER_TOP_PT,
+  headingSizes,
   PAGE,
   SIGNATURE_INDENT,
-  TEXT_WIDTH_PT,
+  styleOf,
+  textWidthPt,
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
-import type { Block, Document, Inline } from '../../ir/types.js';
+import type { Block, Document, HouseStyle, Inline, StyleFont } from '../../ir/types.js';
 import { WORD_FONTS } from '../../fonts/word.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
@@ -47,7 +54,6 @@ import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 
 const twip = (pt: number) => Math.round(pt * 20);
 const halfPt = (pt: number) => Math.round(pt * 2);
-const LINE = Math.round(240 * LINE_SPACING);
 const HEADINGS = [
   HeadingLevel.HEADING_1,
   HeadingLevel.HEADING_2,
@@ -60,7 +66,45 @@ const ALIGN = {
   right: AlignmentType.RIGHT,
 } as const;
 
+/** The house style as Word sees it: font names, spacing in twips, widths. */
+interface DocxStyle {
+  readonly style: HouseStyle;
+  readonly textWidth: number;
+  readonly fonts: { readonly body: WordFont; readonly heading: WordFont };
+  /** Paragraph spacing for text of `size` points (body default, headings, title). */
+  spacing(size: number): {
+    line: number;
+    lineRule?: (typeof LineRuleType)[keyof typeof LineRuleType];
+  };
+}
+
+type WordFont = { readonly ascii: string; readonly hAnsi: string; readonly eastAsia: string };
+
+const wordFont = (f: StyleFont): WordFont => ({
+  ascii: f.latin,
+  hAnsi: f.latin,
+  eastAsia: f.chinese,
+});
+
+function docxStyle(style: HouseStyle): DocxStyle {
+  const ls = style.lineSpacing;
+  const builtIn = style === DEFAULT_HOUSE_STYLE;
+  return {
+    style,
+    textWidth: textWidthPt(style),
+    fonts: builtIn
+      ? WORD_FONTS
+      : { body: wordFont(style.fonts.body), heading: wordFont(style.fonts.heading) },
+    spacing: (size) =>
+      ls.kind === 'multiple'
+        ? { line: Math.round(240 * ls.value) }
+        : // Word clips text taller than an exact line: never less than the text needs.
+          { line: twip(Math.max(ls.pt, size * 1.2)), lineRule: LineRuleType.EXACT },
+  };
+}
+
 interface Ctx {
+  readonly st: DocxStyle;
   readonly bold: boolean;
   /** Shared by the whole document: w:ins/w:del ids must be unique. */
   readonly revisions: { next: number };
@@ -132,13 +176,20 @@ const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
 /** Paragraph style for table cells: smaller text and tighter lines, set once rather than per run. */
 const TABLE_TEXT = 'TkTableText';
 
-const noCtx: Ctx = { bold: false, revisions: { next: 0 } };
+const noCtx = { bold: false, revisions: { next: 0 } };
 
 const thin = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
 
 const handlers: Handlers<Ctx, Result> = {
-  document: (n, ctx, h) =>
-    new DocxDocument({
+  document: (n, ctx, h) => {
+    const { st } = ctx;
+    const s = st.style;
+    const F = st.fonts;
+    const [h1, h2, h3, h4] = headingSizes(s);
+    const exact = s.lineSpacing.kind === 'exact';
+    const heading = (size: number) =>
+      exact ? st.spacing(size) : { line: st.spacing(s.sizes.body).line };
+    return new DocxDocument({
       creator: n.meta.author,
       // Ask Word to refresh fields (the TOC's page numbers) when the file is opened.
       features: { updateFields: n.children.some((b) => b.type === 'toc') },
@@ -150,46 +201,53 @@ const handlers: Handlers<Ctx, Result> = {
         default: {
           document: {
             run: {
-              font: WORD_FONTS.body,
-              size: halfPt(FONT_SIZE_PT.body),
+              font: F.body,
+              size: halfPt(s.sizes.body),
               language: { value: 'en-US', eastAsia: 'zh-CN' },
             },
-            paragraph: { spacing: { line: LINE, lineRule: LineRuleType.AUTO } },
+            paragraph: {
+              spacing: exact
+                ? st.spacing(s.sizes.body)
+                : { line: st.spacing(s.sizes.body).line, lineRule: LineRuleType.AUTO },
+            },
           },
           title: {
             run: {
-              font: WORD_FONTS.heading,
-              size: halfPt(FONT_SIZE_PT.title),
+              font: F.heading,
+              size: halfPt(s.sizes.title),
               bold: true,
               color: '000000',
             },
-            paragraph: { alignment: AlignmentType.CENTER, spacing: { before: 240, after: 360 } },
+            paragraph: {
+              alignment: AlignmentType.CENTER,
+              spacing: { before: 240, after: 360, ...(exact ? st.spacing(s.sizes.title) : {}) },
+            },
           },
           heading1: {
             run: {
-              font: WORD_FONTS.heading,
-              size: halfPt(FONT_SIZE_PT.h1),
+              font: F.heading,
+              size: halfPt(h1),
               bold: true,
               color: '000000',
             },
-            paragraph: { spacing: { before: 240, after: 120, line: LINE }, keepNext: true },
+            paragraph: { spacing: { before: 240, after: 120, ...heading(h1) }, keepNext: true },
           },
           heading2: {
             run: {
-              font: WORD_FONTS.heading,
-              size: halfPt(FONT_SIZE_PT.h2),
+              font: F.heading,
+              size: halfPt(h2),
               bold: true,
               color: '000000',
             },
-            paragraph: { spacing: { before: 180, after: 60, line: LINE }, keepNext: true },
+            paragraph: { spacing: { before: 180, after: 60, ...heading(h2) }, keepNext: true },
           },
           heading3: {
-            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h3), color: '000000' },
-            paragraph: { spacing: { before: 120, after: 60, line: LINE }, keepNext: true },
+            run: { font: F.heading, size: halfPt(h3), color: '000000' },
+            paragraph: { spacing: { before: 120, after: 60, ...heading(h3) }, keepNext: true },
           },
           heading4: {
-            run: { font: WORD_FONTS.heading, size: halfPt(FONT_SIZE_PT.h4), color: '000000' },
-            paragraph: { spacing: { before: 120, after: 0, line: LINE }, keepNext: true },
+            run: { font: F.heading, size: halfPt(h4), color: '000000' },
+            paragraph: { spacing: { before: 120, after: 0, ...heading(h4) }, keepNext: true },
           },
         },
         paragraphStyles: [
@@ -198,7 +256,7 @@ const handlers: Handlers<Ctx, Result> = {
             name: 'Table Text',
             basedOn: 'Normal',
             quickFormat: true,
-            run: { size: halfPt(FONT_SIZE_PT.table) },
+            run: { size: halfPt(s.sizes.table) },
             paragraph: { spacing: { line: 276, lineRule: LineRuleType.AUTO } },
           },
         ],
@@ -209,35 +267,38 @@ const handlers: Handlers<Ctx, Result> = {
             page: {
               size: { width: twip(PAGE.widthPt), height: twip(PAGE.heightPt) },
               margin: {
-                top: twip(PAGE.marginTopPt),
-                bottom: twip(PAGE.marginBottomPt),
-                left: twip(PAGE.marginSidePt),
-                right: twip(PAGE.marginSidePt),
-                footer: twip(36),
+                top: twip(s.margins.top),
+                bottom: twip(s.margins.bottom),
+                left: twip(s.margins.left),
+                right: twip(s.margins.right),
+                footer: twip(FOOTER_BOTTOM_PT),
+                ...(s.header ? { header: twip(HEADER_TOP_PT) } : {}),
               },
             },
           },
-          ...(n.meta.draft
-            ? {
-                headers: {
-                  default: new Header({
-                    children: [
-                      new Paragraph({
-                        alignment: AlignmentType.RIGHT,
-                        children: [
-                          new TextRun({
-                            text: DRAFT_MARK,
-                            bold: true,
-                            color: 'C00000',
-                            size: halfPt(14),
-                          }),
-                        ],
-                      }),
-                    ],
-                  }),
-                },
-              }
-            : {}),
+          ...(s.header
+            ? { headers: { default: new Header({ children: houseHeader(st, n.meta.draft) }) } }
+            : n.meta.draft
+              ? {
+                  headers: {
+                    default: new Header({
+                      children: [
+                        new Paragraph({
+                          alignment: AlignmentType.RIGHT,
+                          children: [
+                            new TextRun({
+                              text: DRAFT_MARK,
+                              bold: true,
+                              color: 'C00000',
+                              size: halfPt(14),
+                            }),
+                          ],
+                        }),
+                      ],
+                    }),
+                  },
+                }
+              : {}),
           footers: {
             default: new Footer({
               children: [
@@ -245,14 +306,14 @@ const handlers: Handlers<Ctx, Result> = {
                   alignment: AlignmentType.CENTER,
                   children: [
                     new TextRun({
-                      size: halfPt(FONT_SIZE_PT.footer),
-                      children: [
-                        '第 ',
-                        PageNumber.CURRENT,
-                        ' 页 共 ',
-                        PageNumber.TOTAL_PAGES,
-                        ' 页',
-                      ],
+                      size: halfPt(s.sizes.footer),
+                      children: footerParts(s.footer).map((p) =>
+                        typeof p === 'string'
+                          ? p
+                          : p.field === 'page'
+                            ? PageNumber.CURRENT
+                            : PageNumber.TOTAL_PAGES,
+                      ),
                     }),
                   ],
                 }),
@@ -262,7 +323,8 @@ const handlers: Handlers<Ctx, Result> = {
           children: blocks(n.children, ctx, h),
         },
       ],
-    }),
+    });
+  },
   title: (n, ctx, h) => [
     new Paragraph({ heading: HeadingLevel.TITLE, children: inlines(n.children, ctx, h) }),
   ],
@@ -275,17 +337,14 @@ const handlers: Handlers<Ctx, Result> = {
   paragraph: (n, ctx, h) => {
     const item = ctx.item;
     const marker = item ? listMarker(item.list, item.index) : '';
-    const hang = twip(FONT_SIZE_PT.body * 2);
-    const left = item ? twip(FONT_SIZE_PT.body * 2 * (item.list.depth + 1)) : 0;
+    const em = ctx.st.style.sizes.body;
+    const hang = twip(em * 2);
+    const left = item ? twip(em * 2 * (item.list.depth + 1)) : 0;
     return [
       new Paragraph({
         alignment: ALIGN[n.align],
         keepNext: n.keepWithNext || undefined,
-        indent: item
-          ? { left, hanging: hang }
-          : n.indent
-            ? { firstLine: twip(FONT_SIZE_PT.body * 2) }
-            : undefined,
+        indent: item ? { left, hanging: hang } : n.indent ? { firstLine: twip(em * 2) } : undefined,
         children: [...(marker ? runs(marker, ctx) : []), ...inlines(n.children, ctx, h)],
       }),
     ];
@@ -293,8 +352,8 @@ const handlers: Handlers<Ctx, Result> = {
   list: (n, ctx, h) => eachItem(n, ctx, (item, c) => dispatch(h, item, c)),
   listItem: (n, ctx, h) => itemBlocks(n, ctx, (b, c) => dispatch(h, b, c)),
   table: (n, ctx, h) => {
-    const total = twip(TEXT_WIDTH_PT);
-    const widths = columnFractions(n).map((f) => Math.round(f * total));
+    const total = twip(ctx.st.textWidth);
+    const widths = columnFractions(n, ctx.st.style).map((f) => Math.round(f * total));
     const { head: headCtx, body: bodyCtx } = rowContexts(n, ctx);
     return [
       new Table({
@@ -346,25 +405,25 @@ const handlers: Handlers<Ctx, Result> = {
     new Paragraph({
       keepNext: true,
       keepLines: true,
-      indent: { left: twip(TEXT_WIDTH_PT * SIGNATURE_INDENT) },
+      indent: { left: twip(ctx.st.textWidth * SIGNATURE_INDENT) },
       spacing: { before: 120 },
       children: [...runs(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)],
     }),
   ],
   clause: (n, ctx, h) => blocks(n.children, ctx, h),
-  toc: (n) => [
+  toc: (n, ctx) => [
     new Paragraph({
       heading: HeadingLevel.TITLE,
-      children: [new TextRun({ text: n.title, size: halfPt(FONT_SIZE_PT.h1 + 2) })],
+      children: [new TextRun({ text: n.title, size: halfPt(ctx.st.style.sizes.heading1 + 2) })],
     }),
     // A real TOC field over the heading styles; docx fills it with the headings (linked by
     // bookmarks) so it reads right before Word updates the page numbers.
     new TableOfContents(n.title, { hyperlink: true, headingStyleRange: `1-${n.depth}` }),
   ],
   pageBreak: () => [new Paragraph({ children: [new PageBreak()] })],
-  figure: (n) => {
+  figure: (n, ctx) => {
     // Printed at its size in points; docx measures images in pixels at 96 per inch.
-    const scale = Math.min(1, TEXT_WIDTH_PT / n.width) * (96 / 72);
+    const scale = Math.min(1, ctx.st.textWidth / n.width) * (96 / 72);
     return [
       new Paragraph({
         alignment: AlignmentType.CENTER,
@@ -391,7 +450,7 @@ const handlers: Handlers<Ctx, Result> = {
       new Paragraph({
         alignment: AlignmentType.CENTER,
         spacing: { after: 120 },
-        children: runs(figureCaption(n), { ...noCtx, bold: false }),
+        children: runs(figureCaption(n), { ...ctx, ...noCtx }),
       }),
     ];
   },
@@ -448,8 +507,67 @@ export function renumberBookmarks(xml: string): string {
     );
 }
 
+/** Drawing id of the header logo: apart from the figures' ids (their numbers). */
+const LOGO_DRAWING_ID = '9001';
+
+/**
+ * The house header: the logo on the left, the text at a right tab stop, a rule below; a draft
+ * document's mark in a paragraph above it.
+ */
+function houseHeader(st: DocxStyle, draft: boolean): Paragraph[] {
+  const s = st.style;
+  const logo = s.header?.logo;
+  const px = (pt: number) => Math.round((pt * 96) / 72);
+  const image = logo
+    ? [
+        logo.format === 'svg'
+          ? new ImageRun({
+              type: 'svg',
+              data: readFileSync(logo.file),
+              fallback: { type: 'png', data: figurePng(readFileSync(logo.file, 'utf8')) },
+              transformation: { width: px(logo.widthPt), height: px(logo.heightPt) },
+              altText: { id: LOGO_DRAWING_ID, name: 'logo', description: '', title: '' },
+            })
+          : new ImageRun({
+              type: 'png',
+              data: readFileSync(logo.file),
+              transformation: { width: px(logo.widthPt), height: px(logo.heightPt) },
+              altText: { id: LOGO_DRAWING_ID, name: 'logo', description: '', title: '' },
+            }),
+      ]
+    : [];
+  return [
+    ...(draft
+      ? [
+          new Paragraph({
+            alignment: AlignmentType.RIGHT,
+            children: [
+              new TextRun({ text: DRAFT_MARK, bold: true, color: 'C00000', size: halfPt(14) }),
+            ],
+          }),
+        ]
+      : []),
+    new Paragraph({
+      tabStops: [{ type: TabStopType.RIGHT, position: twip(st.textWidth) }],
+      spacing: { line: 240, lineRule: LineRuleType.AUTO, after: 0 },
+      border: { bottom: { style: BorderStyle.SINGLE, size: 4, color: '000000', space: 1 } },
+      children: [
+        ...image,
+        new TextRun({
+          size: halfPt(s.sizes.header),
+          children: [new Tab(), s.header?.text?.replace(XML_ILLEGAL, '') ?? ''],
+        }),
+      ],
+    }),
+  ];
+}
+
 export function toDocxDocument(doc: Document): DocxDocument {
-  return dispatch(handlers, doc, { bold: false, revisions: { next: 1 } });
+  return dispatch(handlers, doc, {
+    st: docxStyle(styleOf(doc)),
+    bold: false,
+    revisions: { next: 1 },
+  });
 }
 
 /** The package's parts before zipping, as Packer zips them (docx's compiler, not public API). */
@@ -485,11 +603,38 @@ async function packageParts(
   return unzipSync(await Packer.toBuffer(file, false, overrides));
 }
 
+/**
+ * The font table naming the house style's fonts (docx writes an empty one): Word reads each
+ * font's character set from it when the reader's machine must substitute a font it lacks.
+ */
+function fontTableXml(style: HouseStyle): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  const fonts = new Map<string, string>();
+  for (const f of [style.fonts.body, style.fonts.heading]) {
+    fonts.set(f.chinese, '86'); // GB2312
+    if (!fonts.has(f.latin)) fonts.set(f.latin, '00');
+  }
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+    '<w:fonts xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">' +
+    [...fonts]
+      .map(
+        ([name, charset]) =>
+          `<w:font w:name="${esc(name)}"><w:charset w:val="${charset}"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>`,
+      )
+      .join('') +
+    '</w:fonts>'
+  );
+}
+
 export const docxWriter: Writer = {
   format: 'docx',
   async write(doc) {
     // Fixed core properties through Packer's override hook, fixed zip entry times patched in place.
     const overrides = [{ path: 'docProps/core.xml', data: coreXml(doc) }];
+    const style = styleOf(doc);
+    if (style !== DEFAULT_HOUSE_STYLE)
+      overrides.push({ path: 'word/fontTable.xml', data: fontTableXml(style) });
     if (!doc.children.some((b) => b.type === 'toc'))
       return setZipTimes(
         await Packer.toBuffer(toDocxDocument(doc), false, overrides),

@@ -1,9 +1,18 @@
 // HTML writer: a standalone A4-styled preview; values from the bid are marked with their field path.
+import { readFileSync } from 'node:fs';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
-import { columnFractions } from '../../ir/layout.js';
+import { columnFractions, DEFAULT_HOUSE_STYLE, footerParts, styleOf } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import { figureCaption, flatBlocks, inlineText } from '../../ir/text.js';
-import type { Block, Document, Heading, Inline, NodeType } from '../../ir/types.js';
+import type {
+  Block,
+  Document,
+  Heading,
+  HouseStyle,
+  Inline,
+  NodeType,
+  StyleFont,
+} from '../../ir/types.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 
@@ -18,6 +27,7 @@ export function escapeHtml(s: string): string {
 }
 
 interface Ctx {
+  readonly style: HouseStyle;
   /** Headings with their anchors, for a table of contents. */
   readonly toc?: readonly { node: Heading; level: number; text: string; anchor: string }[];
   readonly item?: ItemContext;
@@ -69,7 +79,7 @@ export const STYLE = `
 
 const handlers: Handlers<Ctx, Result> = {
   document: (n, ctx, h) =>
-    `<article class="tk-page${n.meta.draft ? ' tk-draft' : ''}" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${n.meta.draft ? `<p class="tk-draft-mark">${DRAFT_MARK}</p>\n` : ''}${blocks(n.children, ctx, h)}\n</article>`,
+    `<article class="tk-page${n.meta.draft ? ' tk-draft' : ''}" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${houseHeader(ctx.style)}${n.meta.draft ? `<p class="tk-draft-mark">${DRAFT_MARK}</p>\n` : ''}${blocks(n.children, ctx, h)}\n</article>`,
   title: (n, ctx, h) => `<h1 class="tk-title">${inlines(n.children, ctx, h)}</h1>`,
   // h1 is the document title, so heading level L is <h(L+1)>.
   heading: (n, ctx, h) =>
@@ -87,7 +97,7 @@ const handlers: Handlers<Ctx, Result> = {
     `<div class="tk-list">${eachItem(n, ctx, (item, c) => [dispatch(h, item, c)]).join('')}</div>`,
   listItem: (n, ctx, h) => itemBlocks(n, ctx, (b, c) => [dispatch(h, b, c)]).join(''),
   table: (n, ctx, h) => {
-    const cols = columnFractions(n)
+    const cols = columnFractions(n, ctx.style)
       .map((f) => `<col style="width:${(f * 100).toFixed(2)}%">`)
       .join('');
     const head = n.head
@@ -131,8 +141,82 @@ const handlers: Handlers<Ctx, Result> = {
   },
 };
 
+// ── House style ─────────────────────────────────────────────────────────────
+// The workspace's style as CSS over STYLE: the same sizes (pt), margins (the page's padding and
+// @page), line spacing and font names as the .docx. Font files are not served: the preview names
+// the Word fonts (Latin first, as Word picks per character), then the PDF font file's family
+// (matched when it is installed), then the built-in Noto families STYLE names.
+
+const SERIF_FALLBACK = '"Noto Serif SC", "Source Han Serif SC", "Songti SC", SimSun, serif';
+const SANS_FALLBACK = '"Noto Sans SC", "Source Han Sans SC", "Heiti SC", SimHei, sans-serif';
+
+/** Font names were checked when the settings were read (no quotes, brackets or backslashes). */
+function families(f: StyleFont, fallback: string): string {
+  const names = [f.latin, f.chinese, ...(f.pdf.kind === 'file' ? [f.pdf.family] : [])];
+  return [...new Set(names)].map((n) => `"${n}"`).join(', ') + `, ${fallback}`;
+}
+
+/** A CSS string literal: quotes, backslashes and anything that could close <style> escaped. */
+function cssString(s: string): string {
+  return `"${s.replace(XML_ILLEGAL, '').replace(/[\\"<>&\n\r]/g, (c) => `\\${c.charCodeAt(0).toString(16)} `)}"`;
+}
+
+const pt = (n: number) => `${Math.round(n * 1000) / 1000}pt`;
+
+/** CSS for a document's house style, over STYLE; empty for the built-in style. */
+export function houseStyleCss(style: HouseStyle): string {
+  if (style === DEFAULT_HOUSE_STYLE) return '';
+  const D = DEFAULT_HOUSE_STYLE;
+  const z = style.sizes;
+  const m = style.margins;
+  const padding = `${pt(m.top)} ${pt(m.right)} ${pt(m.bottom)} ${pt(m.left)}`;
+  const lineHeight =
+    style.lineSpacing.kind === 'multiple'
+      ? String(Math.round(((style.lineSpacing.value * 7) / 6) * 1000) / 1000)
+      : pt(style.lineSpacing.pt);
+  const sameFonts = JSON.stringify(style.fonts) === JSON.stringify(D.fonts);
+  const footer = footerParts(style.footer)
+    .map((p) => (typeof p === 'string' ? cssString(p) : `counter(${p.field})`))
+    .join(' ');
+  const css = [
+    ...(sameFonts
+      ? []
+      : [
+          `body, .tk-page { font-family: ${families(style.fonts.body, SERIF_FALLBACK)}; }`,
+          `.tk-page h1, .tk-page h2, .tk-page h3, .tk-page h4, .tk-title { font-family: ${families(style.fonts.heading, SANS_FALLBACK)}; }`,
+        ]),
+    `.tk-page { font-size: ${pt(z.body)}; line-height: ${lineHeight}; padding: ${padding}; }`,
+    `.tk-title { font-size: ${pt(z.title)}; }`,
+    `.tk-page h2 { font-size: ${pt(z.heading1)}; } .tk-page h3 { font-size: ${pt(z.heading2)}; }`,
+    `.tk-page h4 { font-size: ${pt(z.heading3)}; } .tk-page h5 { font-size: ${pt(z.heading4)}; }`,
+    `.tk-page table, .tk-figure figcaption { font-size: ${pt(z.table)}; }`,
+    `.tk-header { display: flex; align-items: flex-end; justify-content: space-between; gap: 6pt;`,
+    `  border-bottom: .5pt solid #000; padding-bottom: 2pt; margin: 0 0 1em; font-size: ${pt(z.header)}; line-height: 1.25; }`,
+    `.tk-header-text { margin-left: auto; }`,
+    `@media print { .tk-page { padding: 0; } @page { size: A4; margin: ${padding};`,
+    `  @bottom-center { content: ${footer}; font-size: ${pt(z.footer)}; } } }`,
+  ].join('\n');
+  return `\n${css}\n`;
+}
+
+/** The header at the top of the preview: the logo inlined as a data URL, and the text. */
+function houseHeader(style: HouseStyle): string {
+  const hd = style.header;
+  if (!hd) return '';
+  const logo = hd.logo
+    ? `<img class="tk-header-logo" alt="" style="width:${pt(hd.logo.widthPt)};height:${pt(hd.logo.heightPt)}" src="data:${hd.logo.format === 'svg' ? 'image/svg+xml' : 'image/png'};base64,${readFileSync(hd.logo.file).toString('base64')}">`
+    : '';
+  const text = hd.text ? `<span class="tk-header-text">${escapeHtml(hd.text)}</span>` : '';
+  return `<header class="tk-header">${logo}${text}</header>\n`;
+}
+
 /** The document as an HTML fragment (one <article>), for embedding in the web preview. */
 export function toHtmlFragment(doc: Document): string {
+  const css = houseStyleCss(styleOf(doc));
+  return `${css ? `<style>${css}</style>\n` : ''}${articleOf(doc)}`;
+}
+
+function articleOf(doc: Document): string {
   const toc = flatBlocks(doc.children)
     .filter((b): b is Heading => b.type === 'heading')
     .map((node, i) => ({
@@ -141,7 +225,7 @@ export function toHtmlFragment(doc: Document): string {
       text: node.label + inlineText(node.children),
       anchor: `${doc.meta.id}-h${i + 1}`,
     }));
-  return dispatch(handlers, doc, { toc });
+  return dispatch(handlers, doc, { style: styleOf(doc), toc });
 }
 
 export function toHtmlPage(doc: Document): string {
@@ -153,10 +237,10 @@ export function toHtmlPage(doc: Document): string {
 <meta name="generator" content="TenderKit">
 ${(doc.meta.properties ?? []).map(([k, v]) => `<meta name="tenderkit:${escapeHtml(k)}" content="${escapeHtml(v)}">\n`).join('')}
 <title>${escapeHtml(doc.meta.title)} — ${escapeHtml(doc.meta.subject)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${houseStyleCss(styleOf(doc))}</style>
 </head>
 <body>
-${toHtmlFragment(doc)}
+${articleOf(doc)}
 </body>
 </html>
 `;

@@ -1,30 +1,59 @@
 // Every character must exist in the PDF font that will draw it; a missing one is an error naming it.
+// The fonts are the document's house style: the built-in Noto faces, or the workspace's own files.
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { codePointName } from '../../schema/fields.js';
-import type { Document, Node } from '../../ir/types.js';
-import { hasGlyph } from '../../fonts/coverage.js';
-import type { FontKey } from '../../fonts/files.js';
+import { styleOf } from '../../ir/layout.js';
+import type { Document, Node, PdfFont } from '../../ir/types.js';
+import { glyphTest, hasGlyph } from '../../fonts/coverage.js';
 
-/** Which font file draws text inside a node of this kind (headings and the title use 黑体). */
+/** Which role's font draws text inside a node of this kind (headings and the title: heading). */
 type Face = 'serif' | 'sans';
 
+/** A glyph test for one face of a PDF font. */
+function faceTest(font: PdfFont, bold: boolean): (cp: number) => boolean {
+  if (font.kind === 'file') return glyphTest(bold ? font.bold : font.regular);
+  const key =
+    font.name === 'noto-sans-sc'
+      ? bold
+        ? 'sansBold'
+        : 'sansRegular'
+      : bold
+        ? 'serifBold'
+        : 'serifRegular';
+  return (cp) => hasGlyph(key, cp);
+}
+
 export function findMissingGlyphs(doc: Document): Diagnostic[] {
+  const style = styleOf(doc);
+  const tests = new Map<string, (cp: number) => boolean>();
+  const testFor = (face: Face, bold: boolean) => {
+    const k = `${face}${bold ? 'B' : ''}`;
+    let t = tests.get(k);
+    if (!t) {
+      t = faceTest(face === 'sans' ? style.fonts.heading.pdf : style.fonts.body.pdf, bold);
+      tests.set(k, t);
+    }
+    return t;
+  };
+  const fontName = (face: Face) => {
+    const f = (face === 'sans' ? style.fonts.heading : style.fonts.body).pdf;
+    return f.kind === 'file' ? ` PDF 字体 ${f.family} ` : ' PDF 字体';
+  };
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const check = (s: string, face: Face, bold: boolean, where: string, path?: string) => {
-    const file: FontKey =
-      face === 'sans' ? (bold ? 'sansBold' : 'sansRegular') : bold ? 'serifBold' : 'serifRegular';
+    const has = testFor(face, bold);
     for (const ch of s) {
       if (/\s/.test(ch)) continue;
       const cp = ch.codePointAt(0)!;
-      if (hasGlyph(file, cp)) continue;
+      if (has(cp)) continue;
       const key = `${ch}|${where}`;
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(
         diagnostic(
           'MissingGlyph',
-          `字符“${ch}”（${codePointName(ch)}）在 PDF 字体中没有字形（出现在${where}）`,
+          `字符“${ch}”（${codePointName(ch)}）在${fontName(face)}中没有字形（出现在${where}）`,
           path ? { path } : {},
         ),
       );
@@ -70,5 +99,16 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
     }
   };
   walk(doc, 'serif', false, null);
+  // The house style's own text, drawn in the body font on every page.
+  if (doc.meta.style) {
+    check(
+      style.footer.replace(/\{pages?\}/g, '0123456789'),
+      'serif',
+      false,
+      'tenderkit.yaml 的页脚格式 style.footer',
+    );
+    if (style.header?.text)
+      check(style.header.text, 'serif', false, 'tenderkit.yaml 的页眉文字 style.header.text');
+  }
   return out;
 }
