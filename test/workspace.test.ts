@@ -3,7 +3,7 @@
 // asks, the bid winning, profile mistakes located in company.yaml), `explain` origins, `info`, and
 // provenance (`verify` reports an edited profile or settings file). The package's own clauses/ and
 // templates/ stay byte-identical throughout.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   type Dirent,
@@ -130,6 +130,8 @@ describe('tenderkit init', () => {
       expect(globs.length).toBeGreaterThan(0);
     }
     expect(mapped['.tenderkit/schemas/company.schema.json']).toEqual(['company.yaml']);
+    // Tender files sit beside bids: the bid schema must not claim them too.
+    expect(mapped['.tenderkit/schemas/bid-v2.schema.json']).toContain('!bids/**/*tender*.yaml');
     for (const [file, kind] of [
       ['tenderkit.yaml', 'workspace'],
       ['company.yaml', 'company'],
@@ -184,6 +186,30 @@ describe('tenderkit init', () => {
     expect(readFileSync(path.join(dir, 'company.yaml'), 'utf8')).toBe(
       'bidder: { name: 已有公司 }\n',
     );
+  });
+});
+
+describe('tenderkit.yaml', () => {
+  it('is checked like a bid: every mistake located, the command refused', () => {
+    const dir = freshWorkspace('settings-ws');
+    const settings = path.join(dir, 'tenderkit.yaml');
+    writeFileSync(
+      settings,
+      readFileSync(settings, 'utf8')
+        .replace('company: company.yaml', 'company: ../别处/company.yaml')
+        .replace('library: library', 'librray: library'),
+    );
+    const r = cli(['lint', STARTER], dir);
+    expect(r.code).toBe(1);
+    const c = lineOf(settings, '../别处');
+    expect(r.err).toContain(
+      `tenderkit.yaml:${c.line}:${c.col} company（默认公司资料）：应为工作区内 .yaml 文件的相对路径`,
+    );
+    const l = lineOf(settings, 'librray');
+    expect(r.err).toContain(
+      `tenderkit.yaml:${l.line}:${l.col} librray：未知字段“librray”，是否应为“library”？`,
+    );
+    expect(r.err).not.toMatch(/\n\s+at |内部错误/);
   });
 });
 
@@ -278,6 +304,30 @@ describe('the company profile', () => {
       `bids/人员.yaml:${at.line}:${at.col} staff.rosterFrom[0]（姓名或编号）：公司人员库（company.yaml）中没有“张为”。是否应为“张伟”？`,
     );
     expect(r.err).toContain('[CompanyValueMissing]');
+
+    // The same person twice (by name and by id), and a name two people share.
+    writeFileSync(bid, readFileSync(bid, 'utf8').replace('[张为, li-na]', '[李娜, li-na]'));
+    const twice = cli(['lint', bid], dir());
+    expect(twice.code).toBe(1);
+    expect(twice.err).toContain(
+      'staff.rosterFrom[1]（姓名或编号）：“li-na”与第 1 项是同一人，重复选取',
+    );
+    const company = path.join(dir(), 'company.yaml');
+    const good = readFileSync(company, 'utf8');
+    writeFileSync(
+      company,
+      good.replace(
+        'roster:\n',
+        'roster:\n  - { name: 李娜, phone: 139-0000-0009, role: 销售经理 }\n',
+      ),
+    );
+    writeFileSync(bid, readFileSync(bid, 'utf8').replace('[李娜, li-na]', '[李娜]'));
+    const shared = cli(['lint', bid], dir());
+    writeFileSync(company, good);
+    expect(shared.code).toBe(1);
+    expect(shared.err).toContain(
+      '公司人员库中有 2 人名为“李娜”，无法确定是哪一位。请改写人员编号（li-na）。',
+    );
   });
 
   it('merges facts field by field with the bid winning; channels only when the bid asks', () => {
@@ -400,6 +450,19 @@ describe('explain, info and verify in a workspace', () => {
       JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
     ).version;
     expect(r.out).toContain(`TenderKit 版本：${version}`);
+    // With a house style, the fonts it sets.
+    const styled = freshWorkspace('style-ws');
+    const settings = path.join(styled, 'tenderkit.yaml');
+    writeFileSync(
+      settings,
+      `${readFileSync(settings, 'utf8')}style:\n  fonts:\n    body: { chinese: 仿宋, latin: Calibri }\n`,
+    );
+    const s = cli(['info'], styled);
+    expect(s.code, s.err).toBe(0);
+    expect(s.out).toContain('字体（工作区版式）：');
+    expect(s.out).toContain('正文：Word 仿宋 / Calibri；PDF 思源宋体');
+    expect(s.out).toContain('标题：Word 黑体 / Arial；PDF 思源黑体');
+
     const none = cli(['info', '--format', 'json'], os.tmpdir());
     expect(none.code, none.err).toBe(0);
     expect(JSON.parse(none.out)).toMatchObject({
@@ -447,6 +510,37 @@ describe('explain, info and verify in a workspace', () => {
     expect(bad.err).toMatch(/tenderkit\.yaml：工作区设置文件已改动：tenderkit\.yaml/);
     expect(bad.err).toContain('[VerifyFailed]');
   });
+});
+
+describe('serve in a workspace', () => {
+  it('serve --workspace shows the workspace’s own clause library', async () => {
+    const dir = freshWorkspace('serve-ws');
+    const clause = path.join(dir, 'library', 'clauses', 'warranty-period.yaml');
+    writeFileSync(
+      clause,
+      readFileSync(clause, 'utf8').replace(/^title: .*$/m, 'title: 质保期（公司版）'),
+    );
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--data', path.join(dir, 'data'), '--workspace', dir],
+      { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const base = await new Promise<string>((resolve, reject) => {
+        let seen = '';
+        child.stdout.on('data', (b: Buffer) => {
+          seen += b.toString('utf8');
+          const m = /http:\/\/[^/\s]+\//.exec(seen);
+          if (m) resolve(m[0]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      const page = await (await fetch(`${base}clauses`)).text();
+      expect(page).toContain('质保期（公司版）');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 120_000);
 });
 
 describe('the package library', () => {

@@ -68,7 +68,9 @@ function vscodeSettings(): string {
     'yaml.schemas': {
       [schemaRel('workspace')]: [WORKSPACE_FILE],
       [schemaRel('company')]: [COMPANY_FILE],
-      [schemaRel('bid')]: ['bids/**/*.yaml'],
+      // Tender files sit beside bids: the negated patterns keep the bid schema off them (newer
+      // versions of the extension); the `$schema` first line decides in every version.
+      [schemaRel('bid')]: ['bids/**/*.yaml', '!bids/**/*tender*.yaml', '!bids/**/招标要求*.yaml'],
       [schemaRel('tender')]: ['bids/**/*tender*.yaml', 'bids/**/招标要求*.yaml'],
     },
     'files.encoding': 'utf8',
