@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import os from 'node:os';
@@ -240,7 +241,6 @@ describe('web app over HTTP', () => {
       const original = parse(
         readFileSync(path.join(ROOT, 'examples', `${name}.yaml`), 'utf8'),
       ) as Record<string, unknown>;
-      delete original.tender; // "from example" drops the tender reference (no tender file beside it)
       const loc = await newFromExample(name);
       const page = await getPage(loc);
       expect(page).not.toContain('处需要修改');
@@ -279,7 +279,7 @@ describe('web app over HTTP', () => {
       /name="responseTiers\[0\]\.milestones\[0\]\.within" value="30分钟" placeholder="例如 30分钟"/,
     );
     expect(page).toContain('工作日与节假日时限不同时写“工作日48小时、节假日72小时”');
-    expect(page).toMatch(/<ul class="errors" id="e-spares\.period"[^>]*><li>unit 应为/);
+    expect(page).toMatch(/<ul class="errors" id="e-spares\.period"[^>]*><li[^>]*>unit 应为/);
 
     const unedited = await post('/bids/bid-objects', { ...bodyOf(fields), _action: 'save' });
     expect(unedited.status).toBe(303);
@@ -314,7 +314,8 @@ describe('web app over HTTP', () => {
     expect(page).toMatch(
       /<select id="f-staff\.fullTime" name="staff\.fullTime"[^>]*><option value="" selected>不写<\/option><option value="true">是<\/option><option value="false">否<\/option><\/select>/,
     );
-    expect(page).not.toMatch(/type="checkbox"[^>]* checked/);
+    // Only the documents made by default are shown ticked (and saved only if changed).
+    expect(page).not.toMatch(/type="checkbox" name="(?!documents")[^"]*"[^>]* checked/);
     const fields = formFields(page);
     const res = await post(loc, {
       ...bodyOf(fields, {
@@ -364,15 +365,15 @@ describe('web app over HTTP', () => {
     const html = await res.text();
     expect(html).toContain('name="responseTiers[2].name"');
     expect(html).toMatch(
-      /<ul class="errors" id="e-staff\.committedCount"[^>]*><li>不能大于 500，实际为 999<\/li>/,
+      /<ul class="errors" id="e-staff\.committedCount"[^>]*><li[^>]*>不能大于 500，实际为 999<\/li>/,
     );
     expect(html).toMatch(
-      /<ul class="errors" id="e-responseTiers\[2\]\.name"[^>]*><li>缺少必填字段<\/li>/,
+      /<ul class="errors" id="e-responseTiers\[2\]\.name"[^>]*><li class="err deferred">必填，请填写<\/li>/,
     );
     expect(html).toContain('value="add:responseTiers[2].milestones"');
-    // Paths outside the form model are refused: the page is shown again, unchanged.
+    // Paths outside the form model's lists are refused (400): the page is shown again, unchanged.
     const bad = await post(loc, { ...bodyOf(fields), _action: 'add:tenderee.name' });
-    expect(bad.status).toBe(200);
+    expect(bad.status).toBe(400);
     expect(formFields(await bad.text()).filter(([k]) => k.startsWith('tenderee'))).toEqual([
       ['tenderee.name', '滨海市住房公积金管理中心'],
     ]);
@@ -457,9 +458,9 @@ describe('web app over HTTP', () => {
     ]);
     expect(pick).toContain('<option value="phone" disabled hidden>电话支持</option>');
 
-    const step = async (action: string, edits: Record<string, string> = {}) => {
+    const step = async (action: string, edits: Record<string, string> = {}, status = 200) => {
       const res = await post(loc, { ...bodyOf(fields, edits), _action: action });
-      expect(res.status).toBe(200);
+      expect(res.status, action).toBe(status);
       html = await res.text();
       fields = formFields(html);
     };
@@ -475,8 +476,8 @@ describe('web app over HTTP', () => {
       /value="down:service\.escalation\[3\]" class="down" aria-label="下移：服务热线" disabled>/,
     );
 
-    // Refused, the page shown unchanged: moves past either end, a chosen or unknown item, fields
-    // that are not ordered lists, paths outside the form, prototype keys.
+    // Refused, the page shown unchanged: moves past either end, a chosen or unknown item (200);
+    // fields that are not ordered lists, paths outside the form, prototype keys (400).
     for (const [action, pickValue] of [
       ['up:service.escalation[0]', ''],
       ['down:service.escalation[3]', ''],
@@ -493,7 +494,9 @@ describe('web app over HTTP', () => {
       ['up:__proto__[0]', ''],
     ] as const) {
       const before = fields;
-      await step(action, { 'service.escalation.__pick': pickValue });
+      const structural =
+        !/^(up|down|remove):service\.escalation\[\d\]$|^add:service\.escalation$/.test(action);
+      await step(action, { 'service.escalation.__pick': pickValue }, structural ? 400 : 200);
       expect(order(), action).toEqual(['onsite', 'remote', 'emergency-team', 'hotline']);
       expect(
         fields.filter(([k]) => !k.endsWith('.__pick')),
@@ -526,7 +529,9 @@ describe('web app over HTTP', () => {
     expect(html).toMatch(
       /<li data-index="1" class="unknown invalid"><input type="hidden" name="service\.escalation" value="pager"><span class="item-label">（文件中的值：pager）<\/span>/,
     );
-    expect(html).toMatch(/<ul class="errors" id="e-service\.escalation\[1\]"[^>]*><li>[^<]+<\/li>/);
+    expect(html).toMatch(
+      /<ul class="errors" id="e-service\.escalation\[1\]"[^>]*><li[^>]*>[^<]+<\/li>/,
+    );
     const res = await post('/bids/bid-unknown-channel', {
       ...bodyOf(formFields(html)),
       _action: 'save',
@@ -613,14 +618,34 @@ describe('web app over HTTP', () => {
     const cli = await buildBid(prepared.params, {
       formats: ['pdf'],
       extra: prepared.extra,
-      provenance: { bid: prepared.source, formats: ['pdf'], drafts: false },
+      provenance: {
+        bid: prepared.source,
+        ...(prepared.tenderSource ? { tender: prepared.tenderSource } : {}),
+        formats: ['pdf'],
+        drafts: false,
+      },
     });
     expect(served.equals(cli.find((f) => f.fileName === '售后服务承诺书.pdf')!.bytes)).toBe(true);
     const { unzipSync } = await import('fflate');
-    expect(Object.keys(unzipSync(zipped)).sort()).toEqual(
+    const unzipped = unzipSync(zipped);
+    // The manifest names the inputs by their places in the zip, never by server paths.
+    const manifest = JSON.parse(Buffer.from(unzipped['manifest.json']!).toString('utf8')) as {
+      bid: { path: string };
+      tender: { path: string; sha256: string };
+    };
+    expect(manifest.bid.path).toBe(`${id}.yaml`);
+    expect(manifest.tender.path).toBe('highway-tender.yaml');
+    expect(createHash('sha256').update(unzipped['highway-tender.yaml']!).digest('hex')).toBe(
+      manifest.tender.sha256,
+    );
+    expect(Object.keys(unzipped).sort()).toEqual(
       [
         'manifest.json',
         `${id}.yaml`,
+        // The example's tender file came with it: the 偏离表 and the file it is built from.
+        'highway-tender.yaml',
+        '偏离表.docx',
+        '偏离表.pdf',
         '售后服务承诺书.docx',
         '售后服务承诺书.pdf',
         '培训方案.docx',
@@ -642,9 +667,10 @@ describe('web app over HTTP', () => {
       body: 'version=2&tenderee.name=%E5%8C%BB%E9%99%A2',
     });
     const j = (await res.json()) as { errors: Record<string, string[]>; docs: unknown[] };
-    expect(j.errors['bidder.name']).toEqual(['缺少必填字段']);
+    expect(j.errors['bidder.name']).toEqual(['必填，请填写']);
     expect(j.errors.version).toBeUndefined();
-    expect(j.docs).toEqual([]);
+    // The preview is always shown, what is not filled in yet marked.
+    expect(JSON.stringify(j.docs)).toContain('【未填写：投标人名称】');
     const diff = await (
       await fetch(`${base}/clauses/response-tiers/diff?from=1&to=2`, { headers: { cookie } })
     ).text();
@@ -722,15 +748,25 @@ describe('a new blank bid', () => {
     expect(fields).toContainEqual(['version', '2']);
     // Nothing pre-filled: no list rows, no ticked boxes, every select at its empty choice.
     expect(fields.filter(([k]) => /\[\d+\]/.test(k))).toEqual([]);
-    expect(fields.filter(([k]) => k === 'documents')).toEqual([]);
+    // The documents made by default are shown ticked; unchanged, nothing is written.
+    expect(fields.filter(([k]) => k === 'documents')).toEqual([
+      ['documents', 'commitment-letter'],
+      ['documents', 'service-plan'],
+    ]);
     const filled = fields.filter(
       ([k, v]) =>
-        v !== '' && !k.endsWith('.__orig') && !['_version', '_action', 'version'].includes(k),
+        v !== '' &&
+        !k.startsWith('_') &&
+        !/\.__(orig|shown)$/.test(k) &&
+        !['version', 'documents'].includes(k),
     );
     expect(filled).toEqual([]);
     // The default the schema applies is shown, as a placeholder the user can see.
     expect(html).toMatch(/name="signature\.signerTitle" value="" placeholder="默认：法定代表人"/);
-    expect(html).toMatch(/<ul class="errors" id="e-tenderee\.name"[^>]*><li>不能为空<\/li>/);
+    // Reported once the user tries to save (the page then has the class "checked").
+    expect(html).toMatch(
+      /<ul class="errors" id="e-tenderee\.name"[^>]*><li class="err deferred">必填，请填写<\/li>/,
+    );
     // Saving the untouched form writes the same skeleton: no optional group and no answer.
     const saved = await post(loc, { ...bodyOf(fields), _action: 'save' });
     expect(saved.status).toBe(303);

@@ -17,13 +17,7 @@ import { fieldAt, formModel, skeleton } from './form-model.js';
 import { inputFromForm, mergeForm, PICK, type FormBody } from './form-values.js';
 import { Busy, RenderPool, TimedOut } from './render-pool.js';
 import { PreviewQueue, type PreviewQueueOptions } from './preview-queue.js';
-import {
-  backLink,
-  clientOf,
-  noStore,
-  ownValueAt,
-  stringsOnly,
-} from './security.js';
+import { backLink, clientOf, noStore, ownValueAt, stringsOnly } from './security.js';
 import { BidStore, checkId, hash, StoreError } from './store.js';
 import { workspaceLibrary, type Workspace } from '../workspace/workspace.js';
 import { storeRoutes } from './store-routes.js';
@@ -156,11 +150,16 @@ function refuseOtherVersion(id: string, stored: { text: string; input: BidInput 
 }
 
 /**
- * The build's manifest.json as it goes into the zip: the bid named by its path inside the zip
- * (`bid-1a2b.yaml`, beside the manifest), never by a path on the server. A bid saved between the
- * build and reading it for the zip is a conflict (the manifest would not match the file).
+ * The build's manifest.json as it goes into the zip: the bid and its tender file named by their
+ * paths inside the zip (`bid-1a2b.yaml`, `highway-tender.yaml`, beside the manifest), never by a
+ * path on the server. A bid saved between the build and reading it for the zip is a conflict (the
+ * manifest would not match the file).
  */
-function relativeManifest(bytes: Uint8Array, id: string, text: string): Buffer {
+function relativeManifest(
+  bytes: Uint8Array,
+  id: string,
+  text: string,
+): { data: Buffer; tender?: { name: string; sha256: string } } {
   const m = JSON.parse(Buffer.from(bytes).toString('utf8')) as {
     bid: { file: string; path: string; sha256: string };
     tender: { file: string; path: string; sha256: string } | null;
@@ -168,14 +167,12 @@ function relativeManifest(bytes: Uint8Array, id: string, text: string): Buffer {
   if (m.bid.sha256 !== hash(text))
     throw new StoreError('conflict', '该投标刚被修改并保存，请重新下载');
   m.bid = { ...m.bid, file: `${id}.yaml`, path: `${id}.yaml` };
-  // A tender file lives outside the zip: only its name and hash are recorded.
-  if (m.tender)
-    m.tender = {
-      ...m.tender,
-      file: path.basename(m.tender.file),
-      path: path.basename(m.tender.path),
-    };
-  return Buffer.from(`${JSON.stringify(m, null, 2)}\n`, 'utf8');
+  const tender = m.tender ? path.basename(m.tender.path) : undefined;
+  if (m.tender) m.tender = { ...m.tender, file: tender!, path: tender! };
+  return {
+    data: Buffer.from(`${JSON.stringify(m, null, 2)}\n`, 'utf8'),
+    ...(m.tender ? { tender: { name: tender!, sha256: m.tender.sha256 } } : {}),
+  };
 }
 
 function safeFileName(s: string): string {
@@ -241,13 +238,10 @@ export function createApp(opts: AppOptions) {
   );
   app.use(noStore);
   // A client with its previews already under way is answered before its body is read.
-  app.use('/api/preview', (req, _res, next) =>
-    next(
-      req.method === 'POST' && previews.atLimit(clientOf(req))
-        ? new Busy('preview limit')
-        : undefined,
-    ),
-  );
+  app.use('/api/preview', (req, _res, next) => {
+    if (req.method !== 'POST' || !previews.atLimit(clientOf(req))) return next();
+    previews.refuse('preview limit').catch(next);
+  });
   const limit = opts.bodyLimit ?? '300kb';
   app.use(express.urlencoded({ extended: false, limit, parameterLimit: opts.fieldLimit ?? 3000 }));
   app.use(express.json({ limit }));
@@ -343,12 +337,18 @@ export function createApp(opts: AppOptions) {
       Number.isNaN(signed.getTime()) || signed.getUTCFullYear() < 1980
         ? new Date('1980-01-01T00:00:00Z')
         : signed;
-    const entries = files.map((f) =>
-      f.documentId === 'manifest'
-        ? { name: f.fileName, data: relativeManifest(f.bytes, id, bid.text) }
-        : { name: f.fileName, data: f.bytes },
-    );
+    let tender: { name: string; sha256: string } | undefined;
+    const entries = files.map((f) => {
+      if (f.documentId !== 'manifest') return { name: f.fileName, data: f.bytes };
+      const m = relativeManifest(f.bytes, id, bid.text);
+      tender = m.tender;
+      return { name: f.fileName, data: m.data };
+    });
     entries.push({ name: `${id}.yaml`, data: Buffer.from(bid.text, 'utf8') });
+    // The tender file the 偏离表 was built from, beside the bid as its link expects.
+    const tenderText = tender && (await store.readTender(tender.name));
+    if (tender && tenderText !== undefined && hash(tenderText) === tender.sha256)
+      entries.push({ name: tender.name, data: Buffer.from(tenderText, 'utf8') });
     const archive = zip(entries, mtime);
     res.attachment(
       `${safeFileName(String(valueAt(bid.input, 'project.name') ?? id))}-售后服务文件.zip`,

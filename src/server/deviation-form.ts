@@ -410,9 +410,28 @@ export function tenderForm(
       upload.push(...r.problems);
     }
   }
-  const t = { title, rows, fields };
+  return validated({
+    fields,
+    title,
+    rows,
+    upload,
+    ...(file ? { file } : {}),
+    ...(text !== undefined ? { text } : {}),
+  });
+}
+
+/** The rows checked as the CLI checks a tender file; the requirements when all are valid. */
+function validated(t: {
+  fields: FieldChoice[];
+  title: string;
+  rows: RequirementRow[];
+  upload: string[];
+  file?: string;
+  text?: string;
+}): TenderForm {
+  const { fields, title, rows, upload, file, text } = t;
   const baseData = text !== undefined ? (parse(text) as unknown) : undefined;
-  const data = tenderData(t, baseData);
+  const data = tenderData({ title, rows, fields }, baseData);
   const errors: Record<string, string[]> = {};
   const add = (p: string, m: string) => (errors[p] ??= []).push(m);
   let parsed: TenderFile | undefined;
@@ -475,30 +494,31 @@ function fromBody(body: FormBody, reasons: ReadonlyMap<string, string>, text: st
 
 /** The tender form after an action of its own (`tender:add`, `tender:remove:2`, `tender:unlink`). */
 export function tenderAction(t: TenderForm, action: string): TenderForm | undefined {
-  const empty: RequirementRow = {
-    item: '',
-    text: '',
-    star: false,
-    field: '',
-    op: '>=',
-    value: '',
-    unit: '',
-    reason: '',
-  };
-  if (action === 'add:tender.requirements')
-    return { ...t, rows: [...t.rows, empty], slots: slotsOfRows(t.rows.length + 1), active: true };
+  const again = (rows: RequirementRow[], keepFile = true) =>
+    validated({
+      fields: [...t.fields],
+      title: keepFile ? t.title : '',
+      rows,
+      upload: [],
+      ...(keepFile && t.file ? { file: t.file } : {}),
+      ...(keepFile && t.text !== undefined ? { text: t.text } : {}),
+    });
+  if (action === 'add:tender.requirements') {
+    const empty: RequirementRow = {
+      item: '',
+      text: '',
+      star: false,
+      field: '',
+      op: '>=',
+      value: '',
+      unit: '',
+      reason: '',
+    };
+    return again([...t.rows, empty]);
+  }
   const m = /^remove:tender\.requirements\[(\d{1,3})\]$/.exec(action);
-  if (m) {
-    const rows = t.rows.filter((_, i) => i !== Number(m[1]));
-    return { ...t, rows, slots: slotsOfRows(rows.length) };
-  }
-  if (action === 'tender:unlink') {
-    const { file: _f, text: _t, parsed: _p, ...rest } = t;
-    void _f;
-    void _t;
-    void _p;
-    return { ...rest, rows: [], errors: {}, upload: [], slots: slotsOfRows(0), active: false };
-  }
+  if (m) return again(t.rows.filter((_, i) => i !== Number(m[1])));
+  if (action === 'tender:unlink') return again([], false);
   return undefined;
 }
 
@@ -548,7 +568,8 @@ export function tenderSave(
       name: file,
       text: `# 招标要求（由网页表单保存）\n${stringify(data, { lineWidth: 0 })}`,
     };
-  } else if (!isDeepStrictEqual(baseData, data) || (t.file && t.file !== file)) {
+  } else if (!isDeepStrictEqual(baseData, data) || !t.file) {
+    // Changed rows, or a file uploaded and not stored yet: written under this bid's own name.
     const changes: Change[] = [];
     for (const k of new Set([
       ...Object.keys(isPlain(baseData) ? baseData : {}),

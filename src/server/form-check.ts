@@ -84,10 +84,17 @@ function standIn(path: Path): unknown {
   if (s instanceof z.ZodBoolean) return false;
   if (s instanceof z.ZodNumber) return Math.max(1, s.minValue ?? 1);
   if (s instanceof z.ZodString) {
-    if (meta.label && (metaOf(node) as { format?: string }).format === 'date') return '2000-01-01';
-    if (path[path.length - 1] === 'id' || /audiences|modules$/.test(String(path[path.length - 2])))
-      return `unfilled-${path.filter((x) => typeof x === 'number').join('-') || '0'}`;
-    return `【未填写：${meta.label ?? String(path[path.length - 1])}】`.slice(0, 30);
+    const marker = `【未填写：${meta.label ?? String(path[path.length - 1])}】`;
+    // The first stand-in the field accepts (ids, phone numbers, dates and e-mail have a format).
+    const n = path.filter((x) => typeof x === 'number').join('-') || '0';
+    return [
+      marker,
+      '【未填写】',
+      `unfilled-${n}`,
+      '000-0000',
+      '2000-01-01',
+      'unfilled@example.com',
+    ].find((c) => node?.safeParse(c).success);
   }
   return undefined;
 }
@@ -116,7 +123,8 @@ function setAt(root: unknown, path: Path, value: unknown): void {
 function completed(input: unknown): { params: BidParams; filled: Set<string> } | undefined {
   const data = structuredClone(input ?? {}) as unknown;
   const filled = new Set<string>();
-  for (let round = 0; round < 12; round++) {
+  const tried = new Set<string>();
+  for (let round = 0; round < 16; round++) {
     const r = bidSchema.safeParse(data);
     if (r.success) return { params: r.data, filled };
     // Deepest first, so removing an item never shifts the path of another issue in this round.
@@ -142,8 +150,13 @@ function completed(input: unknown): { params: BidParams; filled: Set<string> } |
       }
       if (!path.length) return undefined;
       const optional = isOptional(schemaAt(bidSchema, path)) && typeof path.at(-1) === 'string';
+      const row = path.findLastIndex((x) => typeof x === 'number');
       if (value !== undefined && optional) setAt(data, path, undefined);
-      else {
+      else if (tried.has(key(path)) && row >= 0) {
+        // No stand-in works here: the preview leaves this row out.
+        setAt(data, path.slice(0, row + 1), undefined);
+      } else {
+        tried.add(key(path));
         setAt(data, path, standIn(path));
         filled.add(key(path));
       }

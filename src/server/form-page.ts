@@ -198,7 +198,8 @@ export interface FormPageOptions {
 /** The check's messages with the tender rows' own (their fields are not bid fields). */
 const asCheck = (p: Preview, tender?: TenderForm) => {
   const errors: Record<string, string[]> = { ...p.errors.byPath };
-  for (const [k, v] of Object.entries(tender?.errors ?? {})) errors[k] = [...(errors[k] ?? []), ...v];
+  for (const [k, v] of Object.entries(tender?.errors ?? {}))
+    errors[k] = [...(errors[k] ?? []), ...v];
   const count = Object.values(errors).flat().length;
   return { errors, warnings: p.warnings.byPath, missing: p.missing ?? [], count };
 };
@@ -307,6 +308,8 @@ export function formPage(o: FormPageOptions): Record<string, unknown> {
     errorCount: check.count,
     warningCount: o.preview.warnings.count,
     summary: placed.summary,
+    /** Errors shown now: all once the user has tried to save, else those not about empty fields. */
+    shownErrors: placed.summary.filter((m) => !m.warning && (!m.deferred || o.checked)).length,
     general: messages(''),
     preview: o.preview.docs,
     deviations: o.preview.deviations ?? [],

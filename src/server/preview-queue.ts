@@ -15,6 +15,11 @@ export interface PreviewQueueOptions {
   readonly concurrency?: number;
   /** Cache size in bytes (strings counted at two bytes per character). */
   readonly cacheBytes?: number;
+  /**
+   * A refusal (503) is answered after this many milliseconds: a client that ignores Retry-After
+   * and asks again at once is slowed down instead of costing the server a request per millisecond.
+   */
+  readonly refuseDelayMs?: number;
 }
 
 /** A page render (the form page) goes before previews asked for by the live preview. */
@@ -54,6 +59,7 @@ export class PreviewQueue {
   readonly perClient: number;
   readonly concurrency: number;
   readonly cacheLimit: number;
+  readonly refuseDelayMs: number;
 
   constructor(
     private readonly render: (input: unknown) => Promise<Preview>,
@@ -63,6 +69,12 @@ export class PreviewQueue {
     this.perClient = opts.perClient ?? 3;
     this.concurrency = Math.max(1, opts.concurrency ?? 1);
     this.cacheLimit = opts.cacheBytes ?? 32 * 2 ** 20;
+    this.refuseDelayMs = opts.refuseDelayMs ?? 250;
+  }
+
+  /** `Busy`, after the refusal delay. */
+  refuse(why: string): Promise<never> {
+    return new Promise((_, reject) => setTimeout(() => reject(new Busy(why)), this.refuseDelayMs));
   }
 
   /** Bytes held by the cache (never more than the limit). */
@@ -106,10 +118,9 @@ export class PreviewQueue {
     const hit = this.hit(key);
     if (hit) return Promise.resolve(hit);
     const n = this.perClientCount.get(client) ?? 0;
-    if (n >= this.perClient) return Promise.reject(new Busy('client preview limit'));
+    if (n >= this.perClient) return this.refuse('client preview limit');
     const same = this.pending.get(key);
-    if (!same && this.waiting.length >= this.maxQueue)
-      return Promise.reject(new Busy('preview queue full'));
+    if (!same && this.waiting.length >= this.maxQueue) return this.refuse('preview queue full');
     this.perClientCount.set(client, n + 1);
     const done = () => {
       const left = (this.perClientCount.get(client) ?? 1) - 1;

@@ -34,9 +34,7 @@ const isWithTender = (v: unknown): v is WithTender =>
 
 /** Checks and renders `input` on the calling thread (the server calls it in a worker). */
 export function renderPreview(input: unknown): Preview {
-  const c = isWithTender(input)
-    ? checkForm(input.bid, { tender: input.tender })
-    : checkForm(input);
+  const c = isWithTender(input) ? checkForm(input.bid, { tender: input.tender }) : checkForm(input);
   return {
     errors: { byPath: c.errors, count: c.errorCount },
     warnings: { byPath: c.warnings, count: c.warningCount },

@@ -79,14 +79,45 @@ export const timeOfStamp = (s: string) =>
 /** A stored bid whose `input` is parsed on first use (a save's caller often only redirects). */
 function stored(id: string, text: string, input?: BidInput): StoredBid {
   let parsed = input;
+  const version = hash(text);
   return {
     id,
     text,
-    version: hash(text),
+    version,
     get input() {
-      return (parsed ??= (parse(text) ?? {}) as BidInput);
+      return (parsed ??= parseCached(text, version));
     },
   };
+}
+
+/**
+ * Parsed bids by the hash of their text, least recently used dropped first past 16 MB of text: a
+ * bid opened, previewed or checked again is not parsed again (a 150-person bid takes ~20 ms).
+ * Every caller gets its own copy, so none can change what another reads.
+ */
+const parsedBids = new Map<string, { input: BidInput; size: number }>();
+let parsedSize = 0;
+const PARSED_LIMIT = 16 * 2 ** 20;
+
+function parseCached(text: string, version: string): BidInput {
+  const hit = parsedBids.get(version);
+  if (hit) {
+    parsedBids.delete(version);
+    parsedBids.set(version, hit);
+    return structuredClone(hit.input);
+  }
+  const input = (parse(text) ?? {}) as BidInput;
+  const size = text.length * 2;
+  if (size <= PARSED_LIMIT / 8) {
+    parsedBids.set(version, { input: structuredClone(input), size });
+    parsedSize += size;
+    for (const [k, v] of parsedBids) {
+      if (parsedSize <= PARSED_LIMIT) break;
+      parsedBids.delete(k);
+      parsedSize -= v.size;
+    }
+  }
+  return input;
 }
 
 const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';

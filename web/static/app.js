@@ -30,7 +30,9 @@
   function showStep(id, focus) {
     const step = document.getElementById(`step-${id}`);
     if (!step) return;
-    form.querySelectorAll('.steps-body > .step').forEach((s) => s.classList.toggle('current', s === step));
+    form
+      .querySelectorAll('.steps-body > .step')
+      .forEach((s) => s.classList.toggle('current', s === step));
     form.querySelectorAll('nav.progress a').forEach((a) => {
       if (a.getAttribute('href') === `#step-${id}`) a.setAttribute('aria-current', 'step');
       else a.removeAttribute('aria-current');
@@ -40,7 +42,9 @@
     if (focus) step.querySelector('.step-title')?.focus({ preventScroll: true });
   }
   function stepOfTarget() {
-    const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+    const target = location.hash
+      ? document.getElementById(decodeURIComponent(location.hash.slice(1)))
+      : null;
     return target?.closest('.step')?.dataset.step;
   }
   window.addEventListener('hashchange', () => {
@@ -103,7 +107,9 @@
   // References (a module's training audiences): checkboxes of the rows of another list.
   function refreshRefs() {
     form.querySelectorAll('.choices.refs').forEach((box) => {
-      const source = form.querySelector(`[data-list="${CSS.escape(box.dataset.refsSource)}"] > .rows`);
+      const source = form.querySelector(
+        `[data-list="${CSS.escape(box.dataset.refsSource)}"] > .rows`,
+      );
       if (!source) return;
       const checked = new Set([...box.querySelectorAll('input:checked')].map((i) => i.value));
       const known = [...source.querySelectorAll(':scope > .row')].map((r, i) => {
@@ -127,7 +133,11 @@
   }
   function refOption(name, value, label, on, known) {
     const l = el('label', { className: `check${known ? '' : ' unknown'}` });
-    l.append(el('input', { type: 'checkbox', name, value, checked: on }), ' ', el('span', {}, label));
+    l.append(
+      el('input', { type: 'checkbox', name, value, checked: on }),
+      ' ',
+      el('span', {}, label),
+    );
     return l;
   }
 
@@ -357,7 +367,8 @@
     if (none) none.hidden = data.errorCount > 0;
     const perStep = {};
     for (const e of data.summary)
-      if (!e.warning && (checked || showable(e.path, e))) perStep[e.step] = (perStep[e.step] || 0) + 1;
+      if (!e.warning && (checked || showable(e.path, e)))
+        perStep[e.step] = (perStep[e.step] || 0) + 1;
     form.querySelectorAll('[data-badge]').forEach((b) => {
       const n = perStep[b.dataset.badge] || 0;
       b.textContent = String(n);
@@ -367,11 +378,11 @@
     applyDocuments();
     const saveHint = dirty ? '（未保存）' : '';
     status.replaceChildren(
-      data.errorCount
-        ? checked
-          ? el('strong', { className: 'bad' }, `${data.errorCount} 处需要修改${saveHint}`)
-          : el('span', { className: 'muted' }, `未填写完整${saveHint}`)
-        : el('strong', { className: 'good' }, `填写完整${saveHint}`),
+      errs.length
+        ? el('strong', { className: 'bad' }, `${errs.length} 处需要修改${saveHint}`)
+        : data.errorCount
+          ? el('span', { className: 'muted' }, `未填写完整${saveHint}`)
+          : el('strong', { className: 'good' }, `填写完整${saveHint}`),
     );
     // Downloads are of the saved version: after a change, saving comes first.
     const dl = document.getElementById('downloads');
@@ -403,7 +414,9 @@
       });
       data = await res.json();
       if (!res.ok) {
-        status.replaceChildren(el('strong', { className: 'bad' }, data.error || '检查失败，请稍后再试'));
+        status.replaceChildren(
+          el('strong', { className: 'bad' }, data.error || '检查失败，请稍后再试'),
+        );
         return;
       }
     } catch {
