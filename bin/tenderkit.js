@@ -7,5 +7,13 @@ import v8 from 'node:v8';
 // code that runs a few times (measured in bench/, see README “Performance”). `serve` keeps the default.
 if (process.argv[2] !== 'serve') v8.setFlagsFromString('--interrupt-budget=1081344');
 
+// A reader that stops early (`tenderkit clauses show … | head -3`) closes the pipe: the rest of the
+// output is not wanted, so the command ends quietly rather than with a stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+
 const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -56,6 +56,13 @@ export interface BuildOptions {
   readonly thread?: WriterThread;
   /** The workspace's house style (src/workspace/style.ts); the built-in style when absent. */
   readonly style?: HouseStyle;
+  /** Write PDFs as PDF/A-2b (`build --pdfa`). */
+  readonly pdfa?: boolean;
+  /**
+   * Keep tool fingerprints (version, bid hash, clause list) out of the files' metadata; they stay
+   * in manifest.json (`build --clean-metadata`, or the house style's `cleanMetadata`).
+   */
+  readonly cleanMetadata?: boolean;
 }
 
 export { documentsOf };
@@ -136,10 +143,17 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
     if (!p) {
       const uses = clausesUsed(rendered, library);
       const extras = extraCommitmentsUsed(rendered, bid);
-      const properties = opts.provenance
-        ? documentProperties(opts.provenance, uses, extras)
-        : undefined;
-      const doc = properties ? { ...rendered, meta: { ...rendered.meta, properties } } : rendered;
+      const clean = opts.cleanMetadata === true || opts.style?.cleanMetadata === true;
+      const properties =
+        opts.provenance && !clean ? documentProperties(opts.provenance, uses, extras) : undefined;
+      const flags = {
+        ...(properties ? { properties } : {}),
+        ...(opts.pdfa ? { pdfa: true } : {}),
+        ...(clean ? { cleanMetadata: true } : {}),
+      };
+      const doc = Object.keys(flags).length
+        ? { ...rendered, meta: { ...rendered.meta, ...flags } }
+        : rendered;
       prepared.set(rendered, (p = { doc, uses, extras, remote: new Map() }));
     }
     return p;

@@ -126,7 +126,12 @@ const cases: Case[] = [
     swap('name: 滨海市住房公积金管理中心', 'name: XX市住房公积金管理中心'),
     /PlaceholderLeft/,
   ],
-  ['placeholder underscores', swap('signer: 王思远', 'signer: ______'), /PlaceholderLeft/],
+  // The name is printed only with typedName (otherwise the line is left to sign by hand).
+  [
+    'placeholder underscores',
+    swap('signer: 王思远', 'signer: ______\n  typedName: true'),
+    /PlaceholderLeft/,
+  ],
   [
     'tender file outside the folder',
     `${valid}tender:\n  file: ../../etc/passwd.yaml\n`,

@@ -194,13 +194,15 @@ describe('seed bids (test/seeds)', () => {
       const b = get(id);
       expect(b.files).toContain(`${LETTER}.${format}`);
       const text = b.text(LETTER, format);
-      // The letter names the tenderee and the signer: a failed extraction cannot pass the negative list.
+      // The letter names the tenderee and has its signature block: a failed extraction cannot pass
+      // the negative list. The signer's name is left for the signature by hand.
       const bid = parseYaml(readFileSync(path.join(SEEDS, `${id}.yaml`), 'utf8')) as {
         tenderee: { name: string };
         signature: { signer: string };
       };
       expect(text).toContain(squash(`致：${bid.tenderee.name}`));
-      expect(text).toContain(squash(bid.signature.signer));
+      expect(text).toContain(squash('法定代表人或其委托代理人（签字）'));
+      expect(text).not.toContain(squash(`（签字）：${bid.signature.signer}`));
       expect(e.mustContain.filter((p) => !text.includes(squash(p)))).toEqual([]);
       expect(e.mustNotContain.filter((p) => text.includes(squash(p)))).toEqual([]);
     });
@@ -256,7 +258,8 @@ describe('examples/minimal.yaml', () => {
         expect(text).toContain(s);
       if (doc === LETTER) {
         expect(text).toContain('致：青溪县人民政府办公室');
-        expect(text).toContain('（签字）：刘文涛');
+        expect(text).toContain('法定代表人或其委托代理人（签字）：');
+        expect(text).not.toContain('刘文涛'); // left blank, to be signed by hand
       }
     },
   );

@@ -117,6 +117,8 @@ describe('the bid list', () => {
 
     // Outside the server: a new file, an edited file, a removed file.
     writeFileSync(path.join(dir, 'bid-outside.yaml'), example('dev-project-60m'));
+    // A tender requirements file beside the bids is not a bid (the store's ids never end in -tender).
+    writeFileSync(path.join(dir, 'bid-outside-tender.yaml'), example('highway-tender'));
     const validFile = path.join(dir, `${valid}.yaml`);
     writeFileSync(
       validFile,
@@ -153,16 +155,44 @@ describe('delete and the trash', () => {
   it('moves a deleted bid to the trash, from where it comes back unchanged', async () => {
     const id = await newBid('dev-project-60m');
     const file = path.join(dataDir, `${id}.yaml`);
+    // The bid's own tender file (the form writes it as <id>-tender.yaml) goes with it.
+    const tenderFile = path.join(dataDir, `${id}-tender.yaml`);
+    const tenderText = example('highway-tender');
+    await app.store.writeTender(`${id}-tender.yaml`, tenderText);
+    const linked = `${readFileSync(file, 'utf8')}tender:\n  file: ${id}-tender.yaml\n`;
+    writeFileSync(file, linked);
     const original = readFileSync(file, 'utf8');
-    const openForm = formFields((await c.get(`/bids/${id}`)).text);
+    const formPage = (await c.get(`/bids/${id}`)).text;
+    const openForm = formFields(formPage);
 
-    const del = await c.post(`/bids/${id}/delete`, {});
+    // The form links to the bid's history and has 删除, a button of a form of its own.
+    expect(formPage).toContain(`<a href="/bids/${id}/history">历史版本</a>`);
+    expect(formPage).toMatch(
+      /<button type="submit" form="bid-delete" class="link danger">删除…<\/button>/,
+    );
+    expect(formPage).toContain(`<form method="post" action="/bids/${id}/delete" id="bid-delete"`);
+    // Pressing it asks first (a page of its own, no JavaScript needed); nothing is moved yet.
+    const ask = await c.post(`/bids/${id}/delete`, {});
+    expect(ask.status).toBe(200);
+    expect(text(ask.text)).toContain('删除投标“滨海市住房公积金综合服务平台开发项目”？');
+    expect(text(ask.text)).toContain('招标要求文件（偏离表所依据的）一并移入回收站');
+    expect(ask.text).toContain('<input type="hidden" name="confirm" value="1">');
+    expect(ask.text).toContain(`<a class="button" href="/bids/${id}">取消，返回表单</a>`);
+    // The same question by a link (GET), e.g. from a bookmark: still nothing moved.
+    expect(text((await c.get(`/bids/${id}/delete`)).text)).toContain(
+      '删除投标“滨海市住房公积金综合服务平台开发项目”？',
+    );
+    expect(existsSync(file)).toBe(true);
+    expect(existsSync(tenderFile)).toBe(true);
+
+    const del = await c.post(`/bids/${id}/delete`, { confirm: '1' });
     expect(del.status).toBe(303);
     const listPage = await c.get(String(del.headers.location));
     expect(listPage.text).toContain('已将投标移到');
     expect(listPage.text).toMatch(/<form method="post" action="\/trash\/[^"]+\/restore">/);
     expect(rows(listPage.text).map(([x]) => x)).not.toContain(id);
     expect(existsSync(file)).toBe(false);
+    expect(existsSync(tenderFile)).toBe(false);
     expect((await c.get(`/bids/${id}`)).status).toBe(404);
 
     const trash = await c.get('/trash');
@@ -170,6 +200,12 @@ describe('delete and the trash', () => {
     expect(text(trash.text)).toContain('滨海市住房公积金管理中心');
     const entry = new RegExp(`action="/trash/([^"]+_${id})/restore"`).exec(trash.text)![1]!;
     expect(readFileSync(path.join(dataDir, 'trash', `${entry}.yaml`), 'utf8')).toBe(original);
+    expect(readFileSync(path.join(dataDir, 'trash', `${entry}-tender.yaml`), 'utf8')).toBe(
+      tenderText,
+    );
+    // One entry for the bid: its tender file is not listed (nor restorable) on its own.
+    expect(trash.text.match(/action="\/trash\/[^"]+\/restore"/g)).toHaveLength(1);
+    expect((await c.post(`/trash/${entry}-tender/restore`, {})).status).toBe(404);
     expect(trash.text).toMatch(/删除时间[\s\S]*<time datetime=/);
 
     // A form still open on the deleted bid cannot save over nothing: 409, values kept.
@@ -181,12 +217,16 @@ describe('delete and the trash', () => {
     expect(restored.status).toBe(303);
     expect(restored.headers.location).toBe(`/bids?restored=${id}`);
     expect(readFileSync(file, 'utf8')).toBe(original);
+    expect(readFileSync(tenderFile, 'utf8')).toBe(tenderText);
     expect(readdirSync(path.join(dataDir, 'trash'))).toEqual([]);
     expect(rows((await c.get('/bids')).text).map(([x]) => x)).toContain(id);
-    expect((await c.get(`/bids/${id}`)).status).toBe(200);
+    const back = await c.get(`/bids/${id}`);
+    expect(back.status).toBe(200);
+    // The 偏离表's requirements are back with their file.
+    expect(formFields(back.text)).toContainEqual(['tender.requirements[0].item', '第六章 2.1']);
 
     // Never over a bid saved under the same id meanwhile.
-    const again = await c.post(`/bids/${id}/delete`, {});
+    const again = await c.post(`/bids/${id}/delete`, { confirm: '1' });
     const entry2 = decodeURIComponent(/deleted=([^&]+)/.exec(String(again.headers.location))![1]!);
     await app.store.saveText(id, original, null);
     const clash = await c.post(`/trash/${entry2}/restore`, {});
@@ -195,7 +235,28 @@ describe('delete and the trash', () => {
     for (const bad of ['x', '..%2F..%2Fetc', `2025-01-01T00-00-00.000Z_${id}`]) {
       expect((await c.post(`/trash/${bad}/restore`, {})).status, bad).toBe(404);
     }
+    expect((await c.post('/bids/bid-none/delete', { confirm: '1' })).status).toBe(404);
     expect((await c.post('/bids/bid-none/delete', {})).status).toBe(404);
+  });
+
+  it('copies a bid with its own tender file, so deleting the original keeps the copy’s 偏离表', async () => {
+    const id = await newBid('minimal');
+    const file = path.join(dataDir, `${id}.yaml`);
+    await app.store.writeTender(`${id}-tender.yaml`, example('highway-tender'));
+    writeFileSync(file, `${readFileSync(file, 'utf8')}tender:\n  file: ${id}-tender.yaml\n`);
+    const original = readFileSync(file, 'utf8');
+    const dup = await c.post(`/bids/${id}/duplicate`, {});
+    expect(dup.status).toBe(303);
+    const copy = String(dup.headers.location).split('/').pop()!;
+    // The copy is the file as stored (comments kept), linked to its own copy of the tender file.
+    expect(readFileSync(path.join(dataDir, `${copy}.yaml`), 'utf8')).toBe(
+      original.replace(`file: ${id}-tender.yaml`, `file: ${copy}-tender.yaml`),
+    );
+    expect(readFileSync(path.join(dataDir, `${copy}-tender.yaml`), 'utf8')).toBe(
+      example('highway-tender'),
+    );
+    expect((await c.post(`/bids/${id}/delete`, { confirm: '1' })).status).toBe(303);
+    expect(existsSync(path.join(dataDir, `${copy}-tender.yaml`))).toBe(true);
   });
 });
 
@@ -260,14 +321,14 @@ describe('version history', () => {
 const CHROMIUM = '/usr/bin/chromium';
 
 describe.skipIf(!existsSync(CHROMIUM))('at 390 px wide', () => {
-  it('shows the list, the trash and the history without horizontal scrolling', async () => {
+  it('shows the list, the trash, the history and the delete question without horizontal scrolling', async () => {
     const id = await newBid('highway-monitoring');
     await saveForm(id, {
       'project.name':
         '湘南高速公路机电工程监控系统采购项目二期扩建工程配套售后服务与培训方案投标文件',
     });
     const gone = await newBid('minimal');
-    await c.post(`/bids/${gone}/delete`, {});
+    expect((await c.post(`/bids/${gone}/delete`, { confirm: '1' })).status).toBe(303);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
@@ -276,7 +337,7 @@ describe.skipIf(!existsSync(CHROMIUM))('at 390 px wide', () => {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       const history = (await c.get(`/bids/${id}/history`)).text;
       const version = /href="(\/bids\/[^"]+\/history\/[^"]+)">查看/.exec(history)![1]!;
-      for (const p of ['/bids', '/trash', `/bids/${id}/history`, version]) {
+      for (const p of ['/bids', '/trash', `/bids/${id}/history`, version, `/bids/${id}/delete`]) {
         await page.goto(`${app.base}${p}`);
         const wide = await page.evaluate(() => ({
           scroll: document.documentElement.scrollWidth,

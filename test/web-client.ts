@@ -113,38 +113,70 @@ const dec = (s: string) =>
     .replace(/&amp;/g, '&');
 
 /**
- * The fields of the bid form as a browser would submit them: inputs (checked boxes only), textareas
- * and selects outside row templates, without the submit buttons and the token.
+ * The fields of the bid form (`<form … id="bid">`) as a browser submits them, in document order
+ * (as FormData gives them): inputs (checked boxes and radios only; not submit, button, reset, image
+ * or file inputs), textareas and selects, each unless disabled or owned by another form (`form=`);
+ * a select gives its last option marked `selected` (attributes in any order), else its first
+ * option that is not disabled. Row templates are inert, so their fields are not submitted; the
+ * token and the pressed button are left to the caller.
  */
 export function formFields(html: string): [string, string][] {
   const start = html.indexOf('<form method="post" action="/bids/');
-  let form = html.slice(start, html.lastIndexOf('</form>') + 7);
+  if (start < 0) return [];
+  const formId = /\bid="([^"]+)"/.exec(html.slice(start, html.indexOf('>', start)))?.[1];
+  let form = html.slice(start, html.indexOf('</form>', start));
+  // Row templates nest (a tier's template holds its milestones' template): strip innermost first.
   for (let prev = ''; prev !== form;) {
     prev = form;
     form = form.replace(/<template[^>]*>(?:(?!<template)[\s\S])*?<\/template>/g, '');
   }
+  const attr = (a: string, name: string) =>
+    new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(a)?.[1];
+  const flag = (a: string, name: string) =>
+    new RegExp(`(?:^|\\s)${name}(?:=""|(?=[\\s/>]|$))`).test(a);
+  const mine = (a: string) => {
+    const owner = attr(a, 'form');
+    return owner === undefined || owner === formId;
+  };
   const out: [string, string][] = [];
-  for (const m of form.matchAll(/<input ([^>]*)>/g)) {
-    const a = m[1]!;
-    const name = /\bname="([^"]+)"/.exec(a)?.[1];
-    if (!name || name === '_csrf' || / form="/.test(a)) continue;
-    const type = /\btype="([^"]+)"/.exec(a)?.[1];
-    if (type === 'submit' || type === 'button') continue;
-    if ((type === 'checkbox' || type === 'radio') && !/ checked/.test(a)) continue;
-    if (/ disabled/.test(a)) continue;
-    out.push([
-      dec(name),
-      dec(/\bvalue="([^"]*)"/.exec(a)?.[1] ?? (type === 'checkbox' ? 'on' : '')),
-    ]);
+  for (const m of form.matchAll(
+    /<input\b([^>]*)>|<textarea\b([^>]*)>([\s\S]*?)<\/textarea>|<select\b([^>]*)>([\s\S]*?)<\/select>/g,
+  )) {
+    const a = m[1] ?? m[2] ?? m[4]!;
+    const name = attr(a, 'name');
+    if (!name || name === '_csrf' || flag(a, 'disabled') || !mine(a)) continue;
+    if (m[1] !== undefined) {
+      const type = (attr(a, 'type') ?? 'text').toLowerCase();
+      if (['submit', 'button', 'reset', 'image', 'file'].includes(type)) continue;
+      const checkable = type === 'checkbox' || type === 'radio';
+      if (checkable && !flag(a, 'checked')) continue;
+      out.push([dec(name), dec(attr(a, 'value') ?? (checkable ? 'on' : ''))]);
+    } else if (m[2] !== undefined) {
+      // As in a browser, one newline right after <textarea> is not part of the value.
+      out.push([dec(name), dec(m[3]!.replace(/^\r?\n/, ''))]);
+    } else {
+      const options = [...m[5]!.matchAll(/<option\b([^>]*)>/g)].map((o) => o[1]!);
+      const chosen =
+        options.filter((o) => flag(o, 'selected')).pop() ??
+        options.find((o) => !flag(o, 'disabled'));
+      if (chosen !== undefined) out.push([dec(name), dec(attr(chosen, 'value') ?? '')]);
+    }
   }
-  for (const m of form.matchAll(/<textarea[^>]*\bname="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g))
-    out.push([dec(m[1]!), dec(m[2]!.replace(/^\r?\n/, ''))]);
-  for (const m of form.matchAll(/<select[^>]*\bname="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    const sel =
-      /<option value="([^"]*)"[^>]*\bselected\b/.exec(m[2]!) ??
-      /<option value="([^"]*)"/.exec(m[2]!);
-    out.push([dec(m[1]!), dec(sel?.[1] ?? '')]);
+  return out;
+}
+
+/** Form fields as a POST body, with some values replaced (a key mapped to undefined is left out). */
+export function bodyOf(
+  fields: [string, string][],
+  edits: Record<string, string | undefined> = {},
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of fields) {
+    if (k in edits && edits[k] === undefined) continue;
+    (out[k] ??= []).push(k in edits ? edits[k]! : v);
   }
+  for (const [k, v] of Object.entries(edits))
+    if (v !== undefined && !fields.some(([f]) => f === k)) out[k] = [v];
   return out;
 }
 

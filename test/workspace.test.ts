@@ -380,9 +380,9 @@ describe('the company profile', () => {
       file: 'company.yaml',
       line: lineOf(company, 'name: 示例信息技术有限公司').line,
     });
-    expect(rows.find((x) => x.path === 'signature.signer')).toMatchObject({
+    expect(rows.find((x) => x.path === 'bidder.address')).toMatchObject({
       origin: 'company',
-      line: lineOf(company, 'signer: 王建国').line,
+      line: lineOf(company, 'address: 示例市高新区科技路 1 号').line,
     });
   });
 
@@ -518,7 +518,8 @@ describe('serve in a workspace', () => {
     const clause = path.join(dir, 'library', 'clauses', 'warranty-period.yaml');
     writeFileSync(
       clause,
-      readFileSync(clause, 'utf8').replace(/^title: .*$/m, 'title: 质保期（公司版）'),
+      // The company's own title, as its approval recorded it (approvedTitle).
+      readFileSync(clause, 'utf8').replace(/^(approvedT|t)itle: .*$/gm, '$1itle: 质保期（公司版）'),
     );
     const child = spawn(
       process.execPath,

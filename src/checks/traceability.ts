@@ -18,6 +18,7 @@ import type { Library, LoadedTemplate } from '../library/library.js';
 import { parseFieldPath, valueAt } from '../load/zod-issues.js';
 import { bidSchema, type BidParams, type DocumentId } from '../schema/bid.js';
 import type { TemplateItem } from '../schema/library.js';
+import { templateLiterals } from '../render/template-engine.js';
 
 type AstNode = nunjucks.nodes.Node;
 
@@ -55,15 +56,13 @@ export function literalFragments(src: string): readonly string[] {
   let out = fragmentCache.get(src);
   if (out) return out;
   const found = new Set<string>();
-  const walk = (n: AstNode) => {
-    if (n instanceof nunjucks.nodes.TemplateData) {
-      const f = squeeze(unescape(n.value));
+  // Parsed once and kept in the disk cache (render/template-engine.ts).
+  const pieces = templateLiterals(src);
+  if (pieces)
+    for (const p of pieces) {
+      const f = squeeze(unescape(p));
       if (f) found.add(f);
     }
-    children(n).forEach(walk);
-  };
-  const ast = parseTemplate(src);
-  if (ast) walk(ast);
   else found.add(squeeze(unescape(src)));
   out = [...found];
   fragmentCache.set(src, out);

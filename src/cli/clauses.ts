@@ -6,13 +6,12 @@ import { diagnostic, fail, formatDiagnostic, TenderKitError } from '../diagnosti
 import { lintLibrary } from '../library/lint.js';
 import { sha256 } from '../provenance/manifest.js';
 import { prepareBid } from '../prepare.js';
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { MAX_YAML_BYTES } from '../load/yaml-file.js';
 import { parse } from 'yaml';
 import {
   defaultLibrary,
   libraryAt,
-  PACKAGE_ROOT,
   resolveVersion,
   STATUS_LABELS,
   type Library,
@@ -22,10 +21,12 @@ import {
   approveVersion,
   newClause,
   newVersion,
+  personOption,
   retireVersion,
   shippedExamples,
   textOption,
   upgradeLibrary,
+  writableFolder,
 } from '../library/edit.js';
 import { todayInChina } from '../library/governance.js';
 import {
@@ -53,8 +54,9 @@ export interface Io {
 export { UsageError };
 
 /**
- * The clauses folder a changing command may write: the workspace's own. The built-in library is
- * read-only (it belongs to the installed package).
+ * The clauses folder a changing command may write: the workspace's own, really inside the
+ * workspace. The built-in library is read-only (it belongs to the installed package), also when a
+ * workspace's folder is a link to it or a mount of it (see writableFolder).
  */
 function writableClauses(ws: Workspace | undefined): string {
   if (!ws)
@@ -62,20 +64,7 @@ function writableClauses(ws: Workspace | undefined): string {
       'LibraryReadOnly',
       '当前文件夹不在 TenderKit 工作区中（上级文件夹里都没有 tenderkit.yaml），内置条款库不能修改',
     );
-  const dir = path.join(ws.libraryRoot, 'clauses');
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return path.resolve(p);
-    }
-  };
-  if (real(dir) === real(path.join(PACKAGE_ROOT, 'clauses')))
-    fail(
-      'LibraryReadOnly',
-      `工作区“${shownPath(ws.root)}”的条款库就是 TenderKit 自带的条款库，不能修改`,
-    );
-  return dir;
+  return writableFolder(path.join(ws.libraryRoot, 'clauses'), ws.root);
 }
 
 /** A version number given on the command line. */
@@ -387,7 +376,7 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
         );
       const title = textOption(required(values.title, 'title', '数据安全', command), 'title', 40);
       const bodyFile = required(values['body-file'], 'body-file', '正文.md', command);
-      const author = textOption(required(values.author, 'author', '张三', command), 'author', 60);
+      const author = personOption(required(values.author, 'author', '张三', command), 'author', 60);
       const description =
         values.description === undefined
           ? undefined
@@ -419,7 +408,7 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
       const from =
         values.from === undefined ? undefined : versionArg(values.from, '--from 的版本号', command);
       const bodyFile = required(values['body-file'], 'body-file', '正文.md', command);
-      const author = textOption(required(values.author, 'author', '张三', command), 'author', 60);
+      const author = personOption(required(values.author, 'author', '张三', command), 'author', 60);
       const note = values.note === undefined ? undefined : textOption(values.note, 'note', 500);
       const dir = writableClauses(ws);
       const r = newVersion(dir, id, {
@@ -446,13 +435,15 @@ export async function runClauses(argv: string[], io: Io): Promise<number> {
           command,
         );
       const n = versionArg(positionals[1], '版本号', `clauses approve ${id} 4 --by 李四`);
-      const by = textOption(required(values.by, 'by', '李四', command), 'by', 60);
+      const by = personOption(required(values.by, 'by', '李四', command), 'by', 60);
       const note = values.note === undefined ? undefined : textOption(values.note, 'note', 500);
       const dir = writableClauses(ws);
       const r = approveVersion(dir, id, n, { by, ...(note ? { note } : {}) });
       io.out(
         `条款 ${id} 第 ${n} 版已由 ${by} 于 ${r.approvedOn} 批准（正文 SHA-256：${r.bodySha256}）；此后投标默认使用该版本，正文不得再改动\n`,
       );
+      if (r.title?.before !== undefined)
+        io.out(`标题由“${r.title.before}”改为“${r.title.now}”，随本次批准生效\n`);
       return 0;
     }
     case 'retire': {

@@ -112,11 +112,15 @@ async function run(argv: string[], io: Io): Promise<number> {
           extra: checked.extra,
           library,
           ...(workspace?.style ? { style: workspace.style } : {}),
+          pdfa: Boolean(values.pdfa),
+          cleanMetadata: Boolean(values['clean-metadata']),
           provenance: {
             bid: checked.source,
             tender: checked.tenderSource,
             formats,
             drafts: Boolean(values.drafts),
+            pdfa: Boolean(values.pdfa),
+            cleanMetadata: Boolean(values['clean-metadata']) || workspace?.style?.cleanMetadata === true,
             ...workspaceInputs(checked),
           },
           formats,
@@ -219,17 +223,27 @@ async function run(argv: string[], io: Io): Promise<number> {
       return (await import('./explain.js')).runExplain(rest, io);
     case 'migrate':
       return (await import('./migrate.js')).runMigrate(rest, io);
+    case 'users':
+      return (await import('./users.js')).runUsers(rest, io);
+    case 'audit':
+      return (await import('./audit.js')).runAudit(rest, io);
     case 'serve': {
       const { values, positionals } = parseCommand('serve', rest);
       if (positionals.length) throw new UsageError('serve 不接受文件参数', 'serve');
       const port = Number(values.port ?? process.env.PORT ?? 3000);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`端口应为 0–65535 的整数，收到“${values.port}”`, 'serve');
-      const [{ serve }, ws] = await Promise.all([
-        import('../server/serve.js'),
-        import('../workspace/workspace.js'),
-      ]);
+      const ws = await import('../workspace/workspace.js');
       const workspace = ws.discoverWorkspace({ workspace: values.workspace }, 'serve');
+      // A server other machines can reach refuses to start without a way to sign in (exit 2).
+      const { checkServeAccess } = await import('../auth/serve-check.js');
+      checkServeAccess({
+        host: values.host ?? '127.0.0.1',
+        trustProxy: values['trust-proxy'] === true,
+        dataDir: values.data ?? 'data',
+        sso: Boolean(workspace?.settings.auth?.oidc),
+      });
+      const { serve } = await import('../server/serve.js');
       await serve(
         {
           port,

@@ -42,6 +42,13 @@ const WORKSPACE = {
   text: '使用 DIR 中的工作区（含 tenderkit.yaml）；不给时从投标文件（或当前文件夹）向上查找，找不到则用内置条款库',
 } as const satisfies OptionSpec;
 
+const DATA = {
+  type: 'string',
+  short: 'd',
+  value: 'DIR',
+  text: '网页服务的数据目录（与 serve --data 相同），默认 data/',
+} as const satisfies OptionSpec;
+
 export const COMMANDS = {
   init: {
     synopsis: 'init [DIR]',
@@ -63,7 +70,8 @@ export const COMMANDS = {
     },
   },
   build: {
-    synopsis: 'build <bid.yaml> [--out DIR] [--format docx,pdf,html] [--drafts] [--workspace DIR]',
+    synopsis:
+      'build <bid.yaml> [--out DIR] [--format docx,pdf,html] [--drafts] [--workspace DIR] [--pdfa] [--clean-metadata]',
     summary:
       '生成投标参数文件中列出的每份文件（默认 docx 和 pdf），写入 DIR（默认 out/）；\n' +
       '--drafts 允许使用未批准的条款草稿，此时每页都带“草稿 / DRAFT”标记。\n' +
@@ -84,6 +92,14 @@ export const COMMANDS = {
       },
       drafts: DRAFTS,
       workspace: WORKSPACE,
+      pdfa: {
+        type: 'boolean',
+        text: 'PDF 按 PDF/A-2b 生成（长期存档格式，部分电子招投标平台要求）：PDF 1.7、XMP 元数据、sRGB 输出意图、嵌入字体',
+      },
+      'clean-metadata': {
+        type: 'boolean',
+        text: 'Word 和 PDF 的文件属性中不写工具版本、投标参数哈希和条款清单（这些仍记在 manifest.json 中，verify 照常核对）',
+      },
     },
   },
   lint: {
@@ -135,8 +151,10 @@ export const COMMANDS = {
     options: {},
   },
   serve: {
-    synopsis: 'serve [--port N] [--data DIR] [--host ADDR] [--workspace DIR]',
-    summary: '启动网页表单（默认 http://127.0.0.1:3000/，投标保存在 DIR，默认 data/）',
+    synopsis: 'serve [--port N] [--data DIR] [--host ADDR] [--trust-proxy] [--workspace DIR]',
+    summary:
+      '启动网页表单（默认 http://127.0.0.1:3000/，投标保存在 DIR，默认 data/）；\n' +
+      '数据目录中有账户（tenderkit users add）或配置了单点登录时，须登录后使用',
     options: {
       port: {
         type: 'string',
@@ -145,7 +163,15 @@ export const COMMANDS = {
         text: '端口，0–65535，默认取环境变量 PORT，再默认 3000',
       },
       data: { type: 'string', short: 'd', value: 'DIR', text: '保存投标的文件夹，默认 data/' },
-      host: { type: 'string', value: 'ADDR', text: '监听地址，默认 127.0.0.1（仅本机）' },
+      host: {
+        type: 'string',
+        value: 'ADDR',
+        text: '监听地址，默认 127.0.0.1（仅本机）；非本机地址（如 0.0.0.0）须先用 tenderkit users add 创建账户',
+      },
+      'trust-proxy': {
+        type: 'boolean',
+        text: '在反向代理之后运行：客户端地址取 X-Forwarded-For，HTTPS 取 X-Forwarded-Proto（须先创建账户）',
+      },
       workspace: WORKSPACE,
     },
   },
@@ -269,6 +295,48 @@ export const COMMANDS = {
       workspace: WORKSPACE,
     },
   },
+  'users add': {
+    synopsis: 'users add <用户名> --role sales|manager|legal|admin [--display 姓名] [--data DIR]',
+    summary:
+      '新建网页版账户。密码在终端上输入两次（不显示）；不在终端时从标准输入读两行（密码，再输入一次）。\n' +
+      '密码至少 10 个字符；只保存 scrypt 哈希（users.yaml，权限 0600）。角色：sales 销售（自己的投标）、\n' +
+      'manager 投标经理（全部投标、定稿）、legal 法务（条款库、查看投标）、admin 系统管理员（账户、审计日志）',
+    options: {
+      role: { type: 'string', value: '角色', text: 'sales、manager、legal 或 admin' },
+      display: { type: 'string', value: '姓名', text: '页面和审计日志中显示的姓名（可用中文）' },
+      data: DATA,
+    },
+  },
+  'users list': {
+    synopsis: 'users list [--data DIR] [--format text|json]',
+    summary: '列出账户：用户名、姓名、角色、是否停用、创建和修改密码的时间（从不显示密码哈希）',
+    options: {
+      data: DATA,
+      format: { type: 'string', short: 'f', value: 'text|json', text: '输出格式，默认 text' },
+    },
+  },
+  'users disable': {
+    synopsis: 'users disable <用户名> [--data DIR]',
+    summary: '停用账户：不能再登录，已登录的会话在下一次请求时结束',
+    options: { data: DATA },
+  },
+  'users enable': {
+    synopsis: 'users enable <用户名> [--data DIR]',
+    summary: '重新启用停用的账户',
+    options: { data: DATA },
+  },
+  'users passwd': {
+    synopsis: 'users passwd <用户名> [--data DIR]',
+    summary: '修改账户的密码（输入方式同 users add）；该账户已登录的会话随之结束',
+    options: { data: DATA },
+  },
+  'audit verify': {
+    synopsis: 'audit verify [--data DIR]',
+    summary:
+      '逐条核对审计日志（audit.log）的哈希链：任何一条记录被改动、插入或删除时，\n' +
+      '指出第一条不符的记录所在的行号，退出码为 1',
+    options: { data: DATA },
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -285,6 +353,8 @@ export const TOP_COMMANDS = [
   'serve',
   'schema',
   'clauses',
+  'users',
+  'audit',
 ] as const;
 
 export const CLAUSES_SUBCOMMANDS = [
@@ -299,6 +369,19 @@ export const CLAUSES_SUBCOMMANDS = [
   'retire',
   'upgrade',
 ] as const;
+
+export const USERS_SUBCOMMANDS = ['add', 'list', 'disable', 'enable', 'passwd'] as const;
+export const AUDIT_SUBCOMMANDS = ['verify'] as const;
+
+/** Commands made of sub-commands, with what the group is for. */
+const GROUPS: Readonly<Record<string, { subs: readonly string[]; text: string }>> = {
+  clauses: {
+    subs: CLAUSES_SUBCOMMANDS,
+    text: '条款库（经法务审核、带版本的条款）的查询、检查与修订（修订只在公司工作区中进行）',
+  },
+  users: { subs: USERS_SUBCOMMANDS, text: '网页版的账户（保存在数据目录的 users.yaml 中）' },
+  audit: { subs: AUDIT_SUBCOMMANDS, text: '网页版的审计日志（数据目录中的 audit.log）' },
+};
 
 const EXIT_CODES = '退出码：0 成功；1 输入有误；2 命令用法错误。';
 
@@ -328,6 +411,12 @@ const OVERVIEW_ORDER: readonly CommandName[] = [
   'clauses upgrade',
   'verify',
   'serve',
+  'users add',
+  'users list',
+  'users disable',
+  'users enable',
+  'users passwd',
+  'audit verify',
   'schema',
   'explain',
   'migrate',
@@ -384,14 +473,15 @@ ${EXIT_CODES}
 `.replace(/。。/g, '。');
 }
 
-/** `tenderkit clauses --help`: the sub-commands. */
-export function clausesHelp(): string {
-  return `用法：tenderkit clauses <子命令> …
+/** `tenderkit clauses --help` (or users, audit): the sub-commands. */
+export function clausesHelp(group = 'clauses'): string {
+  const g = GROUPS[group]!;
+  return `用法：tenderkit ${group} <子命令> …
 
-条款库（经法务审核、带版本的条款）的查询、检查与修订（修订只在公司工作区中进行）。子命令：
-${CLAUSES_SUBCOMMANDS.map((s) => entry(`clauses ${s}`)).join('\n')}
+${g.text}。子命令：
+${g.subs.map((s) => entry(`${group} ${s}` as CommandName)).join('\n')}
 
-每个子命令的选项见 tenderkit clauses <子命令> --help。
+每个子命令的选项见 tenderkit ${group} <子命令> --help。
 
 ${EXIT_CODES}
 `;
@@ -511,12 +601,12 @@ export function parseCommand<N extends CommandName>(
  * is named (a mistyped one is a usage error), else the list of sub-commands.
  */
 export function helpFor(command: string, rest: readonly string[]): string {
-  if (command !== 'clauses') return commandHelp(command as CommandName);
+  const group = Object.prototype.hasOwnProperty.call(GROUPS, command) ? GROUPS[command] : undefined;
+  if (!group) return commandHelp(command as CommandName);
   const sub = rest.find((a) => !a.startsWith('-'));
-  if (sub === undefined) return clausesHelp();
-  if (!(CLAUSES_SUBCOMMANDS as readonly string[]).includes(sub))
-    throw unknownCommand(sub, CLAUSES_SUBCOMMANDS, 'clauses');
-  return commandHelp(`clauses ${sub}` as CommandName);
+  if (sub === undefined) return clausesHelp(command);
+  if (!group.subs.includes(sub)) throw unknownCommand(sub, group.subs, command);
+  return commandHelp(`${command} ${sub}` as CommandName);
 }
 
 /** `tenderkit biuld`: an unknown top-level command, or an unknown option where a command belongs. */

@@ -4,7 +4,10 @@
 export const catalogue = {
   FileNotFound: { title: '找不到文件', hint: '请检查文件路径是否正确。' },
   FileUnreadable: { title: '无法读取文件', hint: '请检查文件权限，或确认它是一个普通文件。' },
-  FileTooLarge: { title: '文件过大', hint: '投标参数文件不应超过 1 MB，请检查是否选错了文件。' },
+  FileTooLarge: {
+    title: '文件过大',
+    hint: 'TenderKit 读取的 YAML 文件和正文文件都不应超过 1 MB：请检查是否选错了文件，或删去文件中多余的内容。',
+  },
   NotUtf8: {
     title: '文件不是 UTF-8 编码',
     hint: '请将文件另存为 UTF-8 编码（无 BOM 亦可）后重试。',
@@ -81,7 +84,11 @@ export const catalogue = {
   },
   ClauseApprovalBroken: {
     title: '已批准的条款正文被改动',
-    hint: '已批准的版本不得修改：请恢复批准时的原文；要改措辞，请用 `tenderkit clauses new-version` 提出新版本，由作者以外的人用 `tenderkit clauses approve` 批准后使用（被改动的版本可用 `tenderkit clauses retire` 停用）。',
+    hint: '已批准的版本不得修改（停用后也不得修改）：请从版本管理中恢复批准时的原文；要改措辞，请用 `tenderkit clauses new-version` 提出新版本，由作者以外的人用 `tenderkit clauses approve` 批准后使用。在恢复原文之前，`tenderkit clauses` 的修改命令不会改动这个条款库。',
+  },
+  ClauseTitleChanged: {
+    title: '已批准条款的标题被改动',
+    hint: '标题印在文件中，随批准生效：请恢复原标题；要改标题，请用 `tenderkit clauses new-version <条款编号> --body-file 正文.md` 提出新版本（正文可以不变），由作者以外的人用 `tenderkit clauses approve` 批准后生效。',
   },
   ClauseApprovalInvalid: {
     title: '条款批准记录无效',
@@ -166,6 +173,30 @@ export const catalogue = {
   ManifestInvalid: {
     title: '构建记录无效',
     hint: 'manifest.json 由 tenderkit build 写出，不应手工修改：请重新构建后再复核。',
+  },
+  AccountsFileInvalid: {
+    title: '账户文件无效',
+    hint: '账户文件（数据目录中的 users.yaml）由 tenderkit users 命令维护，不应手工修改：请从备份恢复，或改正所指位置后用 tenderkit users list 检查。',
+  },
+  AccountExists: {
+    title: '账户已存在',
+    hint: '换一个用户名；要修改该账户的密码请用 tenderkit users passwd，重新启用请用 tenderkit users enable。',
+  },
+  AccountNotFound: {
+    title: '没有这个账户',
+    hint: '用 tenderkit users list --data DIR 查看已有账户（注意 --data 是否指向服务使用的数据目录）。',
+  },
+  PasswordRejected: {
+    title: '密码不符合要求',
+    hint: '密码至少 10 个字符，不含用户名；从标准输入提供时，第一行是密码，第二行再输入一次。',
+  },
+  AuditLogBroken: {
+    title: '审计日志已被改动',
+    hint: '审计日志只能由 TenderKit 追加：所指的记录（或它前面的一条）被修改、插入或删除过。请用备份比对查明改动，并保留现有文件作为证据。',
+  },
+  AuditLogMissing: {
+    title: '没有审计日志',
+    hint: '审计日志（audit.log）在启用账户后由服务和 tenderkit users 写入：请检查 --data 是否指向服务使用的数据目录。',
   },
   UsageError: { title: '命令用法错误', hint: '运行 `tenderkit --help` 查看用法。' },
   OutputFailed: { title: '无法写出文件', hint: '请检查输出目录是否可写、磁盘空间是否充足。' },

@@ -172,14 +172,15 @@ describe('commitment checklist: highway-monitoring', () => {
       ['project.name', 15],
       ['project.number', 16],
       ['project.tenderTitle', 17],
-      ['signature.signer', 178],
       ['signature.date', 179],
     ]);
     expect(byPath('tenderee.name')).toMatchObject({
-      documents: [LETTER],
+      documents: [LETTER, PLAN],
       clauses: [],
-      template: true, // 致：… is a template paragraph
+      template: true, // 致：… and the plan's cover are template paragraphs
     });
+    // The signer's name is left for the signature by hand: no document states it.
+    expect(list.some((c) => c.path === 'signature.signer')).toBe(false);
   });
 
   it('accounts for every value any document fills in from the bid', () => {
@@ -224,7 +225,7 @@ describe('commitment checklist: highway-monitoring', () => {
       'bid.yaml:172  其他承诺 › 冬季除冰期间的值守：每年 12 月至次年 2 月除冰保畅期间，我方在湘南高速公路监控分中心安排工程师现场值守，配合贵方处置冰冻天气下的设备故障。 ｜《售后服务承诺书》｜ 未经条款库审核（本投标自拟）',
     );
     expect(lines).toContain(
-      'bid.yaml:6  招标人 › 招标人名称：湘南高速公路建设开发有限公司 ｜《售后服务承诺书》｜ 文档模板',
+      'bid.yaml:6  招标人 › 招标人名称：湘南高速公路建设开发有限公司 ｜《售后服务承诺书》《售后服务方案》｜ 文档模板',
     );
     expect(lines.filter((l) => l.startsWith('bid.yaml:'))).toHaveLength(list.length);
   });
@@ -254,7 +255,6 @@ describe('commitment checklist: minimal', () => {
       ['basic', 'tenderee.name', '青溪县人民政府办公室', 4],
       ['basic', 'bidder.name', '青溪信达科技有限公司', 6],
       ['basic', 'project.name', '青溪县政务办公系统运维服务项目', 8],
-      ['basic', 'signature.signer', '刘文涛', 10],
       ['basic', 'signature.date', '2026年11月22日', 11],
     ]);
     const text = checklistText(list, {
@@ -263,7 +263,9 @@ describe('commitment checklist: minimal', () => {
       documents: ['售后服务承诺书'],
     });
     expect(text).toContain('承诺事项：无。文件只写下列基本信息，不作任何承诺。\n');
-    expect(text).toContain('m.yaml:10  落款 › 签字人：刘文涛 ｜《售后服务承诺书》｜ 文档模板\n');
+    expect(text).toContain(
+      'm.yaml:11  落款 › 落款日期：2026年11月22日 ｜《售后服务承诺书》《售后服务方案》｜ 文档模板\n',
+    );
   });
 });
 

@@ -31,6 +31,15 @@ const KIND_COLORS: Record<string, string> = {
 };
 
 /** One bar per timed milestone of each tier, on a log scale of hours; other limits as text. */
+/**
+ * Text sizes in points at the figure's own width, which is the default text width: figures are
+ * printed at that width, so this is their print size. The smallest is above 9 pt, leaving room for
+ * a house style whose text area is a few millimetres narrower (the figure is then scaled down).
+ */
+const SMALL = 9.5;
+const LABEL = 10.5;
+
+/** One bar per timed milestone of each tier, on a log scale of hours; other limits as text. */
 function tierChart(bid: BidParams, title: string): DrawnFigure | null {
   const tiers = bid.responseTiers ?? [];
   if (!tiers.length) return null;
@@ -51,40 +60,51 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
   );
   const lo = Math.min(0.25, ...values);
   const hi = Math.max(1, ...values) * 1.15;
-  const labelW = Math.max(60, ...rows.map((r) => textWidth(r.name, 10) + 12));
-  const nameW = 64;
+  const nameLines = rows.map((r) => wrap(r.name, LABEL, 72, { balanced: true }));
+  const labelW = Math.max(48, ...nameLines.flat().map((l) => textWidth(l, LABEL, true) + 10));
+  const nameW =
+    Math.max(40, ...rows.flatMap((r) => r.milestones.map((m) => textWidth(m.label, SMALL)))) + 8;
   const x0 = labelW + 8 + nameW;
   const x1 = W - 150;
   const x = (v: number) =>
     x0 + ((Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (x1 - x0);
   const top = 14;
-  const lineH = 12;
-  const textLineH = 10;
+  const lineH = 13;
+  const textLineH = 12.5;
   // Each milestone's text starts after its bar (or at the axis) and wraps within the figure.
   const textX = (h: number | null) => (h === null ? x0 + 4 : x0 + Math.max(2, x(h) - x0) + 4);
-  const lines = rows.map((r) => r.milestones.map((m) => wrap(m.text, 8, W - textX(m.hours) - 2)));
-  const rowH = (n: number) => lineH + (n - 1) * textLineH;
-  const heights = rows.map(
-    (r, i) =>
-      (r.milestones.length ? lines[i]!.reduce((a, l) => a + rowH(l.length), 0) : lineH) + 12,
+  const lines = rows.map((r) =>
+    r.milestones.map((m) => wrap(m.text, SMALL, W - textX(m.hours) - 2)),
   );
-  const height = top + heights.reduce((a, h) => a + h, 0) + 24;
+  const rowH = (n: number) => lineH + (n - 1) * textLineH;
+  const heights = rows.map((r, i) =>
+    Math.max(
+      (r.milestones.length ? lines[i]!.reduce((a, l) => a + rowH(l.length), 0) : lineH) + 12,
+      nameLines[i]!.length * LABEL * 1.3 + 8,
+    ),
+  );
+  const height = top + heights.reduce((a, h) => a + h, 0) + 26;
   let body = '';
   let lastTick = -Infinity;
   for (const t of [0.25, 0.5, 1, 2, 4, 8, 24, 48, 72, 168, 336, 720]) {
-    if (t < lo || t > hi || x(t) - lastTick < 36) continue; // keep tick labels apart
+    if (t < lo || t > hi || x(t) - lastTick < 40) continue; // keep tick labels apart
     const tx = x(t);
     lastTick = tx;
-    body += `<line x1="${tx.toFixed(1)}" y1="${top - 4}" x2="${tx.toFixed(1)}" y2="${height - 20}" stroke="#e2e8f0" stroke-width="0.8"/>`;
-    body += label(tx, height - 8, hoursText(t), { size: 7.5, fill: '#64748b' });
+    body += `<line x1="${tx.toFixed(1)}" y1="${top - 4}" x2="${tx.toFixed(1)}" y2="${height - 22}" stroke="#e2e8f0" stroke-width="0.8"/>`;
+    body += label(tx, height - 8, hoursText(t), { size: SMALL, fill: '#64748b' });
   }
   let y = top;
   rows.forEach((r, i) => {
     const h = heights[i]!;
-    body += label(labelW, y + h / 2, r.name, { size: 10, anchor: 'end', bold: true });
+    const names = nameLines[i]!;
+    names.forEach((l, k) => {
+      const ly =
+        y + h / 2 - ((names.length - 1) * LABEL * 1.3) / 2 + LABEL * 0.35 + k * LABEL * 1.3;
+      body += label(labelW, ly, l, { size: LABEL, anchor: 'end', bold: true });
+    });
     if (!r.milestones.length) {
       body += label(x0 + 4, y + 10, r.negotiable ? '双方协商确定' : '未写时限', {
-        size: 8,
+        size: SMALL,
         anchor: 'start',
         fill: '#64748b',
       });
@@ -92,8 +112,8 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
     let by = y;
     r.milestones.forEach((m, j) => {
       const text = lines[i]![j]!;
-      body += label(labelW + 8 + nameW - 4, by + 8, m.label, {
-        size: 8,
+      body += label(labelW + 8 + nameW - 4, by + 8.5, m.label, {
+        size: SMALL,
         anchor: 'end',
         fill: '#334155',
       });
@@ -102,8 +122,8 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
         body += `<rect x="${x0}" y="${by}" width="${bw.toFixed(1)}" height="9" fill="${KIND_COLORS[m.kind] ?? '#334155'}"/>`;
       }
       text.forEach((line, k) => {
-        body += label(textX(m.hours), by + 8 + k * textLineH, line, {
-          size: 8,
+        body += label(textX(m.hours), by + 8.5 + k * textLineH, line, {
+          size: SMALL,
           anchor: 'start',
           ...(m.hours === null ? { fill: '#64748b' } : {}),
         });
@@ -112,7 +132,7 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
     });
     y += h;
   });
-  body += `<line x1="${x0}" y1="${top - 4}" x2="${x0}" y2="${height - 20}" stroke="#94a3b8" stroke-width="1"/>`;
+  body += `<line x1="${x0}" y1="${top - 4}" x2="${x0}" y2="${height - 22}" stroke="#94a3b8" stroke-width="1"/>`;
   return { svg: svgDoc(W, height, body, title), width: W, height, data: rows };
 }
 
@@ -129,7 +149,9 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
   const perRow = steps.length > 6 ? Math.ceil(steps.length / 2) : steps.length;
   const gap = 18;
   const bw = (W - 20 - (perRow - 1) * gap) / perRow;
-  const bh = 42;
+  const labels = steps.map((s) => wrap(s, LABEL, bw - 8, { balanced: true }));
+  const lh = LABEL * 1.35;
+  const bh = Math.max(42, ...labels.map((l) => l.length * lh + 12));
   const rowsN = Math.ceil(steps.length / perRow);
   const severe = tiers[0];
   const severeText = severe
@@ -141,17 +163,19 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
           .join('，')
     : '';
   // The most severe tier's limits under the flow, wrapped to the figure's width.
-  const noteLines = severe ? wrap(`${severe.name}：${severeText}`, 9, W - 20) : [];
-  const height = 16 + rowsN * (bh + 30) + (severe ? 12 + noteLines.length * 12 : 4);
+  const noteLines = severe ? wrap(`${severe.name}：${severeText}`, SMALL, W - 20) : [];
+  const noteH = SMALL * 1.35;
+  const height = 16 + rowsN * (bh + 30) + (severe ? 12 + noteLines.length * noteH : 4);
   let body = '';
-  steps.forEach((s, i) => {
+  steps.forEach((_s, i) => {
     const row = Math.floor(i / perRow);
     const col = row % 2 === 0 ? i % perRow : perRow - 1 - (i % perRow); // snake so arrows stay short
     const bx = 10 + col * (bw + gap);
     const by = 16 + row * (bh + 30);
     const first = i === 0;
     const last = i === steps.length - 1;
-    body += box(bx, by, bw, bh, wrap(s, 10, bw - 8), {
+    body += box(bx, by, bw, bh, labels[i]!, {
+      size: LABEL,
       fill: first || last ? '#ecfdf3' : '#eef2ff',
       stroke: first || last ? '#067647' : '#1d4ed8',
     });
@@ -165,8 +189,8 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
     }
   });
   noteLines.forEach((line, i) => {
-    body += label(W / 2, height - 8 - (noteLines.length - 1 - i) * 12, line, {
-      size: 9,
+    body += label(W / 2, height - 8 - (noteLines.length - 1 - i) * noteH, line, {
+      size: SMALL,
       fill: '#334155',
     });
   });
@@ -178,6 +202,13 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
   };
 }
 
+/** A role that leads others (项目经理, 售后服务经理, 技术负责人, 主管): drawn a level above. */
+const LEADING_ROLE = /(经理|总监|负责人|主管|组长|队长)$/;
+
+/**
+ * The service organisation: the bidder's team at the top, the leading roles (managers) below it,
+ * the other roles (engineers) below them, each role a box with its people's names.
+ */
 function orgChart(bid: BidParams, title: string): DrawnFigure | null {
   if (!(bid.staff?.roster ?? []).length) return null;
   const roles: { role: string; names: string[] }[] = [];
@@ -186,74 +217,109 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
     if (r) r.names.push(p.name);
     else roles.push({ role: p.role, names: [p.name] });
   }
-  const perRow = Math.min(roles.length, 5);
+  const leads = roles.filter((r) => LEADING_ROLE.test(r.role));
+  const staff = roles.filter((r) => !LEADING_ROLE.test(r.role));
+  // One level when every role leads or none does; otherwise managers above engineers.
+  const levels = leads.length && staff.length ? [leads, staff] : [roles];
+  const perRow = Math.min(Math.max(...levels.map((l) => l.length)), 5);
   const gap = 12;
   const bw = (W - 20 - (perRow - 1) * gap) / perRow;
-  const roleLines = (role: string) => wrap(role, 10, bw - 8).slice(0, 2);
-  const rootW = Math.min(W - 40, Math.max(160, textWidth(bid.bidder.name, 10) + 30));
-  const rootH = 40;
-  const rowHeights: number[] = [];
-  for (let i = 0; i < roles.length; i += perRow) {
-    const chunk = roles.slice(i, i + perRow);
-    rowHeights.push(
-      22 +
-        Math.max(
-          ...chunk.map((r) => roleLines(r.role).length * 13 + Math.ceil(r.names.length / 2) * 14),
-        ) +
-        8,
-    );
-  }
-  const height = 12 + rootH + 26 + rowHeights.reduce((a, b) => a + b + 26, 0);
-  let body = box(
-    (W - rootW) / 2,
-    12,
-    rootW,
-    rootH,
-    [
-      ...wrap(bid.bidder.name, 10, rootW - 10).slice(0, 1),
-      `售后服务团队（${(bid.staff?.roster ?? []).length}人）`,
-    ],
-    { fill: '#ecfdf3', stroke: '#067647', bold: true },
+  const nameH = SMALL * 1.45;
+  const roleLines = (role: string) => wrap(role, LABEL, bw - 8, { balanced: true });
+  const namesPerLine = (names: string[]) =>
+    names.length > 1 && names.every((n) => textWidth(n, SMALL) * 2 + 14 <= bw) ? 2 : 1;
+  const boxH = (r: { role: string; names: string[] }) =>
+    10 +
+    roleLines(r.role).length * LABEL * 1.3 +
+    Math.ceil(r.names.length / namesPerLine(r.names)) * nameH +
+    6;
+  const rootLines = [
+    ...wrap(bid.bidder.name, LABEL, W - 60, { balanced: true }),
+    `售后服务团队（${(bid.staff?.roster ?? []).length}人）`,
+  ];
+  const rootW = Math.min(
+    W - 40,
+    Math.max(160, ...rootLines.map((l) => textWidth(l, LABEL, true) + 30)),
   );
+  const rootH = rootLines.length * LABEL * 1.35 + 12;
+  // Rows of at most perRow boxes, level by level.
+  const rows = levels.flatMap((level, li) => {
+    const out: { level: number; chunk: typeof roles }[] = [];
+    for (let i = 0; i < level.length; i += perRow)
+      out.push({ level: li, chunk: level.slice(i, i + perRow) });
+    return out;
+  });
+  const rowHeights = rows.map((r) => Math.max(...r.chunk.map(boxH)));
+  const height = 12 + rootH + rowHeights.reduce((a, h) => a + 26 + h, 0) + 8;
+  const line = (x1: number, y1: number, x2: number, y2: number) =>
+    `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="#475569" stroke-width="1"/>`;
+  let body = box((W - rootW) / 2, 12, rootW, rootH, rootLines, {
+    size: LABEL,
+    fill: '#ecfdf3',
+    stroke: '#067647',
+    bold: true,
+  });
+  // Where each level hangs from: the root box, then the first box of the level above.
+  let parent = { x: W / 2, y: 12 + rootH };
   let y = 12 + rootH + 26;
-  const busY = 12 + rootH + 13;
-  body += `<line x1="${W / 2}" y1="${12 + rootH}" x2="${W / 2}" y2="${busY}" stroke="#475569" stroke-width="1"/>`;
-  rowHeights.forEach((h, ri) => {
-    const chunk = roles.slice(ri * perRow, ri * perRow + perRow);
-    const left = 10 + ((perRow - chunk.length) * (bw + gap)) / 2;
-    const centers = chunk.map((_, i) => left + i * (bw + gap) + bw / 2);
-    // Later rows hang from a line down the left margin, so no connector crosses a box.
-    const busLeft = ri > 0 ? 3 : Math.min(...centers, W / 2);
-    body += `<line x1="${busLeft.toFixed(1)}" y1="${(y - 13).toFixed(1)}" x2="${Math.max(...centers, W / 2).toFixed(1)}" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/>`;
-    if (ri === 1)
-      body += `<line x1="3" y1="${busY}" x2="3" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/><line x1="3" y1="${busY}" x2="${Math.min(...centers, W / 2).toFixed(1)}" y2="${busY}" stroke="#475569" stroke-width="1"/>`;
-    if (ri > 1)
-      body += `<line x1="3" y1="${(y - 13 - h - 26).toFixed(1)}" x2="3" y2="${(y - 13).toFixed(1)}" stroke="#475569" stroke-width="1"/>`;
-    chunk.forEach((r, i) => {
+  let lastLevel = 0;
+  let spine: { x: number; y: number } | null = null;
+  rows.forEach((row, ri) => {
+    const h = rowHeights[ri]!;
+    const left = 10 + ((perRow - row.chunk.length) * (bw + gap)) / 2;
+    const centers = row.chunk.map((_, i) => left + i * (bw + gap) + bw / 2);
+    const busY = y - 13;
+    if (ri > 0 && row.level === lastLevel && spine) {
+      // A further row of the same level hangs from a line down the left margin.
+      body += line(3, spine.y, 3, busY) + line(3, busY, Math.max(...centers), busY);
+    } else {
+      const from = ri > 0 && row.level !== lastLevel ? parent : { x: W / 2, y: 12 + rootH };
+      body += line(from.x, from.y, from.x, busY);
+      body += line(Math.min(...centers, from.x), busY, Math.max(...centers, from.x), busY);
+      if (rows.filter((r) => r.level === row.level).length > 1) {
+        // The same level continues in the next row: start the left spine here.
+        body += line(3, busY, Math.min(...centers, from.x), busY);
+        spine = { x: 3, y: busY };
+      } else spine = null;
+    }
+    row.chunk.forEach((r, i) => {
       const bx = left + i * (bw + gap);
-      body += `<line x1="${centers[i]!.toFixed(1)}" y1="${(y - 13).toFixed(1)}" x2="${centers[i]!.toFixed(1)}" y2="${y}" stroke="#475569" stroke-width="1"/>`;
-      body += `<rect x="${bx.toFixed(1)}" y="${y}" width="${bw.toFixed(1)}" height="${h}" rx="4" fill="#eef2ff" stroke="#1d4ed8"/>`;
+      body += line(centers[i]!, busY, centers[i]!, y);
+      body += `<rect x="${bx.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" rx="4" fill="${row.level === 0 && levels.length > 1 ? '#fff7ed' : '#eef2ff'}" stroke="${row.level === 0 && levels.length > 1 ? '#c2410c' : '#1d4ed8'}"/>`;
       const lines = roleLines(r.role);
       lines.forEach(
-        (l, k) => (body += label(bx + bw / 2, y + 15 + k * 13, l, { size: 10, bold: true })),
+        (l, k) =>
+          (body += label(bx + bw / 2, y + 6 + LABEL + k * LABEL * 1.3, l, {
+            size: LABEL,
+            bold: true,
+          })),
       );
+      const per = namesPerLine(r.names);
       r.names.forEach((n, j) => {
-        const col = r.names.length > 1 ? j % 2 : 0.5;
+        const col = per === 2 ? j % 2 : 0.5;
         body += label(
           bx + bw * (col === 0.5 ? 0.5 : col === 0 ? 0.28 : 0.72),
-          y + 19 + lines.length * 13 + Math.floor(j / 2) * 14,
+          y + 8 + lines.length * LABEL * 1.3 + SMALL + Math.floor(j / per) * nameH,
           n,
-          { size: 9 },
+          { size: SMALL },
         );
       });
     });
+    // The next level hangs from the first (leading) box of this one.
+    if (row.level === 0 && ri === rows.findIndex((x) => x.level === 0))
+      parent = { x: centers[0]!, y: y + h };
+    lastLevel = row.level;
     y += h + 26;
   });
   return {
     svg: svgDoc(W, height, body, title),
     width: W,
     height,
-    data: { root: bid.bidder.name, roles },
+    data: {
+      root: bid.bidder.name,
+      roles,
+      levels: levels.map((l) => l.map((r) => r.role)),
+    },
   };
 }
 
@@ -273,44 +339,53 @@ function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
       : phases,
     hours: m.hours!,
   }));
-  const labelW = Math.min(150, Math.max(80, ...rows.map((r) => textWidth(r.module, 9) + 12)));
+  const labelW = Math.min(150, Math.max(80, ...rows.map((r) => textWidth(r.module, SMALL) + 12)));
   const cw = (W - labelW - 10) / phases.length;
-  const headH = 34;
-  const rowH = 20;
-  const height = headH + rows.length * rowH + 10;
+  const lh = SMALL * 1.3;
+  const phaseLines = phases.map((p) => wrap(p, SMALL, cw - 8, { balanced: true }));
+  const headH = 12 + Math.max(...phaseLines.map((l) => l.length)) * lh;
+  const moduleLines = rows.map((r) => wrap(r.module, SMALL, labelW - 12, { balanced: true }));
+  const rowHs = moduleLines.map((l) => Math.max(20, l.length * lh + 7));
+  const height = headH + rowHs.reduce((a, b) => a + b, 0) + 10;
   const maxHours = Math.max(...rows.map((r) => r.hours));
   let body = '';
-  phases.forEach((p, i) => {
+  phases.forEach((_p, i) => {
     const cx = labelW + i * cw;
     body += `<rect x="${cx.toFixed(1)}" y="0" width="${cw.toFixed(1)}" height="${height - 10}" fill="${i % 2 ? '#f8fafc' : '#ffffff'}" stroke="#e2e8f0"/>`;
-    wrap(p, 9, cw - 8)
-      .slice(0, 2)
-      .forEach(
-        (line, j) => (body += label(cx + cw / 2, 14 + j * 12, line, { size: 9, bold: true })),
-      );
+    phaseLines[i]!.forEach(
+      (line, j) =>
+        (body += label(cx + cw / 2, 6 + SMALL + j * lh, line, { size: SMALL, bold: true })),
+    );
   });
+  let y = headH;
   rows.forEach((r, i) => {
-    const y = headH + i * rowH;
-    body += label(labelW - 6, y + 13, wrap(r.module, 9, labelW - 12)[0]!, {
-      size: 9,
-      anchor: 'end',
+    const rh = rowHs[i]!;
+    const mid = y + rh / 2;
+    const names = moduleLines[i]!;
+    names.forEach((l, k) => {
+      body += label(labelW - 6, mid - ((names.length - 1) * lh) / 2 + SMALL * 0.35 + k * lh, l, {
+        size: SMALL,
+        anchor: 'end',
+      });
     });
     if (!r.phases.length) {
-      body += label(labelW + 6, y + 13.5, '未排期', { size: 8, anchor: 'start' });
+      body += label(labelW + 6, mid + SMALL * 0.35, '未排期', { size: SMALL, anchor: 'start' });
+      y += rh;
       return;
     }
     // Hours belong to the module, not to each phase: written once, after its last bar.
     const last = r.phases.length - 1;
     r.phases.forEach((phase, k) => {
       const bx = labelW + phases.indexOf(phase) * cw + 6;
-      const bw = Math.max(18, ((cw - 40) * r.hours) / maxHours / r.phases.length);
-      body += `<rect x="${bx.toFixed(1)}" y="${y + 4}" width="${bw.toFixed(1)}" height="12" rx="2" fill="#0f766e"/>`;
+      const bw = Math.max(18, ((cw - 48) * r.hours) / maxHours / r.phases.length);
+      body += `<rect x="${bx.toFixed(1)}" y="${(mid - 6).toFixed(1)}" width="${bw.toFixed(1)}" height="12" rx="2" fill="#0f766e"/>`;
       if (k === last)
-        body += label(bx + bw + 4, y + 13.5, `${last ? '共' : ''}${r.hours}学时`, {
-          size: 8,
+        body += label(bx + bw + 4, mid + SMALL * 0.35, `${last ? '共' : ''}${r.hours}学时`, {
+          size: SMALL,
           anchor: 'start',
         });
     });
+    y += rh;
   });
   return { svg: svgDoc(W, height, body, title), width: W, height, data: { phases, rows } };
 }

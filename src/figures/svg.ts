@@ -93,18 +93,116 @@ export function textWidth(text: string, size: number, bold = false): number {
   return (s.advance / s.font.unitsPerEm) * size;
 }
 
-/** Breaks `text` into lines no wider than `max` points (Chinese may break between any characters). */
-export function wrap(text: string, size: number, max: number): string[] {
+/** Word boundaries: ICU's dictionary for Chinese, spaces and punctuation for Latin text. */
+const segmenter = new Intl.Segmenter('zh-CN', { granularity: 'word' });
+/** Never at the start of a line (避头): closing punctuation and the like. */
+const NO_START = /^[，。、；：？！）》」』】〕”’％%,.;:?!)\]}·…—\s]+$/u;
+/** Never at the end of a line (避尾): opening brackets and quotes. */
+const NO_END = /^[（《「『【〔“‘(\[{]+$/u;
+
+/**
+ * The pieces a label may break between: words, each carrying the punctuation that may not start
+ * a line after it and the opening bracket that may not end one before it.
+ */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  let open = '';
+  for (const { segment } of segmenter.segment(text)) {
+    if (NO_START.test(segment) && out.length && !open) out[out.length - 1] += segment;
+    else if (NO_END.test(segment)) open += segment;
+    else {
+      out.push(open + segment);
+      open = '';
+    }
+  }
+  if (open) out.push(open);
+  return out;
+}
+
+const chars = (s: string) => [...s].length;
+
+/** Greedy lines no wider than `max`; a word wider than a line is cut between its characters. */
+function pack(pieces: readonly string[], size: number, max: number): string[] {
   const lines: string[] = [];
   let cur = '';
-  for (const ch of text) {
-    if (cur && textWidth(cur + ch, size) > max) {
-      lines.push(cur);
-      cur = ch;
-    } else cur += ch;
+  for (const w of pieces) {
+    if (!cur || textWidth((cur + w).trimEnd(), size) <= max) {
+      cur += w;
+      continue;
+    }
+    lines.push(cur);
+    cur = w;
   }
   if (cur) lines.push(cur);
-  return lines.length ? lines : [''];
+  // A word that alone is too wide: cut by characters, its last piece at least two characters long.
+  return lines.flatMap((line) => {
+    if (textWidth(line.trimEnd(), size) <= max || chars(line) < 2) return [line];
+    const out: string[] = [];
+    let part = '';
+    for (const ch of line) {
+      if (part && textWidth(part + ch, size) > max) {
+        out.push(part);
+        part = '';
+      }
+      part += ch;
+    }
+    if (chars(part) === 1 && out.length && chars(out[out.length - 1]!) > 2) {
+      const prev = [...out[out.length - 1]!];
+      part = prev.pop()! + part;
+      out[out.length - 1] = prev.join('');
+    }
+    out.push(part);
+    return out;
+  });
+}
+
+/**
+ * Breaks `text` into lines no wider than `max` points at `size`, between words (Chinese words as
+ * ICU's dictionary finds them), keeping the line-start and line-end rules, and never leaving one
+ * character alone on a line (“外场维护工程/师” becomes “外场维护/工程师”). `balanced`: lines of
+ * about equal length (box labels) instead of full lines and a short last one.
+ */
+export function wrap(
+  text: string,
+  size: number,
+  max: number,
+  opts: { balanced?: boolean } = {},
+): string[] {
+  const pieces = words(text);
+  let lines = pack(pieces, size, max);
+  if (opts.balanced && lines.length > 1) {
+    // The narrowest measure that still needs no more lines.
+    let lo = textWidth(text, size) / lines.length;
+    let hi = max;
+    for (let i = 0; i < 12; i++) {
+      const mid = (lo + hi) / 2;
+      if (pack(pieces, size, mid).length <= lines.length) hi = mid;
+      else lo = mid;
+    }
+    lines = pack(pieces, size, hi);
+  }
+  // A line of one character takes the word before it along (or, failing that, one character).
+  for (let i = 1; i < lines.length; i++) {
+    if (chars(lines[i]!.trim()) !== 1) continue;
+    const prev = lines[i - 1]!;
+    const prevWords = words(prev);
+    const last = prevWords.length > 1 ? prevWords[prevWords.length - 1]! : [...prev].pop()!;
+    const moved = last + lines[i];
+    if (chars(prev) - chars(last) >= 2 && textWidth(moved.trimEnd(), size) <= max) {
+      lines[i - 1] = prev.slice(0, prev.length - last.length);
+      lines[i] = moved;
+    } else if (chars(prev) > 2) {
+      const ch = [...prev].pop()!;
+      lines[i - 1] = prev.slice(0, prev.length - ch.length);
+      lines[i] = ch + lines[i];
+    }
+  }
+  if (lines.length > 1 && chars(lines[0]!.trim()) === 1 && lines[1]) {
+    lines[1] = lines[0] + lines[1];
+    lines.shift();
+  }
+  const out = lines.map((l) => l.trimEnd()).filter((l) => l);
+  return out.length ? out : [''];
 }
 
 export function svgDoc(width: number, height: number, body: string, title: string): string {

@@ -154,3 +154,60 @@ export function columnFractions(t: Table, style: HouseStyle = DEFAULT_HOUSE_STYL
   const total = sum(withPadding);
   return withPadding.map((w) => w / total);
 }
+
+/**
+ * Where the front matter ends: a document whose first heading comes after a page break has front
+ * matter (a cover, the contents), which carries no page number; its body is numbered from 1.
+ * `cover` is the number of top-level blocks before the first page break (the cover page, set
+ * centred on its page); `body` is the index of the first top-level block after the last page break
+ * before the first heading. Both are 0 for a document without front matter.
+ */
+export function frontMatter(doc: Document): { readonly cover: number; readonly body: number } {
+  const blocks = doc.children;
+  const firstHeading = blocks.findIndex(
+    (b) =>
+      b.type === 'heading' || (b.type === 'clause' && b.children.some((c) => c.type === 'heading')),
+  );
+  const before = firstHeading < 0 ? blocks.length : firstHeading;
+  let lastBreak = -1;
+  for (let i = 0; i < before; i++) if (blocks[i]!.type === 'pageBreak') lastBreak = i;
+  if (lastBreak < 0) return { cover: 0, body: 0 };
+  return { cover: blocks.findIndex((b) => b.type === 'pageBreak'), body: lastBreak + 1 };
+}
+
+/**
+ * Text cut where a line may also break inside a long run of digits, Latin letters and punctuation
+ * (a phone number, an e-mail or web address): after `-`, `/` or `_`, and before `@` or `.`, never
+ * leaving a piece of the run shorter than two characters. Runs shorter than BREAKABLE_MIN
+ * characters are left whole. Joined, the pieces are the text again; one piece: nothing to add.
+ */
+export const BREAKABLE_MIN = 8;
+const LONG_TOKEN = /[0-9A-Za-z][0-9A-Za-z@._\-/:+#%=?&~]*[0-9A-Za-z]/g;
+
+export function breakablePieces(text: string): string[] {
+  const out: string[] = [''];
+  let last = 0;
+  for (const m of text.matchAll(LONG_TOKEN)) {
+    const token = m[0];
+    if (token.length < BREAKABLE_MIN || !/[-/_@.]/.test(token)) continue;
+    out[out.length - 1] += text.slice(last, m.index);
+    let piece = 0; // length of the token's current piece
+    for (let i = 0; i < token.length; i++) {
+      const ch = token[i]!;
+      const left = token.length - i;
+      if ((ch === '@' || ch === '.') && piece >= 2 && left >= 2) {
+        out.push('');
+        piece = 0;
+      }
+      out[out.length - 1] += ch;
+      piece++;
+      if ((ch === '-' || ch === '/' || ch === '_') && piece >= 2 && left > 2) {
+        out.push('');
+        piece = 0;
+      }
+    }
+    last = m.index + token.length;
+  }
+  out[out.length - 1] += text.slice(last);
+  return out;
+}

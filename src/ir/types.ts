@@ -22,6 +22,13 @@ export interface DocumentMeta {
    * `tenderkit.yaml`; every writer reads it. Absent: the built-in style (`DEFAULT_HOUSE_STYLE`).
    */
   readonly style?: HouseStyle;
+  /** Write the PDF as PDF/A-2b (PDF 1.7, XMP metadata, an sRGB output intent): `build --pdfa`. */
+  readonly pdfa?: boolean;
+  /**
+   * Keep tool fingerprints out of the file's metadata (`build --clean-metadata`, house style
+   * `cleanMetadata`): no `properties`, and the bidder, not TenderKit, as the PDF's creator.
+   */
+  readonly cleanMetadata?: boolean;
 }
 
 // ── House style ─────────────────────────────────────────────────────────────
@@ -90,6 +97,11 @@ export interface HouseStyle {
   };
   /** Page footer: literal text with `{page}` and `{pages}` (never a template). */
   readonly footer: string;
+  /**
+   * No tool fingerprints in the files' metadata (as `build --clean-metadata`): they stay in
+   * manifest.json.
+   */
+  readonly cleanMetadata?: boolean;
 }
 
 export interface Document {

@@ -6,16 +6,20 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   linkSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import path from 'node:path';
 import {
@@ -30,12 +34,19 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { diagnostic, fail, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { MAX_YAML_BYTES, parseYamlText, type LoadedYaml } from '../load/yaml-file.js';
+import { MAX_YAML_BYTES, parseYamlText, readYamlFile, type LoadedYaml } from '../load/yaml-file.js';
 import { zodIssuesToDiagnostics } from '../load/zod-issues.js';
 import type { PreparedBid } from '../prepare.js';
 import { prepareBid } from '../prepare.js';
 import { clauseFileSchema, type ClauseFile, type ClauseVersion } from '../schema/library.js';
-import { bodySha256, samePerson, todayInChina } from './governance.js';
+import {
+  approvalProblems,
+  bodySha256,
+  hasVisibleName,
+  personMatch,
+  shownName,
+  todayInChina,
+} from './governance.js';
 import { PACKAGE_ROOT, STATUS_LABELS, type Library, type LoadedClause } from './library.js';
 import { bodyLocation, checkBody } from './lint.js';
 
@@ -86,6 +97,16 @@ export function textOption(value: string, option: string, max: number): string {
   return v;
 }
 
+/** A person's name given on the command line (`--author`, `--by`): one line that shows a letter. */
+export function personOption(value: string, option: string, max: number): string {
+  const v = textOption(value, option, max);
+  if (!hasVisibleName(v))
+    fail('InvalidValue', `“${shownName(v)}”不是姓名：须写明姓名（至少一个可见的文字）`, {
+      path: `--${option}`,
+    });
+  return v;
+}
+
 export function checkClauseId(id: string): void {
   if (!CLAUSE_ID.test(id))
     fail(
@@ -101,15 +122,26 @@ export function checkClauseId(id: string): void {
 export function readBodyFile(file: string): string {
   const shown = display(file);
   let buf: Buffer;
+  const tooLarge = (message: string) =>
+    fail('FileTooLarge', message, { location: { file: shown } });
   try {
-    const st = statSync(file);
-    if (!st.isFile())
+    // A pipe or a device is refused before it is opened (opening a FIFO would wait for a writer).
+    if (!statSync(file).isFile())
       fail('FileUnreadable', `“${shown}”不是普通文件`, { location: { file: shown } });
-    if (st.size > MAX_YAML_BYTES)
-      fail('FileTooLarge', `条款正文文件大小为 ${(st.size / 1024 / 1024).toFixed(1)} MB`, {
-        location: { file: shown },
-      });
-    buf = readFileSync(file);
+    const fd = openSync(file, 'r');
+    try {
+      // What was opened is checked again, and read with a byte limit whatever its stated size
+      // (a file under /proc says 0 bytes and reads more).
+      const st = fstatSync(fd);
+      if (!st.isFile())
+        fail('FileUnreadable', `“${shown}”不是普通文件`, { location: { file: shown } });
+      if (st.size > MAX_YAML_BYTES)
+        tooLarge(`条款正文文件大小为 ${(st.size / 1024 / 1024).toFixed(1)} MB，超过 1 MB 上限`);
+      buf = readAtMost(fd, MAX_YAML_BYTES);
+      if (buf.length > MAX_YAML_BYTES) tooLarge('条款正文文件超过 1 MB 上限');
+    } finally {
+      closeSync(fd);
+    }
   } catch (e) {
     if (e instanceof TenderKitError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -142,6 +174,23 @@ export function readBodyFile(file: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The file's bytes, read until its end or until more than `limit` have come, however large it says
+ * it is. Reads are whole 64 KiB chunks (some /proc files accept only reads of a multiple of 8 bytes).
+ */
+function readAtMost(fd: number, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total <= limit) {
+    const chunk = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+
 /** Refuses a body that would not pass `clauses lint`, located in the body file. */
 function checkNewBody(body: string, bodyFile: string, where: string): void {
   const found = checkBody(body, where, { bids: shippedExamples(), render: true });
@@ -172,17 +221,143 @@ function validated(
   shown: string,
 ): { ok: true; clause: ClauseFile; source: LoadedYaml } | { ok: false; diagnostics: Diagnostic[] } {
   const y = parseYamlText(text, shown);
-  if (!y.ok) return y;
-  const r = clauseFileSchema.safeParse(y.value.data);
+  return y.ok ? checked(y.value) : y;
+}
+
+/** A parsed clause file checked against the schema. */
+function checked(
+  source: LoadedYaml,
+): { ok: true; clause: ClauseFile; source: LoadedYaml } | { ok: false; diagnostics: Diagnostic[] } {
+  const r = clauseFileSchema.safeParse(source.data);
   if (!r.success)
     return {
       ok: false,
-      diagnostics: zodIssuesToDiagnostics(r.error.issues, clauseFileSchema, y.value).map((d) => ({
+      diagnostics: zodIssuesToDiagnostics(r.error.issues, clauseFileSchema, source).map((d) => ({
         ...d,
         name: 'ClauseFileInvalid' as const,
       })),
     };
-  return { ok: true, clause: r.data, source: y.value };
+  return { ok: true, clause: r.data, source };
+}
+
+// --- where changes may be written, and from what ----------------------------------------------
+
+const identity = (st: Stats) => `${st.dev}:${st.ino}`;
+
+let packageFolders: Set<string> | undefined;
+/** Device and inode of the installed package's folders (node_modules aside), a few levels deep. */
+function packageFolderIds(): Set<string> {
+  if (packageFolders) return packageFolders;
+  const ids = new Set<string>();
+  const walk = (dir: string, depth: number) => {
+    try {
+      ids.add(identity(statSync(dir)));
+      if (depth === 0) return;
+      for (const d of readdirSync(dir, { withFileTypes: true }))
+        if (d.isDirectory() && d.name !== 'node_modules' && d.name !== '.git')
+          walk(path.join(dir, d.name), depth - 1);
+    } catch {
+      // an unreadable folder of the package: nothing is written there anyway
+    }
+  };
+  walk(PACKAGE_ROOT, 3);
+  packageFolders = ids;
+  return ids;
+}
+
+/** Folders a changing command was allowed to write (see writableFolder), by device and inode. */
+const writableIds = new Set<string>();
+
+const within = (dir: string, p: string) => {
+  const r = path.relative(dir, p);
+  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
+};
+
+/**
+ * The clauses folder a changing command may write: refused (LibraryReadOnly) when, every symbolic
+ * link followed, it is or lies inside the installed package, when it is one of the package's
+ * folders under another name (the same device and inode: a bind mount), or when it is not inside
+ * the workspace. Every write checks its folder again (writeAtomic).
+ */
+export function writableFolder(dir: string, workspaceRoot: string): string {
+  const shown = display(dir);
+  let real: string;
+  let st: Stats;
+  try {
+    real = realpathSync(dir);
+    st = statSync(real);
+  } catch (e) {
+    fail('FileNotFound', `找不到条款文件夹“${shown}”（${(e as NodeJS.ErrnoException).code}）`, {
+      location: { file: shown },
+    });
+  }
+  if (!st.isDirectory())
+    fail('LibraryReadOnly', `条款库“${shown}”不是文件夹`, { location: { file: shown } });
+  const pkg = realpathSync(PACKAGE_ROOT);
+  if (within(pkg, real) || packageFolderIds().has(identity(st)))
+    fail(
+      'LibraryReadOnly',
+      `条款库“${shown}”实际是 TenderKit 安装目录中的文件夹（${within(pkg, real) ? real : '同一设备和 inode，可能是挂载或硬链接'}），内置条款库不能修改`,
+      { location: { file: shown } },
+    );
+  const ws = realpathSync(workspaceRoot);
+  if (!within(ws, real))
+    fail(
+      'LibraryReadOnly',
+      `条款库“${shown}”不在工作区“${display(workspaceRoot)}”内（实际位于“${real}”）：修改命令只改动工作区自己的条款库`,
+      { location: { file: shown } },
+    );
+  writableIds.add(identity(st));
+  return dir;
+}
+
+/** Refuses a write into a folder writableFolder did not allow, or into one of the package's. */
+function checkWriteFolder(dir: string): void {
+  let id = '';
+  try {
+    id = identity(statSync(dir));
+  } catch {
+    // reported as not allowed below
+  }
+  if (!writableIds.has(id) || packageFolderIds().has(id))
+    fail('LibraryReadOnly', `不能写入“${display(dir)}”：它不是工作区自己的条款库`, {
+      location: { file: display(dir) },
+    });
+}
+
+/**
+ * Refuses to change a library whose approvals do not hold, with the same located problems a build
+ * reports: every clause file in the folder must load and keep its seals. A title changed since its
+ * approval (ClauseTitleChanged) does not stop a change: a new version and its approval resolve it.
+ */
+export function checkLibrary(dir: string): void {
+  const problems: Diagnostic[] = [];
+  const today = todayInChina();
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+  } catch {
+    // a missing folder holds no broken seal; the command itself says what is missing
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const y = readYamlFile(file, display(file));
+    if (!y.ok) {
+      problems.push(...y.diagnostics);
+      continue;
+    }
+    const v = checked(y.value);
+    if (!v.ok) {
+      problems.push(...v.diagnostics);
+      continue;
+    }
+    problems.push(
+      ...approvalProblems(v.clause, v.source, today).filter((d) => d.name !== 'ClauseTitleChanged'),
+    );
+  }
+  if (problems.length) throw new TenderKitError(problems);
 }
 
 function clauseFile(dir: string, id: string): string {
@@ -232,6 +407,7 @@ function openClause(dir: string, id: string): OpenedClause {
 function writeAtomic(file: string, text: string, opts: { create?: boolean; expect?: Buffer }) {
   const dir = path.dirname(file);
   const shown = display(file);
+  checkWriteFolder(dir);
   const tmp = path.join(
     dir,
     `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
@@ -295,6 +471,16 @@ function writeAtomic(file: string, text: string, opts: { create?: boolean; expec
  */
 function render(doc: Document, shown: string, check?: (c: ClauseFile) => void): string {
   const text = doc.toString(STRINGIFY_OPTIONS);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_YAML_BYTES)
+    fail(
+      'FileTooLarge',
+      `修改后的条款文件将有 ${bytes} 字节，超过 ${MAX_YAML_BYTES} 字节（1 MB）的上限：超过上限的条款文件无法读取，本次修改未写入`,
+      {
+        location: { file: shown },
+        hint: '请删去条款文件中不再需要的注释，或把过长的条款拆成几个条款，然后重新运行命令。',
+      },
+    );
   const v = validated(text, shown);
   if (!v.ok)
     throw new Error(
@@ -369,6 +555,20 @@ function setKeys(doc: Document, map: YAMLMap, values: Record<string, string | un
   }
 }
 
+/** Sets a top-level key of a clause file, placed right after `after` when it is new. */
+function setAfter(doc: Document, key: string, value: string, after: string): void {
+  const root = doc.contents;
+  if (!isMap(root)) throw new Error('the clause file is not a map');
+  const keyOf = (p: Pair) => (isScalar(p.key) ? String(p.key.value) : '');
+  const existing = root.items.find((p) => keyOf(p) === key);
+  if (existing) {
+    existing.value = doc.createNode(value);
+    return;
+  }
+  const at = root.items.findIndex((p) => keyOf(p) === after);
+  root.items.splice(at + 1, 0, new Pair(doc.createNode(key), doc.createNode(value)));
+}
+
 function versionMap(c: OpenedClause, index: number): YAMLMap {
   const versions = c.doc.get('versions', true);
   const map = isSeq(versions) ? versions.items[index] : undefined;
@@ -409,6 +609,7 @@ export interface NewClauseInput {
 /** `clauses new`: a new clause file whose version 1 is a draft. Returns the file written. */
 export function newClause(dir: string, id: string, input: NewClauseInput): string {
   checkClauseId(id);
+  checkLibrary(dir);
   const file = clauseFile(dir, id);
   if (existsSync(file))
     fail(
@@ -459,13 +660,18 @@ export function newVersion(
   id: string,
   input: NewVersionInput,
 ): { version: number; basedOn?: number; file: string } {
+  checkClauseId(id);
+  checkLibrary(dir);
   const c = openClause(dir, id);
   if (input.from !== undefined) findVersion(c, input.from);
   const basedOn = input.from ?? latestApproved(c.clause)?.version;
   const body = readBodyFile(input.bodyFile);
   const n = nextNumber(c.clause);
   const same = c.clause.versions.find((v) => v.body === body);
-  if (same)
+  // A title changed since its approval is approved with a new version, whose body may be the same.
+  const retitled =
+    c.clause.approvedTitle !== undefined && c.clause.approvedTitle !== c.clause.title;
+  if (same && !retitled)
     fail(
       'ClauseChangeRefused',
       `新正文与条款“${id}”第 ${same.version} 版（${STATUS_LABELS[same.status]}）完全相同，无需新版本`,
@@ -497,7 +703,15 @@ export function approveVersion(
   id: string,
   n: number,
   input: { by: string; note?: string },
-): { approvedOn: string; bodySha256: string; file: string } {
+): {
+  approvedOn: string;
+  bodySha256: string;
+  file: string;
+  /** The title this approval records, when it differs from the one recorded before. */
+  title?: { before?: string; now: string };
+} {
+  checkClauseId(id);
+  checkLibrary(dir);
   const c = openClause(dir, id);
   const i = findVersion(c, n);
   const v = c.clause.versions[i]!;
@@ -508,18 +722,25 @@ export function approveVersion(
       `${where}${STATUS_LABELS[v.status]}，只有草稿可以批准${v.status === 'approved' ? '' : '（已停用的版本不能再启用，请提出新版本）'}`,
       { location: c.source.locate(['versions', i, 'status']) },
     );
-  if (!v.author)
+  if (!v.author || !hasVisibleName(v.author))
     fail('ClauseApprovalInvalid', `${where}没有写明作者（author），无法确认批准人不是作者本人`, {
-      location: c.source.locate(['versions', i]),
+      location: c.source.locate(['versions', i, ...(v.author ? ['author'] : [])]),
       hint: '请在该版本中写明 author（起草人）后再批准。',
     });
-  if (samePerson(input.by, v.author))
+  if (!hasVisibleName(input.by))
+    fail('ClauseApprovalInvalid', `批准人“${shownName(input.by)}”没有可见的文字：须写明姓名`, {
+      path: '--by',
+    });
+  const match = personMatch(input.by, v.author);
+  if (match)
     fail(
       'ClauseApprovalInvalid',
-      `批准人“${input.by}”就是${where}的作者：批准人必须是作者以外的人`,
+      match === 'same'
+        ? `批准人“${shownName(input.by)}”就是${where}的作者：批准人必须是作者以外的人`
+        : `批准人“${shownName(input.by)}”与${where}的作者“${shownName(v.author)}”姓名相同或相互包含，视为作者本人：批准人必须是作者以外的人`,
       {
         location: c.source.locate(['versions', i, 'author']),
-        hint: '请由作者以外的人（通常是法务）运行 tenderkit clauses approve 批准。',
+        hint: '请由作者以外的人（通常是法务）运行 tenderkit clauses approve 批准；姓名比较时不计括号里的部门、空格、不可见字符和繁简差异。',
       },
     );
   // The body must pass every check `clauses lint` makes of an approved version.
@@ -549,11 +770,22 @@ export function approveVersion(
     bodySha256: hash,
     approvalNote: input.note,
   });
+  // The title is printed as the clause's heading: the approval records it too.
+  const { title, approvedTitle } = c.clause;
+  if (approvedTitle !== title) setAfter(c.doc, 'approvedTitle', title, 'title');
   save(c, (after) => {
     const a = after.versions[i]!;
     if (a.body !== v.body || bodySha256(a.body) !== hash) throw new Error('the body changed');
+    if (after.approvedTitle !== title) throw new Error('the title was not recorded');
   });
-  return { approvedOn, bodySha256: hash, file: c.file };
+  return {
+    approvedOn,
+    bodySha256: hash,
+    file: c.file,
+    ...(approvedTitle !== title
+      ? { title: { now: title, ...(approvedTitle !== undefined ? { before: approvedTitle } : {}) } }
+      : {}),
+  };
 }
 
 /** `clauses retire`: takes a version out of use for good, recording the date and the reason. */
@@ -563,6 +795,8 @@ export function retireVersion(
   n: number,
   input: { reason: string },
 ): { retiredOn: string; stillApproved: number | undefined; file: string } {
+  checkClauseId(id);
+  checkLibrary(dir);
   const c = openClause(dir, id);
   const i = findVersion(c, n);
   const v = c.clause.versions[i]!;
@@ -595,6 +829,7 @@ export interface UpgradeStep {
  * changed or renumbered. Running it twice adds nothing.
  */
 export function upgradeLibrary(dir: string, builtin: Library): UpgradeStep[] {
+  checkLibrary(dir);
   interface Plan {
     step: UpgradeStep;
     write: () => void;

@@ -1,5 +1,8 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultLibrary, resolveVersion } from './library.js';
+import { defaultLibrary, libraryAt, loadLibrary, PACKAGE_ROOT, resolveVersion } from './library.js';
 
 const lib = defaultLibrary();
 const clause = (id: string) => {
@@ -54,5 +57,75 @@ describe('clause version resolution', () => {
         }),
       ),
     ).toBe(4);
+  });
+});
+
+describe('loading', () => {
+  const copy = () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tk-lib-'));
+    for (const d of ['clauses', 'templates'])
+      cpSync(path.join(PACKAGE_ROOT, d), path.join(root, d), { recursive: true });
+    return root;
+  };
+
+  it('keeps a folder’s library while its files stay as they are, and loads it again when one changes', () => {
+    const root = copy();
+    try {
+      const first = libraryAt(root);
+      expect(libraryAt(root)).toBe(first);
+      // The same number of bytes, other words: still noticed.
+      const f = path.join(root, 'clauses', 'letter-closing.yaml');
+      const text = readFileSync(f, 'utf8');
+      writeFileSync(f, text.replace('note: 初版。', 'note: 首版。'));
+      const second = libraryAt(root);
+      expect(second).not.toBe(first);
+      expect(second.clauses.get('letter-closing')!.clause.versions[0]!.note).toBe('首版。');
+      // A reload checks the seals again.
+      writeFileSync(f, text.replace('特此承诺。', '特此郑重承诺。'));
+      expect(() => libraryAt(root)).toThrow(/已批准版本被改动/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('compiles every usable version on load and a retired one only when asked, reporting what does not compile', () => {
+    const root = copy();
+    try {
+      const f = path.join(root, 'clauses', 'penalties.yaml');
+      const text = readFileSync(f, 'utf8');
+      // Version 1 is retired: a body that does not compile there does not stop the library…
+      const retired = text.replace(/(version: 1\n[\s\S]*?body: \|\n)/, '$1      {% if %}\n');
+      writeFileSync(f, retired);
+      const lib = loadLibrary(root);
+      const penalties = lib.clauses.get('penalties')!;
+      expect(penalties.clause.versions[0]!.status).toBe('retired');
+      expect(penalties.compiled.has(1)).toBe(false);
+      expect(penalties.compiled.get(3)).toBeDefined();
+      // …in a version a bid can use, it is reported, located at the body.
+      writeFileSync(f, text);
+      const g = path.join(root, 'clauses', 'service-staff.yaml');
+      const staff = readFileSync(g, 'utf8');
+      const draft = staff.replace(
+        /(version: 4\n {4}status: draft\n[\s\S]*?body: \|\n)/,
+        '$1      {% if %}\n',
+      );
+      expect(draft).not.toBe(staff);
+      writeFileSync(g, draft);
+      expect(() => loadLibrary(root)).toThrow(
+        expect.objectContaining({
+          diagnostics: [
+            expect.objectContaining({
+              name: 'ClauseRenderFailed',
+              message: expect.stringContaining('条款 service-staff 第 4 版'),
+              location: expect.objectContaining({
+                file: expect.stringMatching(/service-staff\.yaml$/),
+              }),
+            }),
+          ],
+        }),
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

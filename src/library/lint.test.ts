@@ -60,7 +60,7 @@ describe('clauses lint', () => {
     expect(d[0]).toMatchObject({
       name: 'ClauseReviewDue',
       severity: 'warning',
-      location: { file: expect.stringMatching(/letter-closing\.yaml$/), line: 12, col: 15 },
+      location: { file: expect.stringMatching(/letter-closing\.yaml$/), line: 13, col: 15 },
     });
   });
 

@@ -89,6 +89,10 @@ export interface BuildInputs {
   readonly tender?: { readonly file: string; readonly sha256: string };
   readonly formats: readonly Format[];
   readonly drafts: boolean;
+  /** `build --pdfa`: recorded so that `verify` rebuilds the same way. */
+  readonly pdfa?: boolean;
+  /** `build --clean-metadata`: recorded so that `verify` rebuilds the same way. */
+  readonly cleanMetadata?: boolean;
   /** The company workspace the bid was built in (settings, library, style files), if any. */
   readonly workspace?: WorkspaceInputs;
   /** The company profile merged into the bid, if any. */
@@ -205,7 +209,12 @@ export interface Manifest {
   readonly schemaVersion: number;
   readonly bid: { readonly file: string; readonly path: string; readonly sha256: string };
   readonly tender: { readonly file: string; readonly path: string; readonly sha256: string } | null;
-  readonly options: { readonly formats: readonly Format[]; readonly drafts: boolean };
+  readonly options: {
+    readonly formats: readonly Format[];
+    readonly drafts: boolean;
+    readonly pdfa?: boolean;
+    readonly cleanMetadata?: boolean;
+  };
   /**
    * The workspace the bid was built in; every path is relative to the bid file's folder. Null: no
    * workspace (the built-in library and style).
@@ -248,7 +257,12 @@ export function buildManifest(
     schemaVersion: SCHEMA_VERSION,
     bid: where(inputs.bid),
     tender: inputs.tender ? where(inputs.tender) : null,
-    options: { formats: inputs.formats, drafts: inputs.drafts },
+    options: {
+      formats: inputs.formats,
+      drafts: inputs.drafts,
+      ...(inputs.pdfa ? { pdfa: true } : {}),
+      ...(inputs.cleanMetadata ? { cleanMetadata: true } : {}),
+    },
     workspace: inputs.workspace
       ? {
           settings: {

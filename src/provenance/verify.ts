@@ -48,17 +48,29 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): number {
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, { message: '应为 64 位十六进制 SHA-256' });
 const anyText = z.string().max(1000);
 
-/** An input path as build records it: absolute, normalised (no `.` or `..`), a .yaml file. */
+/**
+ * An input path as build records it: absolute, normalised (no `.` or `..`), a .yaml file; or, in a
+ * download from the web app, relative to the manifest's folder (`bid-1a2b.yaml` beside it, `/`
+ * separators, no `..`): the zip carries the inputs beside the outputs.
+ */
 const inputPath = z
   .string()
+  .max(1000)
   .refine(
     (p) =>
       !p.includes('\0') &&
-      path.isAbsolute(p) &&
-      path.normalize(p) === p &&
-      !p.split(/[/\\]/).includes('..') &&
-      /\.ya?ml$/i.test(p),
-    { message: '应为构建时记录的 .yaml 文件绝对路径，不能含“..”' },
+      /\.ya?ml$/i.test(p) &&
+      (path.isAbsolute(p)
+        ? path.normalize(p) === p && !p.split(/[/\\]/).includes('..')
+        : !p.includes('\\') &&
+          !/^[a-zA-Z]:/.test(p) &&
+          path.posix.normalize(p) === p &&
+          !p.split('/').includes('..') &&
+          !p.split('/').includes('.')),
+    {
+      message:
+        '应为构建时记录的 .yaml 文件绝对路径，不能含“..”（网页下载中为相对于 manifest.json 所在文件夹的路径）',
+    },
   );
 
 const inputSchema = z.object({ file: anyText, path: inputPath, sha256: hex64 });
@@ -94,7 +106,12 @@ export const manifestSchema = z
     schemaVersion: z.number().int(),
     bid: inputSchema,
     tender: inputSchema.nullable().default(null),
-    options: z.object({ formats: z.array(formatSchema).min(1).max(3), drafts: z.boolean() }),
+    options: z.object({
+      formats: z.array(formatSchema).min(1).max(3),
+      drafts: z.boolean(),
+      pdfa: z.boolean().optional(),
+      cleanMetadata: z.boolean().optional(),
+    }),
     workspace: z
       .object({
         settings: relativeInput(true),
@@ -163,13 +180,22 @@ export const manifestSchema = z
         seen.add(o.file);
       }),
     );
-    // Like build: the tender file sits in the bid's folder or below.
-    if (m.tender && !m.tender.path.startsWith(path.dirname(m.bid.path) + path.sep))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tender', 'path'],
-        message: '招标要求文件应在投标参数文件所在的文件夹内',
-      });
+    // Like build: the tender file sits in the bid's folder or below (both paths absolute, or both
+    // relative to the manifest's folder).
+    if (m.tender) {
+      const relative = !path.isAbsolute(m.bid.path);
+      const inside = relative
+        ? !path.isAbsolute(m.tender.path) &&
+          (path.posix.dirname(m.bid.path) === '.' ||
+            m.tender.path.startsWith(`${path.posix.dirname(m.bid.path)}/`))
+        : m.tender.path.startsWith(path.dirname(m.bid.path) + path.sep);
+      if (!inside)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tender', 'path'],
+          message: '招标要求文件应在投标参数文件所在的文件夹内',
+        });
+    }
   });
 
 /** Largest manifest read; a build of every document in every format writes a few kilobytes. */
@@ -357,8 +383,15 @@ function readAnyInput(p: string): { ok: true; bytes: Buffer } | { ok: false; why
 /** Operating-system files a file manager may put into any folder; not reported as extra files. */
 const SYSTEM_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
 
+/** The manifest with relative input paths (a web download) resolved against its folder. */
+function resolvedInputs(m: Manifest, dir: string): Manifest {
+  const at = <T extends { path: string }>(x: T): T =>
+    path.isAbsolute(x.path) ? x : { ...x, path: path.resolve(dir, ...x.path.split('/')) };
+  return { ...m, bid: at(m.bid), tender: m.tender ? at(m.tender) : null };
+}
+
 export async function verifyBuild(dir: string, libraryOverride?: Library): Promise<VerifyResult> {
-  const m = readManifest(dir);
+  const m = resolvedInputs(readManifest(dir), dir);
   const ok: string[] = [];
   const problems: Diagnostic[] = [];
   const problem = (msg: string, file?: string) =>
@@ -483,6 +516,9 @@ export async function verifyBuild(dir: string, libraryOverride?: Library): Promi
       extra: prepared.extra,
       library,
       ...(workspace?.style ? { style: workspace.style } : {}),
+      // The same output options as the build (PDF/A, clean metadata).
+      pdfa: m.options.pdfa === true,
+      cleanMetadata: m.options.cleanMetadata === true,
       provenance: {
         bid: { file: m.bid.file, sha256: prepared.source.sha256 },
         tender:
@@ -491,14 +527,20 @@ export async function verifyBuild(dir: string, libraryOverride?: Library): Promi
             : undefined,
         formats: m.options.formats,
         drafts: m.options.drafts,
+        pdfa: m.options.pdfa === true,
+        cleanMetadata: m.options.cleanMetadata === true,
         ...workspaceInputs(prepared),
       },
     });
     rebuilt = new Map(files.map((f) => [f.fileName, f.bytes]));
   }
 
-  // Each output on disk against the manifest and against the rebuild.
+  // Each output on disk against the manifest and against the rebuild. Inputs kept beside the
+  // outputs (a web download's bid and tender file) belong there too.
   const listed = new Set([MANIFEST_FILE]);
+  for (const input of [m.bid, m.tender])
+    if (input && path.dirname(input.path) === path.resolve(dir))
+      listed.add(path.basename(input.path));
   for (const d of m.documents) {
     for (const o of d.outputs) {
       listed.add(o.file);

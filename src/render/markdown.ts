@@ -1,8 +1,14 @@
 // Parses rendered clause text (a small Markdown subset) into IR blocks, turning slots into `var`s.
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmTable } from 'micromark-extension-gfm-table';
-import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
+// Rendered text holds slot markers where values go, so the same clause renders to the same text
+// for most bids: its parse is kept in memory and in the library's disk cache (src/library/cache.ts),
+// and the parser itself is loaded only when a text is not found there.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type * as FromMarkdown from 'mdast-util-from-markdown';
+import type { CompileContext, Extension, Token } from 'mdast-util-from-markdown';
+import type * as GfmTable from 'micromark-extension-gfm-table';
 import type * as md from 'mdast';
+import { cacheGet, cachePut } from '../library/cache.js';
 import type { ClauseContent, ColumnSpec, Inline, List, Paragraph, TableRow } from '../ir/types.js';
 import { SLOT_RE, TemplateCodeError, type Rendered } from './template-engine.js';
 
@@ -28,13 +34,82 @@ const SUBSET = {
   },
 };
 
+/**
+ * Tables from micromark's GFM table tokens: what `gfmTableFromMarkdown` (mdast-util-gfm-table)
+ * does for the subset (code spans are off, so their `\\|` rule does not apply). That package also
+ * carries the Markdown serialiser and with it mdast-util-to-markdown, ~50 modules a command
+ * would load for nothing.
+ */
+const TABLES: Extension = {
+  enter: {
+    table(this: CompileContext, token: Token) {
+      const align = (token as Token & { _align?: ('left' | 'right' | 'center' | 'none')[] })._align;
+      this.enter(
+        { type: 'table', align: (align ?? []).map((a) => (a === 'none' ? null : a)), children: [] },
+        token,
+      );
+    },
+    tableRow(this: CompileContext, token: Token) {
+      this.enter({ type: 'tableRow', children: [] }, token);
+    },
+    tableHeader: enterCell,
+    tableData: enterCell,
+  },
+  exit: { table: exit, tableRow: exit, tableHeader: exit, tableData: exit },
+};
+function enterCell(this: CompileContext, token: Token) {
+  this.enter({ type: 'tableCell', children: [] }, token);
+}
+function exit(this: CompileContext, token: Token) {
+  this.exit(token);
+}
+
 const CJK = /[\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F]/;
 
+type Parser = (text: string) => md.Root;
+let parser: Parser | undefined;
+/** The parser, loaded on first use (require of the ES modules: synchronous, Node ≥ 20.19). */
+function loadParser(): Parser {
+  if (!parser) {
+    const require = createRequire(import.meta.url);
+    const { fromMarkdown } = require('mdast-util-from-markdown') as typeof FromMarkdown;
+    const { gfmTable } = require('micromark-extension-gfm-table') as typeof GfmTable;
+    parser = (text) =>
+      fromMarkdown(text, { extensions: [gfmTable(), SUBSET], mdastExtensions: [TABLES] });
+  }
+  return parser;
+}
+
+/** What the converter reads of a node: no positions but the line it starts on. */
+function slim(n: md.Nodes): md.Nodes {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(n)) {
+    if (k === 'position') {
+      const line = (v as { start: { line: number } } | undefined)?.start.line;
+      if (line !== undefined) out.position = { start: { line } };
+    } else if (k === 'children') out.children = (v as md.Nodes[]).map(slim);
+    else if (k !== 'data') out[k] = v;
+  }
+  return out as unknown as md.Nodes;
+}
+
+const parsed = new Map<string, md.Root>();
+const CACHE_KIND = 'markdown';
+
 function parse(text: string): md.Root {
-  return fromMarkdown(text, {
-    extensions: [gfmTable(), SUBSET],
-    mdastExtensions: [gfmTableFromMarkdown()],
-  });
+  let root = parsed.get(text);
+  if (root) return root;
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  const hit = cacheGet(CACHE_KIND, sha256) as md.Root | undefined;
+  if (hit?.type === 'root' && Array.isArray(hit.children)) root = hit;
+  else {
+    root = slim(loadParser()(text)) as md.Root;
+    cachePut(CACHE_KIND, sha256, root);
+  }
+  // A long-running server renders many bids: keep the most recent texts only.
+  if (parsed.size >= 5000) parsed.clear();
+  parsed.set(text, root);
+  return root;
 }
 
 class Converter {
@@ -150,8 +225,25 @@ export function markdownToBlocks(rendered: Rendered): ClauseContent[] {
   return new Converter(rendered.slots).blocks(parse(rendered.text).children);
 }
 
+/**
+ * Characters that may start a construct of the subset on a single line (emphasis, escapes, the
+ * block markers a line can begin with, table pipes) or that the parser rewrites (NUL), and line
+ * breaks. A line with none of them, and not starting like an ordered list item, parses to one
+ * paragraph of exactly its text without the spaces and tabs at either end.
+ */
+const MARKUP = /[\0\n\r*_\\`<>&[\]!#|~=+-]/;
+const ORDERED = /^[ \t]*\d{1,9}[.)]/;
+
 /** Inline content of a one-line template string (titles, signature values). */
 export function markdownToInlines(rendered: Rendered): Inline[] {
+  if (MARKUP.test(rendered.text) || ORDERED.test(rendered.text)) return parsedInlines(rendered);
+  // Most titles and paragraphs of the templates are plain text: no need to run the parser.
+  const value = rendered.text.replace(/^[ \t]+|[ \t]+$/g, '');
+  return value ? new Converter(rendered.slots).inlines([{ type: 'text', value }]) : [];
+}
+
+/** `markdownToInlines` through the parser, for every text (the tests compare the two). */
+export function parsedInlines(rendered: Rendered): Inline[] {
   const root = parse(rendered.text);
   const conv = new Converter(rendered.slots);
   if (root.children.length === 0) return [];

@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, RenderScope, SLOT_RE, TemplateCodeError } from './template-engine.js';
+import {
+  compileTemplate,
+  instantiateTemplate,
+  precompileTemplate,
+  RenderScope,
+  SLOT_RE,
+  TemplateCodeError,
+} from './template-engine.js';
 
 const scope = (p: Record<string, unknown>) => new RenderScope(p);
 
@@ -120,5 +128,43 @@ describe('template engine', () => {
       expect(e).toBeInstanceOf(TemplateCodeError);
       expect((e as TemplateCodeError).line).toBe(2);
     }
+  });
+
+  it('renders text without a tag as itself, as compiling it would, and still refuses private-use characters', () => {
+    const piece = fc.constantFrom(
+      '售后',
+      'a',
+      ' ',
+      '\n',
+      '\t',
+      '%}',
+      '}}',
+      '#}',
+      '%',
+      '}',
+      '#',
+      '-',
+      '\\',
+      '"',
+      "'",
+      '\r\n',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (parts) => {
+        const src = parts.join('');
+        const outcome = (f: () => unknown) => {
+          try {
+            return { ok: f() };
+          } catch (e) {
+            return { threw: (e as Error).message };
+          }
+        };
+        expect(outcome(() => compileTemplate(src, 't').render(scope({})))).toEqual(
+          outcome(() => instantiateTemplate(precompileTemplate(src, 't'), 't').render(scope({}))),
+        );
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => compileTemplate('标题\uE0000\uE001', 't')).toThrow('私用区字符');
   });
 });

@@ -1,6 +1,7 @@
 // Compiles trusted clause/template text with nunjucks so that every `{{ … }}` output becomes an
 // opaque slot: a private-use marker in the text plus a record of the value and the bid field it
 // came from. User values therefore never pass through the template engine or the Markdown parser.
+import { createHash } from 'node:crypto';
 import nunjucks from 'nunjucks';
 import type { JsonValue } from '../ir/types.js';
 import {
@@ -12,6 +13,7 @@ import {
   rmbFigures,
   rmbUpper,
 } from '../format/cn-number.js';
+import { cacheGet, cachePut } from '../library/cache.js';
 import * as labels from '../schema/labels.js';
 import {
   withinText,
@@ -25,6 +27,8 @@ const { nodes, parser, compiler } = nunjucks;
 export const SLOT_OPEN = '\uE000';
 export const SLOT_CLOSE = '\uE001';
 export const SLOT_RE = /\uE000(\d+)\uE001/g;
+/** Slot markers and the rest of the private-use area: never allowed in template source. */
+const PRIVATE_USE = /[\uE000-\uF8FF]/;
 
 export interface Slot {
   readonly path: string | null;
@@ -383,24 +387,45 @@ function cleanMessage(e: unknown): string {
     .join(' ');
 }
 
-/** Compiles trusted template source. Never call this with user input. */
-export function compileTemplate(source: string, name: string): CompiledTemplate {
-  if (/[\uE000-\uF8FF]/.test(source)) throw new TemplateCodeError('模板正文不得包含私用区字符');
-  let tmpl: nunjucks.Template;
-  let exprs: { text: string; local: boolean }[];
+/**
+ * A template compiled to JavaScript source, not yet loaded: what the library's disk cache keeps
+ * (src/library/cache.ts). `exprs` are the `{{ … }}` texts, indexed by the slot calls in `code`.
+ */
+export interface PrecompiledTemplate {
+  readonly code: string;
+  readonly exprs: readonly { readonly text: string; readonly local: boolean }[];
+}
+
+/** Compiles trusted template source to JavaScript source. Never call this with user input. */
+export function precompileTemplate(source: string, name: string): PrecompiledTemplate {
+  if (PRIVATE_USE.test(source)) throw new TemplateCodeError('模板正文不得包含私用区字符');
   try {
     const ast = parser.parse(source, [], { trimBlocks: false, lstripBlocks: true });
-    exprs = instrument(ast, source);
+    const exprs = instrument(ast, source);
     const c = new compiler.Compiler(name, false);
     c.compile(ast);
-    const code = c.getCode();
-    // This is how nunjucks itself loads precompiled templates; the code came from trusted source.
-    const obj = new Function(code)() as object;
+    return { code: c.getCode(), exprs };
+  } catch (e) {
+    const p = parsePosition(e);
+    throw new TemplateCodeError(cleanMessage(e), p.line, p.col);
+  }
+}
+
+/**
+ * Loads precompiled code. The code must come from `precompileTemplate` over trusted source (here
+ * or, through the cache, in an earlier run): it runs with the process's rights.
+ */
+export function instantiateTemplate(pre: PrecompiledTemplate, name: string): CompiledTemplate {
+  let tmpl: nunjucks.Template;
+  try {
+    // This is how nunjucks itself loads precompiled templates.
+    const obj = new Function(pre.code)() as object;
     tmpl = new nunjucks.Template({ type: 'code', obj } as unknown as string, env, name, true);
   } catch (e) {
     const p = parsePosition(e);
     throw new TemplateCodeError(cleanMessage(e), p.line, p.col);
   }
+  const { exprs } = pre;
   return {
     render(scope) {
       const state: RenderState = { scope, slots: [], exprs };
@@ -416,4 +441,56 @@ export function compileTemplate(source: string, name: string): CompiledTemplate 
       return { text, slots: state.slots };
     },
   };
+}
+
+/** Compiles trusted template source. Never call this with user input. */
+export function compileTemplate(source: string, name: string): CompiledTemplate {
+  // Text without `{` holds no tag and renders as itself (most template titles and paragraphs);
+  // a stray `#}` is the one thing nunjucks refuses there.
+  if (!source.includes('{') && !source.includes('#}') && !PRIVATE_USE.test(source)) {
+    return { render: () => ({ text: source, slots: [] }) };
+  }
+  return instantiateTemplate(precompileTemplate(source, name), name);
+}
+
+const literalsCache = new Map<string, readonly string[] | null>();
+/**
+ * The literal pieces of trusted template source as nunjucks parses them (its TemplateData nodes,
+ * in tree order), or undefined when the source does not parse. The traceability check holds every
+ * rendered word against these; like the compiled code they are kept in the disk cache.
+ */
+export function templateLiterals(source: string): readonly string[] | undefined {
+  let out = literalsCache.get(source);
+  if (out === undefined) {
+    const sha256 = createHash('sha256').update(source).digest('hex');
+    const hit = cacheGet('template-literals', sha256) as { pieces?: unknown } | undefined;
+    if (hit && (hit.pieces === null || Array.isArray(hit.pieces)))
+      out = hit.pieces as readonly string[] | null;
+    else {
+      out = parseLiterals(source);
+      cachePut('template-literals', sha256, { pieces: out });
+    }
+    literalsCache.set(source, out);
+  }
+  return out ?? undefined;
+}
+
+function parseLiterals(source: string): string[] | null {
+  let ast: AnyNode;
+  try {
+    ast = parser.parse(source, [], { trimBlocks: false, lstripBlocks: true });
+  } catch {
+    return null;
+  }
+  const out: string[] = [];
+  const walk = (n: AnyNode) => {
+    if (n instanceof nodes.TemplateData) out.push(n.value);
+    for (const f of n.fields) {
+      const v = n[f];
+      if (Array.isArray(v)) for (const x of v) if (x instanceof nodes.Node) walk(x);
+      if (v instanceof nodes.Node) walk(v);
+    }
+  };
+  walk(ast);
+  return out;
 }

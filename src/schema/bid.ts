@@ -559,6 +559,14 @@ export const signatureSchema = z
     signer: text({ label: '签字人', help: '法定代表人或其委托代理人姓名' }, 40),
     signerTitle: text({ label: '签字人身份' }, 40).default('法定代表人'),
     date: date({ label: '落款日期', help: '文件落款日期，也用作文件元数据中的日期' }),
+    typedName: bool({
+      label: '打印签字人姓名',
+      help: '在“法定代表人或其委托代理人（签字）”一行打印签字人姓名；默认留空，由本人手写签字',
+    }).optional(),
+    tendereeConfirmation: bool({
+      label: '培训方案附甲方确认栏',
+      help: '在培训方案末尾加“甲方确认（盖章）”栏；仅在招标文件要求时使用',
+    }).optional(),
   })
   .meta({ label: '落款' });
 

@@ -35,6 +35,11 @@ export const clauseFileSchema = z
   .strictObject({
     id: clauseId,
     title: z.string().min(1).max(40),
+    /**
+     * The title as it was when a version now in use was approved (recorded by `clauses approve`):
+     * the title is printed as the clause's heading, so changing it needs an approval too.
+     */
+    approvedTitle: z.string().min(1).max(40).optional(),
     description: z.string().optional(),
     versions: z.array(clauseVersionSchema).min(1),
   })

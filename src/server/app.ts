@@ -5,7 +5,15 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import nunjucks from 'nunjucks';
-import { defaultLibrary, PACKAGE_ROOT, resolveVersion, STATUS_LABELS } from '../library/library.js';
+import { createHash } from 'node:crypto';
+import { formatDiagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
+import {
+  defaultLibrary,
+  libraryAt,
+  PACKAGE_ROOT,
+  resolveVersion,
+  STATUS_LABELS,
+} from '../library/library.js';
 import { diffBodies, redlineDocument } from '../library/redline.js';
 import { documentLabels } from '../schema/labels.js';
 import { SCHEMA_VERSION, type BidInput, type DocumentId } from '../schema/bid.js';
@@ -14,12 +22,14 @@ import { STYLE as PREVIEW_STYLE, toHtmlFragment } from '../writers/html/index.js
 import { parseFieldPath } from '../load/zod-issues.js';
 import { csrf, CsrfError, loadSecret } from './csrf.js';
 import { fieldAt, formModel, skeleton } from './form-model.js';
-import { inputFromForm, mergeForm, PICK, type FormBody } from './form-values.js';
+import { formChanges, mergeForm, PICK, type FormBody } from './form-values.js';
+import { editYaml, type Change } from './yaml-edit.js';
 import { Busy, RenderPool, TimedOut } from './render-pool.js';
 import { PreviewQueue, type PreviewQueueOptions } from './preview-queue.js';
 import { backLink, clientOf, noStore, ownValueAt, stringsOnly } from './security.js';
 import { BidStore, checkId, hash, StoreError } from './store.js';
-import { workspaceLibrary, type Workspace } from '../workspace/workspace.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { mergeCompany, workspaceStamp } from './profile.js';
 import { storeRoutes } from './store-routes.js';
 import { formHandlers } from './form-routes.js';
 import { zip } from './zip.js';
@@ -135,9 +145,13 @@ function applyAction(input: BidInput, action: string, body: FormBody): boolean {
  * A stored bid in another format version (a version-1 file) is not edited here: the form knows only
  * version-2 fields and would drop the rest on saving. The loader's message says what to do.
  */
-function refuseOtherVersion(id: string, stored: { text: string; input: BidInput }): void {
+function refuseOtherVersion(
+  id: string,
+  stored: { text: string; input: BidInput },
+  workspace?: Workspace,
+): void {
   if ((stored.input as { version?: unknown }).version === SCHEMA_VERSION) return;
-  const r = loadBidText(stored.text, `${id}.yaml`);
+  const r = loadBidText(stored.text, `${id}.yaml`, workspace ? { workspace } : {});
   const d = r.ok
     ? undefined
     : r.diagnostics.find((x) => x.name === 'SchemaVersionOld' || x.name === 'SchemaVersionUnknown');
@@ -175,14 +189,42 @@ function relativeManifest(
   };
 }
 
+/**
+ * What the bid list's statuses depend on besides each file: the workspace's default company profile
+ * (its bytes). Saved with the index, so statuses are computed again when it changed meanwhile.
+ */
+function profileStamp(ws: Workspace | undefined): string {
+  if (!ws?.companyFile) return '';
+  try {
+    return createHash('sha256').update(readFileSync(ws.companyFile)).digest('hex');
+  } catch {
+    return 'unreadable';
+  }
+}
+
 function safeFileName(s: string): string {
   // eslint-disable-next-line no-control-regex -- file names must not carry control characters
   return s.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '').slice(0, 80) || '投标文件';
 }
 
 export function createApp(opts: AppOptions) {
-  const store = new BidStore(opts.dataDir);
-  const pool = opts.pool ?? new RenderPool();
+  const ws = opts.workspace;
+  // The bid list's status is the build's: with the company profile merged in.
+  const store = new BidStore(opts.dataDir, {
+    merge: (data, file) => {
+      const m = mergeCompany(data, { ...(ws ? { workspace: ws } : {}), file });
+      return { data: m.data, problems: m.problems.length };
+    },
+    context: profileStamp(ws),
+  });
+  const pool =
+    opts.pool ?? new RenderPool(ws ? { workspaceRoot: ws.root } : {});
+  // Workers open the workspace themselves: a pool made for another folder would build with the
+  // wrong library.
+  if (pool.workspaceRoot !== ws?.root)
+    throw new Error('createApp: the render pool is not set up for this workspace');
+  const refuseOther = (id: string, stored: { text: string; input: BidInput }) =>
+    refuseOtherVersion(id, stored, ws);
   const tokens = csrf(loadSecret(opts.dataDir));
   // Previews render in the pool's workers; one thread is left for PDF builds where there are two.
   const previews = new PreviewQueue((input) => pool.preview(input), {
@@ -250,7 +292,14 @@ export function createApp(opts: AppOptions) {
   app.use((req, res, next) => (req.method === 'POST' ? tokens.check(req, res, next) : next()));
 
   // The bid form (form-routes.ts): guided steps, one-pass checks, lossless saves, the 偏离表.
-  const form = formHandlers({ store, previews, page, refuseOtherVersion, applyAction });
+  const form = formHandlers({
+    store,
+    previews,
+    page,
+    refuseOtherVersion: refuseOther,
+    applyAction,
+    workspaceStamp: () => workspaceStamp(ws),
+  });
   const renderForm = form.renderForm;
 
   app.get('/', (_req, res) => res.redirect(303, '/bids'));
@@ -272,17 +321,26 @@ export function createApp(opts: AppOptions) {
 
   app.post('/bids/:id/duplicate', async (req, res) => {
     const bid = await store.read(checkId(req.params.id));
+    refuseOther(bid.id, bid);
     const body = req.body as FormBody;
-    // From the editor, the copy takes the edits on screen; from the list, the saved file.
-    const fromForm = Object.keys(body).some((k) => k.startsWith('tenderee.'));
-    const input = fromForm
-      ? inputFromForm(formModel(), body, {
-          tender: bid.input.tender,
-          clauseVersions: bid.input.clauseVersions,
-        })
-      : bid.input;
     const id = store.newId();
-    await store.save(id, input, null);
+    // From the editor, the copy takes the edits on screen; from the list, the saved file. Either
+    // way the stored text is edited, not rewritten (comments, money and unknown keys stay).
+    const fromForm = Object.keys(body).some((k) => k.startsWith('tenderee.'));
+    const changes: Change[] = fromForm
+      ? formChanges(formModel(), structuredClone(bid.input), body)
+      : [];
+    // The bid's own tender file goes with the copy under the copy's name: deleting or editing
+    // the original must not take the copy's 偏离表 with it.
+    const link = ownValueAt(bid.input, ['tender', 'file']);
+    if (link === `${bid.id}-tender.yaml`) {
+      const tender = await store.readTender(link);
+      if (tender !== undefined) {
+        await store.writeTender(`${id}-tender.yaml`, tender);
+        changes.push({ kind: 'set', path: ['tender', 'file'], value: `${id}-tender.yaml` });
+      }
+    }
+    await store.saveText(id, editYaml(bid.text, changes), null);
     res.redirect(303, `/bids/${id}`);
   });
 
@@ -356,10 +414,8 @@ export function createApp(opts: AppOptions) {
     res.type('application/zip').send(archive);
   });
 
-  // ── Clause browser (read-only) ──
-  let wsLibrary: ReturnType<typeof defaultLibrary> | undefined;
-  const library = () =>
-    opts.workspace ? (wsLibrary ??= workspaceLibrary(opts.workspace)) : defaultLibrary();
+  // ── Clause browser (read-only): the workspace's library, loaded again when a file changes ──
+  const library = () => (ws ? libraryAt(ws.libraryRoot) : defaultLibrary());
   app.get('/clauses', (_req, res) => {
     const clauses = [...library().clauses.values()].map((c) => {
       const r = resolveVersion(c);
@@ -462,6 +518,7 @@ export function createApp(opts: AppOptions) {
     const e = err as { status?: number; type?: string; userMessage?: string; details?: string[] };
     let status = e.status ?? 500;
     let message = e.userMessage;
+    let details = e.details ?? [];
     if (err instanceof StoreError) {
       status = { 'not-found': 404, 'bad-id': 404, conflict: 409, io: 500 }[err.kind];
       message = err.message;
@@ -473,6 +530,12 @@ export function createApp(opts: AppOptions) {
       status = 503;
       res.set('Retry-After', '5');
       message = '生成文件超时，请稍后再试。';
+    } else if (err instanceof TenderKitError) {
+      // The workspace's library or settings went wrong after start-up (an approved clause edited
+      // in place): nothing is served from it; the located problems say what to fix.
+      status = 500;
+      message = '工作区的条款库或设置有问题，暂不能使用，请联系管理员修正：';
+      details = err.diagnostics.map(formatDiagnostic);
     } else if (e.type === 'entity.too.large') message = '提交的内容过大。';
     else if (e.type === 'entity.parse.failed') message = '提交的内容不是有效的 JSON。';
     else if (e.type === 'parameters.too.many') {
@@ -485,14 +548,19 @@ export function createApp(opts: AppOptions) {
         : status >= 500
           ? '服务器内部错误，请稍后再试。'
           : '请求无效。';
-    if (status >= 500 && !(err instanceof Busy) && !(err instanceof TimedOut))
+    if (
+      status >= 500 &&
+      !(err instanceof Busy) &&
+      !(err instanceof TimedOut) &&
+      !(err instanceof TenderKitError)
+    )
       console.error('[tenderkit]', err);
     if (req.path.startsWith('/api/'))
-      return res.status(status).json({ error: message, details: e.details ?? [] });
+      return res.status(status).json({ error: message, details });
     page(
       res,
       'error.njk',
-      { status, message, details: e.details ?? [], back: backLink(req) },
+      { status, message, details, back: backLink(req) },
       status,
     );
   });

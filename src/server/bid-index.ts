@@ -55,11 +55,21 @@ export function namesOf(data: unknown): { project: string; tenderee: string } {
   };
 }
 
-/** Project, tenderee and status of a bid file's text (or of its parsed data). */
+/**
+ * The bid's data as the build sees it (the company profile merged in, server/profile.ts), and how
+ * many problems merging found; `file` is the bid's file (its `company:` is relative to it).
+ */
+export type MergeForStatus = (data: unknown, file: string) => { data: unknown; problems: number };
+
+/**
+ * Project, tenderee and status of a bid file's text (or of its parsed data). The names are the
+ * bid's own; the status is the build's (with `merge`, the company profile merged in first).
+ */
 export function summarize(
   id: string,
   source: string | { readonly data: unknown },
   modified: Date,
+  merge?: { readonly fn: MergeForStatus; readonly file: string },
 ): BidSummary {
   const base = { id, modified: modified.toISOString() };
   let data: unknown;
@@ -82,10 +92,14 @@ export function summarize(
   let problems: number;
   if (own(data, 'version') !== SCHEMA_VERSION) problems = 1;
   else {
-    const r = bidSchema.safeParse(data);
-    problems = r.success
-      ? runRules(r.data, { ...noSource, data }).filter((d) => d.severity === 'error').length
-      : r.error.issues.length;
+    const m = merge ? merge.fn(data, merge.file) : { data, problems: 0 };
+    const r = bidSchema.safeParse(m.data);
+    problems =
+      m.problems +
+      (r.success
+        ? runRules(r.data, { ...noSource, data: m.data }).filter((d) => d.severity === 'error')
+            .length
+        : r.error.issues.length);
   }
   return { ...base, project, tenderee, status: problems ? 'problems' : 'valid', problems };
 }
@@ -102,7 +116,26 @@ export class BidIndex {
     private readonly idPattern: RegExp,
     /** Writes the index file (atomically; durability is not needed, the files are the truth). */
     private readonly write: (file: string, text: string) => Promise<void>,
+    private readonly opts: {
+      /** The company profile merged in for statuses. */
+      readonly merge?: MergeForStatus;
+      /**
+       * What statuses depend on besides the files (the profile's hash): an index file saved under
+       * another context is not reused.
+       */
+      readonly context?: string;
+    } = {},
   ) {}
+
+  private summary(id: string, source: string | { readonly data: unknown }, modified: Date) {
+    const merge = this.opts.merge;
+    return summarize(
+      id,
+      source,
+      modified,
+      merge ? { fn: merge, file: path.join(this.dir, `${id}.yaml`) } : undefined,
+    );
+  }
 
   get size(): number {
     return this.entries.size;
@@ -117,9 +150,10 @@ export class BidIndex {
     try {
       const j = JSON.parse(await fs.readFile(path.join(this.dir, INDEX_FILE), 'utf8')) as {
         format?: unknown;
+        context?: unknown;
         bids?: unknown;
       };
-      if (j.format === FORMAT && Array.isArray(j.bids))
+      if (j.format === FORMAT && (j.context ?? '') === (this.opts.context ?? '') && Array.isArray(j.bids))
         for (const e of j.bids as Entry[])
           if (typeof e?.id === 'string' && this.idPattern.test(e.id)) saved.set(e.id, e);
     } catch {
@@ -151,7 +185,7 @@ export class BidIndex {
       } catch {
         continue;
       }
-      next.set(id, { ...summarize(id, source, st.mtime), size: st.size, mtimeMs: st.mtimeMs });
+      next.set(id, { ...this.summary(id, source, st.mtime), size: st.size, mtimeMs: st.mtimeMs });
       parsed++;
       // Parsing a large folder takes a while: let requests through between files.
       if (parsed % 20 === 0) await new Promise((r) => setImmediate(r));
@@ -167,7 +201,7 @@ export class BidIndex {
     const file = path.join(this.dir, `${id}.yaml`);
     const st = await fs.stat(file);
     this.entries.set(id, {
-      ...summarize(id, source, st.mtime),
+      ...this.summary(id, source, st.mtime),
       size: st.size,
       mtimeMs: st.mtimeMs,
     });
@@ -205,7 +239,11 @@ export class BidIndex {
     const run = async (): Promise<void> => {
       do {
         this.again = false;
-        const body = JSON.stringify({ format: FORMAT, bids: [...this.entries.values()] });
+        const body = JSON.stringify({
+          format: FORMAT,
+          context: this.opts.context ?? '',
+          bids: [...this.entries.values()],
+        });
         try {
           await this.write(path.join(this.dir, INDEX_FILE), body);
         } catch {

@@ -7,9 +7,9 @@ import { checkDocuments } from '../checks/consistency.js';
 import { computeDeviations, type Deviation } from '../checks/deviations.js';
 import { runRules } from '../checks/rules.js';
 import { untracedText } from '../checks/traceability.js';
-import { TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Document, Node } from '../ir/types.js';
-import { defaultLibrary } from '../library/library.js';
+import { formatDiagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Document, HouseStyle, Node } from '../ir/types.js';
+import { defaultLibrary, type Library } from '../library/library.js';
 import type { LoadedYaml } from '../load/yaml-file.js';
 import {
   formatPath,
@@ -25,6 +25,7 @@ import { bidSchema, documentsOf, type BidParams } from '../schema/bid.js';
 import type { TenderFile } from '../schema/tender.js';
 import { toHtmlFragment } from '../writers/html/index.js';
 import { findMissingGlyphs } from '../writers/pdf/glyphs.js';
+import { mergeCompany, type ProfileOptions } from './profile.js';
 
 export interface FormCheck {
   /** Messages by field path (`responseTiers[0].name`); '' for the bid as a whole. */
@@ -37,6 +38,8 @@ export interface FormCheck {
   /** The documents as they stand, stand-ins marked; empty only if nothing could be rendered. */
   readonly docs: { id: string; title: string; html: string }[];
   readonly deviations: readonly Deviation[];
+  /** Values the company profile gives (`bidder.name` → its text): the form shows them as hints. */
+  readonly fromProfile: Record<string, string>;
   /** The parsed bid, when it has no error at all (downloads will work). */
   readonly params?: BidParams;
 }
@@ -99,21 +102,28 @@ function standIn(path: Path): unknown {
   return undefined;
 }
 
+/** Sets (or, with undefined, removes) the value at `path`, through own properties only. */
 function setAt(root: unknown, path: Path, value: unknown): void {
-  let cur = root as Record<string | number, unknown>;
+  const own = (o: object, k: string | number) =>
+    Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string | number, unknown>)[k] : undefined;
+  const define = (o: object, k: string | number, v: unknown) =>
+    Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  let cur = root as object;
   for (const [i, seg] of path.slice(0, -1).entries()) {
-    let next = cur[seg];
+    let next = own(cur, seg);
     if (next === null || typeof next !== 'object') {
+      if (value === undefined) return; // nothing there to remove
       next = typeof path[i + 1] === 'number' ? [] : {};
-      cur[seg] = next;
+      define(cur, seg, next);
     }
-    cur = next as Record<string | number, unknown>;
+    cur = next as object;
   }
   const last = path[path.length - 1]!;
   if (value === undefined) {
     if (Array.isArray(cur) && typeof last === 'number') cur.splice(last, 1);
-    else delete cur[last];
-  } else cur[last] = value;
+    else if (Object.prototype.hasOwnProperty.call(cur, last))
+      delete (cur as Record<string | number, unknown>)[last];
+  } else define(cur, last, value);
 }
 
 /**
@@ -191,10 +201,21 @@ function markStandIns(doc: Document, filled: ReadonlySet<string>): Document {
 export interface CheckOptions {
   /** The tender's requirements, when the bid has them: deviations are computed and checked. */
   readonly tender?: TenderFile;
+  /** The clause library downloads use (the workspace's own); the built-in one when absent. */
+  readonly library?: Library;
+  /** The house style downloads carry (fonts for the glyph check, the preview's look). */
+  readonly style?: HouseStyle;
+  /** The workspace (its default company profile) and the stored bid's file (for `company:`). */
+  readonly profile?: ProfileOptions;
 }
 
-/** Checks a bid from the form exactly as a download will, and renders its preview. */
-export function checkForm(input: unknown, opts: CheckOptions = {}): FormCheck {
+/**
+ * Checks a bid from the form exactly as a download will, and renders its preview. The company
+ * profile is merged in first, as the build merges it; `input` itself is never changed.
+ */
+export function checkForm(formInput: unknown, opts: CheckOptions = {}): FormCheck {
+  const company = mergeCompany(formInput, opts.profile ?? {});
+  const input = company.data;
   // Keyed by field paths from the data: no prototype (a key `constructor` is just a key).
   const errors: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const warnings: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
@@ -204,6 +225,10 @@ export function checkForm(input: unknown, opts: CheckOptions = {}): FormCheck {
     if (!list.includes(msg)) list.push(msg);
   };
   const source = { ...FORM_SOURCE, data: input };
+  // The profile's own mistakes are located in company.yaml; a reference the profile cannot satisfy
+  // (an unknown name in rosterFrom) stands beside its field.
+  for (const d of company.problems)
+    add(errors, d.path ?? '', d.path ? d.message : formatDiagnostic(d));
   const r = bidSchema.safeParse(input);
   if (!r.success) {
     for (const d of zodIssuesToDiagnostics(r.error.issues, bidSchema, source)) {
@@ -251,13 +276,15 @@ export function checkForm(input: unknown, opts: CheckOptions = {}): FormCheck {
       });
     }
     let forRender: BidParams = opts.tender ? params : { ...params, tender: undefined };
-    const library = defaultLibrary();
+    const library = opts.library ?? defaultLibrary();
+    const styled = (d: Document): Document =>
+      opts.style ? { ...d, meta: { ...d.meta, style: opts.style } } : d;
     for (const id of documentsOf(forRender)) {
       // A value the renderer refuses (a placeholder such as “XX”) is reported beside its field and
       // shown marked in the preview, so the other documents and the rest of this one still show.
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          docs.push(renderDocument(library, forRender, id, { deviations }));
+          docs.push(styled(renderDocument(library, forRender, id, { deviations })));
           break;
         } catch (e) {
           if (!(e instanceof TenderKitError)) throw e;
@@ -291,6 +318,9 @@ export function checkForm(input: unknown, opts: CheckOptions = {}): FormCheck {
       return { id: d.meta.id, title: d.meta.title, html: toHtmlFragment(shown) };
     }),
     deviations,
+    fromProfile: Object.fromEntries(
+      [...company.fromProfile].map(([p, v]) => [p, typeof v === 'string' ? v : String(v)]),
+    ),
     ...(errorCount === 0 && r.success && !filled.size ? { params: r.data } : {}),
   };
 }

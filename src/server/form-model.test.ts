@@ -260,6 +260,28 @@ describe('form → bid → form', () => {
     );
   });
 
+  it('saves a bid that leaves the bidder and signer to the company profile without adding them', () => {
+    const model = formModel();
+    const text = [
+      'version: 2',
+      'tenderee: { name: 甲医院 }',
+      'project: { name: 丙项目 }',
+      'staff:',
+      '  rosterFrom: [张伟, li-na]',
+      'service: { standardChannels: true }',
+      'signature:',
+      '  date: 2026-11-20',
+      '',
+    ].join('\n');
+    const body = asFormBody(formFields(renderFormPage(parse(text) as BidInput)));
+    const changes = formChanges(model, parse(text), body);
+    expect(changes).toEqual([]);
+    expect(editYaml(text, changes)).toBe(text);
+    // Typed in on purpose, the bidder's name is the bid's own (it wins over the profile).
+    const typed = formChanges(model, parse(text), { ...body, 'bidder.name': '乙公司' });
+    expect(typed).toEqual([{ kind: 'set', path: ['bidder'], value: { name: '乙公司' } }]);
+  });
+
   it('never splits a free-text item at 、，or spaces: one item per line', () => {
     const model = formModel();
     const bid = {

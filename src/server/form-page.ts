@@ -299,6 +299,11 @@ export function formPage(o: FormPageOptions): Record<string, unknown> {
       return { options: [...known, ...unknown], shown: JSON.stringify(picked) };
     },
     placeholder: indexPlaceholder,
+    /** The value the company profile gives a field the bid leaves empty (shown as a hint). */
+    fromProfile: (p: string) => {
+      const from = o.preview.fromProfile;
+      return from && Object.hasOwn(from, p) && valueAt(input, p) === undefined ? from[p] : '';
+    },
     ORIG,
     PICK,
     SHOWN,
@@ -317,8 +322,14 @@ export function formPage(o: FormPageOptions): Record<string, unknown> {
     version: o.version ?? '',
     saved: o.saved,
     notice: o.notice,
-    documents: docs
-      .filter((d): d is keyof typeof documentLabels => d in documentLabels)
+    // The downloads: as documentsOf builds them, the 偏离表 with them whenever there is a tender.
+    documents: [
+      ...docs,
+      ...(valueAt(input, 'tender') !== undefined && !docs.includes('deviation-table')
+        ? ['deviation-table']
+        : []),
+    ]
+      .filter((d): d is keyof typeof documentLabels => Object.hasOwn(documentLabels, d))
       .map((d) => ({ id: d, title: documentLabels[d] })),
     downloadable: check.count === 0 && !o.dirty && !o.previewMissing,
     previewMissing: Boolean(o.previewMissing),

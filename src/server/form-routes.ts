@@ -18,7 +18,7 @@ import {
 import { fieldAt, formModel, stepOf } from './form-model.js';
 import { checkJson, ensureIds, formPage, pageState } from './form-page.js';
 import { formChanges, type FormBody } from './form-values.js';
-import { withTender, type Preview } from './preview.js';
+import { previewInput, type Preview } from './preview.js';
 import type { PreviewQueue } from './preview-queue.js';
 import { Busy, TimedOut } from './render-pool.js';
 import { checkAction, clientOf } from './security.js';
@@ -47,6 +47,8 @@ export interface FormDeps {
   readonly refuseOtherVersion: (id: string, stored: { text: string; input: BidInput }) => void;
   /** The row and order actions of the form model (add/remove/up/down), on the input in place. */
   readonly applyAction: (input: BidInput, action: string, body: FormBody) => boolean;
+  /** The workspace's files as they are now ('' without one): previews are cached per stamp. */
+  readonly workspaceStamp?: () => string;
 }
 
 export interface RenderExtra {
@@ -72,6 +74,7 @@ const EMPTY: Preview = {
 
 export function formHandlers(deps: FormDeps) {
   const { store, previews } = deps;
+  const stamp = deps.workspaceStamp ?? (() => '');
 
   /** The tender file a stored bid links, read from the data folder. */
   const tenderBase = async (input: unknown): Promise<TenderBase> => {
@@ -96,7 +99,11 @@ export function formHandlers(deps: FormDeps) {
     else shown.tender = link;
     let notice = extra.notice;
     const preview = await previews
-      .get(withTender(shown, tender.parsed), clientOf(res.req), 'page')
+      .get(
+        previewInput(shown, tender.parsed, id ? store.file(id) : undefined, stamp()),
+        clientOf(res.req),
+        'page',
+      )
       .catch((e: unknown) => {
         if (!(e instanceof Busy) && !(e instanceof TimedOut)) console.error('[tenderkit]', e);
         notice ??= '服务器正忙，检查和预览暂未完成，请稍后刷新页面。';
@@ -259,7 +266,11 @@ export function formHandlers(deps: FormDeps) {
     if (link === undefined) delete input.tender;
     else input.tender = link;
     const started = performance.now();
-    const p = await previews.get(withTender(input, tender.parsed), clientOf(req), 'live');
+    const p = await previews.get(
+      previewInput(input, tender.parsed, current ? store.file(current.id) : undefined, stamp()),
+      clientOf(req),
+      'live',
+    );
     res.set('Server-Timing', `preview;dur=${(performance.now() - started).toFixed(1)}`);
     const j = checkJson(input as BidInput, p, tender);
     res.json({

@@ -2,7 +2,10 @@
 // This runs in the render workers (render-worker.ts); the server queues and caches previews in
 // preview-queue.ts.
 import type { Deviation } from '../checks/deviations.js';
+import type { HouseStyle } from '../ir/types.js';
+import type { Library } from '../library/library.js';
 import type { TenderFile } from '../schema/tender.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { checkForm } from './form-check.js';
 import type { FieldErrors } from './form-values.js';
 
@@ -16,25 +19,66 @@ export interface Preview {
   readonly missing: string[];
   /** The tender's requirements against the bid, when the bid has a tender file. */
   readonly deviations: readonly Deviation[];
+  /** Values the company profile gives, by field path (the form shows them as hints). */
+  readonly fromProfile?: Readonly<Record<string, string>>;
 }
 
-/** A bid with its tender's requirements, previewed together (one value, so one cache key). */
-export interface WithTender {
-  readonly previewOf: 'bid-with-tender';
+/**
+ * What a preview is made of, sent to a worker as one value (so one cache key): the bid as the form
+ * has it, its tender's requirements, and the stored bid's file (its `company:` is resolved from
+ * there, as the build resolves it).
+ */
+export interface PreviewInput {
+  readonly previewOf: 'bid';
   readonly bid: unknown;
-  readonly tender: TenderFile;
+  readonly tender?: TenderFile;
+  readonly file?: string;
+  /** The workspace's files as they are now (profile.ts workspaceStamp): part of the cache key. */
+  readonly stamp?: string;
 }
 
-export const withTender = (bid: unknown, tender: TenderFile | undefined): unknown =>
-  tender ? ({ previewOf: 'bid-with-tender', bid, tender } satisfies WithTender) : bid;
+export const previewInput = (
+  bid: unknown,
+  tender?: TenderFile,
+  file?: string,
+  stamp?: string,
+): PreviewInput => ({
+  previewOf: 'bid',
+  bid,
+  ...(tender ? { tender } : {}),
+  ...(file ? { file } : {}),
+  ...(stamp ? { stamp } : {}),
+});
 
-const isWithTender = (v: unknown): v is WithTender =>
-  (v as WithTender | null)?.previewOf === 'bid-with-tender' &&
-  typeof (v as WithTender).tender === 'object';
+const isPreviewInput = (v: unknown): v is PreviewInput => {
+  if (v === null || typeof v !== 'object') return false;
+  const w = v as Partial<PreviewInput>;
+  return (
+    w.previewOf === 'bid' &&
+    (w.tender === undefined || (typeof w.tender === 'object' && w.tender !== null)) &&
+    (w.file === undefined || typeof w.file === 'string')
+  );
+};
+
+/** Where the worker renders: the workspace's library, house style and company profile. */
+export interface PreviewContext {
+  readonly library?: Library;
+  readonly style?: HouseStyle;
+  readonly workspace?: Workspace;
+}
 
 /** Checks and renders `input` on the calling thread (the server calls it in a worker). */
-export function renderPreview(input: unknown): Preview {
-  const c = isWithTender(input) ? checkForm(input.bid, { tender: input.tender }) : checkForm(input);
+export function renderPreview(input: unknown, ctx: PreviewContext = {}): Preview {
+  const wrapped = isPreviewInput(input) ? input : undefined;
+  const c = checkForm(wrapped ? wrapped.bid : input, {
+    ...(wrapped?.tender ? { tender: wrapped.tender } : {}),
+    ...(ctx.library ? { library: ctx.library } : {}),
+    ...(ctx.style ? { style: ctx.style } : {}),
+    profile: {
+      ...(ctx.workspace ? { workspace: ctx.workspace } : {}),
+      ...(wrapped?.file ? { file: wrapped.file } : {}),
+    },
+  });
   return {
     errors: { byPath: c.errors, count: c.errorCount },
     warnings: { byPath: c.warnings, count: c.warningCount },
@@ -42,6 +86,7 @@ export function renderPreview(input: unknown): Preview {
     docs: c.docs,
     missing: c.missing,
     deviations: c.deviations,
+    fromProfile: c.fromProfile,
   };
 }
 

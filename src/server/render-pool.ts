@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { PACKAGE_ROOT } from '../library/library.js';
-import type { BuildResult, Task } from './render-worker.js';
+import type { BuildResult, Task, WorkerSetup } from './render-worker.js';
 import type { Preview } from './preview.js';
 import type { DocumentId } from '../schema/bid.js';
 
@@ -55,6 +55,11 @@ export interface PoolOptions {
   readonly timeoutMs?: number;
   /** Time limit of one preview (default 10 s). */
   readonly previewTimeoutMs?: number;
+  /**
+   * The company workspace's folder: each worker opens it and renders with its library, house style
+   * and company profile (render-worker.ts). Absent: the built-in library and style.
+   */
+  readonly workspaceRoot?: string;
 }
 
 export class RenderPool {
@@ -62,11 +67,14 @@ export class RenderPool {
   private readonly timeoutMs: number;
   private readonly previewTimeoutMs: number;
   readonly threadCount: number;
+  /** The workspace folder the workers render in (PoolOptions.workspaceRoot). */
+  readonly workspaceRoot?: string;
   private readonly maxQueue: number;
   private readonly queue = new PreviewFirstQueue();
 
   constructor(opts: PoolOptions = {}) {
     const threads = opts.threads ?? 2;
+    if (opts.workspaceRoot) this.workspaceRoot = opts.workspaceRoot;
     this.threadCount = threads;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.previewTimeoutMs = opts.previewTimeoutMs ?? 10_000;
@@ -81,6 +89,9 @@ export class RenderPool {
       maxQueue: this.maxQueue + threads,
       idleTimeout: 60_000,
       taskQueue: this.queue,
+      workerData: (opts.workspaceRoot
+        ? { workspaceRoot: opts.workspaceRoot }
+        : {}) satisfies WorkerSetup,
     });
   }
 

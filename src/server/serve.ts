@@ -2,6 +2,9 @@
 // workers, listens, and shuts down cleanly on SIGINT/SIGTERM.
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { TenderKitError } from '../diagnostics/diagnostic.js';
+import { libraryAt } from '../library/library.js';
+import { readProfile } from '../workspace/merge.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export interface ServeOptions {
@@ -12,7 +15,21 @@ export interface ServeOptions {
   readonly workspace?: Workspace;
 }
 
+/**
+ * The workspace's library and company profile, checked before anything starts: an approved clause
+ * edited in place (its seal broken), or a company.yaml with mistakes, stops the server with the
+ * located problems instead of serving documents made from them.
+ */
+function checkWorkspace(ws: Workspace): void {
+  libraryAt(ws.libraryRoot); // throws every problem of the library together, located
+  if (ws.companyFile) {
+    const p = readProfile(ws.companyFile, 'workspace');
+    if (!p.ok) throw new TenderKitError(p.diagnostics);
+  }
+}
+
 export async function serve(opts: ServeOptions, log: (s: string) => void): Promise<Server> {
+  if (opts.workspace) checkWorkspace(opts.workspace);
   const { app, store, pool } = createApp({
     dataDir: opts.dataDir,
     ...(opts.workspace ? { workspace: opts.workspace } : {}),
@@ -28,7 +45,7 @@ export async function serve(opts: ServeOptions, log: (s: string) => void): Promi
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   log(
-    `TenderKit 已启动：http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}/ （数据目录：${opts.dataDir}）\n`,
+    `TenderKit 已启动：http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}/ （数据目录：${opts.dataDir}${opts.workspace ? `；工作区：${opts.workspace.root}` : ''}）\n`,
   );
   const stop = () => {
     server.close();

@@ -2,6 +2,7 @@
 // bid's version history (every save keeps the version it replaced) with restore.
 import type { Express, Request, Response } from 'express';
 import type nunjucks from 'nunjucks';
+import { namesOf } from './bid-index.js';
 import type { BidStore } from './store.js';
 import { checkId, StoreError, timeOfStamp, TRASH_RE, VERSION_RE } from './store.js';
 
@@ -34,7 +35,22 @@ export function storeRoutes(
   env.addFilter('localTime', localTime);
   env.addFilter('sizeText', sizeText);
 
+  /** 删除 asks first, on a page of its own (works without JavaScript): `confirm=1` deletes. */
+  const confirmDelete = async (req: Request, res: Response) => {
+    const id = checkId(String(req.params.id));
+    const bid = await store.read(id); // 404 for a bid that is not there (or already deleted)
+    const { project, tenderee } = namesOf(bid.input);
+    page(res, 'delete.njk', {
+      id,
+      project,
+      tenderee,
+      tender: (await store.readTender(`${id}-tender.yaml`)) !== undefined,
+      versions: (await store.history(id)).length,
+    });
+  };
+  app.get('/bids/:id/delete', confirmDelete);
   app.post('/bids/:id/delete', async (req, res) => {
+    if ((req.body as Record<string, unknown>).confirm !== '1') return confirmDelete(req, res);
     const entry = await store.remove(checkId(req.params.id));
     res.redirect(303, `/bids?deleted=${encodeURIComponent(entry)}`);
   });

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { BidInput } from '../schema/bid.js';
 import { ensureFolder } from '../output.js';
-import { BidIndex, INDEX_FILE, namesOf, type BidSummary } from './bid-index.js';
+import {
+  BidIndex,
+  INDEX_FILE,
+  namesOf,
+  type BidSummary,
+  type MergeForStatus,
+} from './bid-index.js';
 
 export type { BidSummary } from './bid-index.js';
 
@@ -17,6 +23,9 @@ export const ID_RE = /^(?!.*-tender$)[a-z0-9][a-z0-9-]{0,63}$/;
 /** A tender requirements file in the data folder (`bid-1a2b-tender.yaml`, `highway-tender.yaml`). */
 export const TENDER_FILE_RE = /^[a-z0-9][a-z0-9-]{0,63}-tender\.yaml$/;
 const TMP_PREFIX = '.tk-save-';
+/** A bid's own tender requirements file: `<id>-tender.yaml`, written by the form for that bid. */
+const TENDER_SUFFIX = '-tender.yaml';
+const tenderFileOf = (dir: string, id: string) => path.join(dir, `${id}${TENDER_SUFFIX}`);
 export const HISTORY_DIR = 'history';
 export const TRASH_DIR = 'trash';
 /** The CSRF secret (csrf.ts), kept beside the bids so a restart keeps open forms valid. */
@@ -127,9 +136,15 @@ export class BidStore {
   private readonly locks = new Map<string, Promise<unknown>>();
   readonly index: BidIndex;
 
-  constructor(readonly dir: string) {
-    this.index = new BidIndex(dir, ID_RE, (file, text) =>
-      writeAtomic(dir, file, text, { durable: false }),
+  constructor(
+    readonly dir: string,
+    opts: { readonly merge?: MergeForStatus; readonly context?: string } = {},
+  ) {
+    this.index = new BidIndex(
+      dir,
+      ID_RE,
+      (file, text) => writeAtomic(dir, file, text, { durable: false }),
+      opts,
     );
   }
 
@@ -289,21 +304,33 @@ export class BidStore {
     return this.saveText(id, await this.readVersion(id, version), base);
   }
 
-  /** Moves the bid to the trash; its history stays. Returns the trash entry's name. */
+  /**
+   * Moves the bid to the trash, with its own tender requirements file (`<id>-tender.yaml`, the one
+   * the form writes for it) when there is one; its history stays. Returns the trash entry's name.
+   * A tender file other bids may share (an example's `highway-tender.yaml`) stays where it is.
+   */
   remove(id: string): Promise<string> {
     const file = this.file(id);
     return this.locked(id, async () => {
       const trash = path.join(this.dir, TRASH_DIR);
       ensureFolder(trash, { name: '回收站目录', option: '--data' });
       const entry = `${stampOf(new Date())}_${id}`;
+      const failed = (e: unknown) =>
+        new StoreError('io', `删除失败（${(e as NodeJS.ErrnoException).code ?? '未知原因'}）`);
       try {
         await fs.rename(file, path.join(trash, `${entry}.yaml`));
       } catch (e) {
         if (isMissing(e)) throw new StoreError('not-found', `没有编号为“${id}”的投标`);
-        throw new StoreError(
-          'io',
-          `删除失败（${(e as NodeJS.ErrnoException).code ?? '未知原因'}）`,
-        );
+        throw failed(e);
+      }
+      try {
+        await fs.rename(tenderFileOf(this.dir, id), path.join(trash, `${entry}${TENDER_SUFFIX}`));
+      } catch (e) {
+        if (!isMissing(e)) {
+          // Not half deleted: the bid goes back beside its tender file.
+          await fs.rename(path.join(trash, `${entry}.yaml`), file).catch(() => {});
+          throw failed(e);
+        }
       }
       await syncDir(trash);
       await syncDir(this.dir);
@@ -325,7 +352,8 @@ export class BidStore {
     const out: TrashEntry[] = [];
     for (const f of names) {
       const m = TRASH_RE.exec(f.replace(/\.yaml$/, ''));
-      if (!f.endsWith('.yaml') || !m) continue;
+      // A trashed bid's tender file (`…_bid-1a2b-tender.yaml`) goes with its bid, not on its own.
+      if (!f.endsWith('.yaml') || !m || !ID_RE.test(m[2]!)) continue;
       let data: unknown;
       try {
         data = parse(await fs.readFile(path.join(dir, f), 'utf8'));
@@ -343,10 +371,14 @@ export class BidStore {
     return out.sort((a, b) => (a.entry < b.entry ? 1 : a.entry > b.entry ? -1 : 0));
   }
 
-  /** Puts a bid from the trash back under its id; refused if a bid with that id exists again. */
+  /**
+   * Puts a bid from the trash back under its id, its own tender file with it; refused if a bid
+   * with that id exists again.
+   */
   restoreFromTrash(entry: string): Promise<StoredBid> {
     const m = TRASH_RE.exec(entry);
-    if (!m) return Promise.reject(new StoreError('not-found', '回收站中没有这个投标'));
+    if (!m || !ID_RE.test(m[2]!))
+      return Promise.reject(new StoreError('not-found', '回收站中没有这个投标'));
     const id = m[2]!;
     const from = path.join(this.dir, TRASH_DIR, `${entry}.yaml`);
     const to = this.file(id);
@@ -360,6 +392,18 @@ export class BidStore {
           throw new StoreError('conflict', `已有编号为“${id}”的投标，不能恢复到同一编号`);
         if (code === 'ENOENT') throw new StoreError('not-found', '回收站中没有这个投标');
         throw new StoreError('io', `恢复失败（${code ?? '未知原因'}）`);
+      }
+      // The tender file comes back too; one written under its name since is never replaced.
+      const tenderFrom = path.join(this.dir, TRASH_DIR, `${entry}${TENDER_SUFFIX}`);
+      try {
+        await fs.link(tenderFrom, tenderFileOf(this.dir, id));
+        await fs.rm(tenderFrom, { force: true });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'EEXIST') {
+          await fs.rm(to, { force: true });
+          throw new StoreError('io', `恢复失败（${code ?? '未知原因'}）`);
+        }
       }
       await syncDir(this.dir);
       await fs.rm(from, { force: true });

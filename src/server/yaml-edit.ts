@@ -49,6 +49,9 @@ function field(f: Field, p: Segment[], bv: unknown, av: unknown, out: Change[]):
   // `exclusions: {}` or `roster: []` in the file stays: the form shows it as nothing, and says nothing.
   if (av === undefined && f.kind !== 'group' && f.kind !== 'list' && bv === undefined) return;
   if (av === undefined && (f.kind === 'group' || f.kind === 'list') && blank(bv)) return;
+  // A section the file does not have and the form leaves empty is not added (a bid in a workspace
+  // leaves `bidder` to the company profile: the form's empty 投标人 section must not write it).
+  if (bv === undefined && (f.kind === 'group' || f.kind === 'list') && blank(av)) return;
   if (av === undefined) {
     // A group the form clears keeps what the form does not know about.
     if (f.kind === 'group' && isPlain(bv) && unknownKeys(f, bv).length) group(f, p, bv, {}, out);
@@ -70,24 +73,46 @@ function field(f: Field, p: Segment[], bv: unknown, av: unknown, out: Change[]):
   out.push({ kind: 'set', path: p, value: av });
 }
 
-/** The changes applied to plain data (a deep copy of `data`). */
+/** `obj[key]` when it is the object's own property (never one inherited: `constructor`, …). */
+const ownAt = (obj: object, key: Segment): unknown =>
+  Object.prototype.hasOwnProperty.call(obj, key)
+    ? (obj as Record<Segment, unknown>)[key]
+    : undefined;
+
+/** Sets `obj[key]` as an own data property (`__proto__` is a key like any other, no setter). */
+const setOwn = (obj: object, key: Segment, value: unknown): void => {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+};
+
+/**
+ * The changes applied to plain data (a deep copy of `data`). Every step looks up own properties
+ * only, and writes own properties only: a path naming `constructor` or `__proto__` reaches no
+ * prototype, and a missing parent is made (an array when the next segment is an index).
+ */
 export function applyChanges<T>(data: T, changes: readonly Change[]): T {
   const root = structuredClone(data ?? {}) as unknown;
   for (const c of changes) {
-    let cur = root as Record<Segment, unknown>;
+    let cur = root as object;
+    let reached = true;
     for (const [i, seg] of c.path.slice(0, -1).entries()) {
-      let next = cur[seg];
+      let next = ownAt(cur, seg);
       if (next === null || typeof next !== 'object') {
-        if (c.kind === 'delete') break;
+        if (c.kind === 'delete') {
+          reached = false;
+          break;
+        }
         next = typeof c.path[i + 1] === 'number' ? [] : {};
-        cur[seg] = next;
+        setOwn(cur, seg, next);
       }
-      cur = next as Record<Segment, unknown>;
+      cur = next as object;
     }
+    if (!reached) continue;
     const last = c.path[c.path.length - 1]!;
-    if (c.kind === 'set') cur[last] = structuredClone(c.value);
-    else if (Array.isArray(cur) && typeof last === 'number') cur.splice(last, 1);
-    else if (cur && typeof cur === 'object') delete cur[last];
+    if (c.kind === 'set') setOwn(cur, last, structuredClone(c.value));
+    else if (Array.isArray(cur) && typeof last === 'number') {
+      if (last < cur.length) cur.splice(last, 1);
+    } else if (Object.prototype.hasOwnProperty.call(cur, last))
+      delete (cur as Record<Segment, unknown>)[last];
   }
   return root as T;
 }

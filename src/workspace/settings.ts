@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { text } from '../schema/fields.js';
 import { houseStyleSchema } from './style.js';
+import { authSettingsSchema } from '../auth/oidc-settings.js';
 
 /** The format version of tenderkit.yaml. */
 export const SETTINGS_VERSION = 1;
@@ -41,6 +42,7 @@ export const workspaceSettingsSchema = z
       false,
     ).optional(),
     style: houseStyleSchema.optional(),
+    auth: authSettingsSchema.optional(),
   })
   .meta({ label: '工作区设置' });
 

@@ -314,6 +314,13 @@ export const houseStyleSchema = z
           ctx.addIssue({ code: 'custom', message: problem, params: { problem: 'InvalidValue' } });
       })
       .optional(),
+    cleanMetadata: z
+      .boolean()
+      .meta({
+        label: '文件属性不含工具信息',
+        help: '为 true 时，Word 和 PDF 文件属性中不写工具版本、投标参数哈希和条款清单（仍记在 manifest.json 中），同 build --clean-metadata',
+      })
+      .optional(),
   })
   .meta({
     label: '版式',
@@ -586,6 +593,7 @@ export function resolveHouseStyle(
     margins,
     ...(header ? { header } : {}),
     footer: parsed.footer ?? DEFAULT_FOOTER,
+    ...(parsed.cleanMetadata ? { cleanMetadata: true } : {}),
   };
   // Settings that only restate the defaults are the built-in style (writers then write the same
   // bytes as without a workspace).

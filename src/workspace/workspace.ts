@@ -2,7 +2,7 @@
 // walking up from the bid file (or the current folder), or named with `--workspace DIR`; then reads
 // its settings (Zod-checked, located errors), the house style, and where its library and default
 // company profile are. Nothing here is process-global: commands pass the Workspace along.
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { diagnostic, TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { defaultLibrary, loadLibrary, PACKAGE_ROOT, type Library } from '../library/library.js';
@@ -131,6 +131,7 @@ export function openWorkspace(rootDir: string): Workspace {
             settings.library ? at('library') : { location: { file: shown } },
           ),
         );
+      else problems.push(...linksOutside(root, path.join(libraryRoot, sub)));
   }
 
   let companyFile: string | undefined;
@@ -169,6 +170,25 @@ export function openWorkspace(rootDir: string): Workspace {
     ...(style ? { style } : {}),
     source: src,
   };
+}
+
+/** Clause and template files that are symbolic links to outside the workspace (as style files are refused). */
+function linksOutside(root: string, dir: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+    const file = path.join(dir, name);
+    if (!lstatSync(file).isSymbolicLink()) continue;
+    const r = resolveInside(root, dir, name);
+    if (!r.ok && 'outside' in r)
+      out.push(
+        diagnostic(
+          'WorkspaceInvalid',
+          `“${shownPath(file)}”是指向工作区之外的链接（实际位于“${r.outside}”）：条款库只能使用工作区内的文件`,
+          { location: { file: shownPath(file) } },
+        ),
+      );
+  }
+  return out;
 }
 
 function isDir(p: string): boolean {

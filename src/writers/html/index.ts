@@ -1,7 +1,13 @@
 // HTML writer: a standalone A4-styled preview; values from the bid are marked with their field path.
 import { readFileSync } from 'node:fs';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
-import { columnFractions, DEFAULT_HOUSE_STYLE, footerParts, styleOf } from '../../ir/layout.js';
+import {
+  columnFractions,
+  DEFAULT_HOUSE_STYLE,
+  footerParts,
+  frontMatter,
+  styleOf,
+} from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import { figureCaption, flatBlocks, inlineText } from '../../ir/text.js';
 import type {
@@ -53,7 +59,7 @@ export const STYLE = `
     font-family: "Noto Sans SC", "Source Han Sans SC", "Heiti SC", SimHei, sans-serif; margin: .8em 0 .3em; }
   .tk-title { font-size: 22pt; text-align: center; margin: 0 0 1em; }
   .tk-page h2 { font-size: 14pt; } .tk-page h3 { font-size: 12pt; } .tk-page h4, .tk-page h5 { font-size: 12pt; font-weight: normal; }
-  .tk-page p { margin: 0 0 .2em; }
+  .tk-page p { margin: 0 0 .2em; text-align: justify; line-break: strict; }
   .tk-indent { text-indent: 2em; }
   .tk-li { display: flex; } .tk-marker { flex: 0 0 2em; } .tk-li > span:last-child { flex: 1; }
   .tk-page table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .3em 0 .8em; font-size: 10.5pt; line-height: 1.4; }
@@ -65,6 +71,11 @@ export const STYLE = `
   .tk-toc li { margin: .2em 0; } .tk-toc .tk-toc-2 { padding-left: 2em; } .tk-toc a { color: inherit; text-decoration: none; }
   .tk-page-break { break-after: page; border-top: 1px dashed #ccc; margin: 1.5em 0; }
   @media print { .tk-page-break { border: 0; margin: 0; } }
+  .tk-cover { display: flex; flex-direction: column; justify-content: center; min-height: calc(297mm - 50.8mm - 3em); padding-bottom: 3em; box-sizing: border-box; }
+  .tk-cover .tk-title { margin-bottom: 1.5em; } .tk-cover p { font-size: 14pt; margin: 0 0 .8em; }
+  @media print { .tk-cover { min-height: calc(297mm - 50.8mm - 2px); }
+    @page { @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 9pt; } }
+    .tk-front { page: tk-front; } @page tk-front { counter-increment: page 0; @bottom-center { content: none; } } }
   .tk-signature { margin: 1.5em 0 0 30%; page-break-inside: avoid; }
   .tk-signature p { margin: .4em 0; }
   .tk-var { background: var(--var); border-bottom: 1px dotted var(--var-line); }
@@ -79,7 +90,7 @@ export const STYLE = `
 
 const handlers: Handlers<Ctx, Result> = {
   document: (n, ctx, h) =>
-    `<article class="tk-page${n.meta.draft ? ' tk-draft' : ''}" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${houseHeader(ctx.style)}${n.meta.draft ? `<p class="tk-draft-mark">${DRAFT_MARK}</p>\n` : ''}${blocks(n.children, ctx, h)}\n</article>`,
+    `<article class="tk-page${n.meta.draft ? ' tk-draft' : ''}" data-document="${escapeHtml(n.meta.id)}" lang="zh-CN">\n${houseHeader(ctx.style)}${n.meta.draft ? `<p class="tk-draft-mark">${DRAFT_MARK}</p>\n` : ''}${documentBody(n, ctx, h)}\n</article>`,
   title: (n, ctx, h) => `<h1 class="tk-title">${inlines(n.children, ctx, h)}</h1>`,
   // h1 is the document title, so heading level L is <h(L+1)>.
   heading: (n, ctx, h) =>
@@ -141,6 +152,41 @@ const handlers: Handlers<Ctx, Result> = {
   },
 };
 
+/**
+ * The blocks; a cover and contents (front matter) sit in `.tk-front`, printed on pages of their
+ * own that carry no page number and are not counted, the cover in `.tk-cover`, centred on its page.
+ */
+function documentBody(n: Document, ctx: Ctx, h: Handlers<Ctx, Result>): string {
+  const front = frontMatter(n);
+  if (!front.body) return blocks(n.children, ctx, h);
+  const cover = n.children.slice(0, front.cover);
+  return [
+    '<div class="tk-front">',
+    cover.length ? `<section class="tk-cover">\n${blocks(cover, ctx, h)}\n</section>` : '',
+    blocks(n.children.slice(front.cover, front.body), ctx, h),
+    '</div>',
+    blocks(n.children.slice(front.body), ctx, h),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/**
+ * Printed from a browser, a document with front matter numbers its body pages from 1, but the
+ * browser's page total still counts the cover and the contents: the footer then leaves the total
+ * out (`第 {page} 页`) rather than print a wrong one.
+ */
+function frontMatterCss(doc: Document): string {
+  if (!frontMatter(doc).body) return '';
+  const format = styleOf(doc)
+    .footer.replace(/\s*共\s*\{pages\}\s*页/, '')
+    .replace(/\{pages\}/g, '');
+  const content = footerParts(format)
+    .map((p) => (typeof p === 'string' ? cssString(p) : `counter(${p.field})`))
+    .join(' ');
+  return `\n@media print { @page { @bottom-center { content: ${content || 'none'}; } } }\n`;
+}
+
 // ── House style ─────────────────────────────────────────────────────────────
 // The workspace's style as CSS over STYLE: the same sizes (pt), margins (the page's padding and
 // @page), line spacing and font names as the .docx. Font files are not served: the preview names
@@ -193,6 +239,9 @@ export function houseStyleCss(style: HouseStyle): string {
     `.tk-header { display: flex; align-items: flex-end; justify-content: space-between; gap: 6pt;`,
     `  border-bottom: .5pt solid #000; padding-bottom: 2pt; margin: 0 0 1em; font-size: ${pt(z.header)}; line-height: 1.25; }`,
     `.tk-header-text { margin-left: auto; }`,
+    // The cover fills the text area of its page (never more: it would spill onto a second page).
+    `.tk-cover { min-height: calc(297mm - ${pt(m.top + m.bottom)} - 3em); }`,
+    `@media print { .tk-cover { min-height: calc(297mm - ${pt(m.top + m.bottom)} - 2px); } }`,
     `@media print { .tk-page { padding: 0; } @page { size: A4; margin: ${padding};`,
     `  @bottom-center { content: ${footer}; font-size: ${pt(z.footer)}; } } }`,
   ].join('\n');
@@ -212,7 +261,7 @@ function houseHeader(style: HouseStyle): string {
 
 /** The document as an HTML fragment (one <article>), for embedding in the web preview. */
 export function toHtmlFragment(doc: Document): string {
-  const css = houseStyleCss(styleOf(doc));
+  const css = houseStyleCss(styleOf(doc)) + frontMatterCss(doc);
   return `${css ? `<style>${css}</style>\n` : ''}${articleOf(doc)}`;
 }
 
@@ -234,10 +283,9 @@ export function toHtmlPage(doc: Document): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="TenderKit">
-${(doc.meta.properties ?? []).map(([k, v]) => `<meta name="tenderkit:${escapeHtml(k)}" content="${escapeHtml(v)}">\n`).join('')}
+${doc.meta.cleanMetadata ? '' : '<meta name="generator" content="TenderKit">\n'}${(doc.meta.properties ?? []).map(([k, v]) => `<meta name="tenderkit:${escapeHtml(k)}" content="${escapeHtml(v)}">\n`).join('')}
 <title>${escapeHtml(doc.meta.title)} — ${escapeHtml(doc.meta.subject)}</title>
-<style>${STYLE}${houseStyleCss(styleOf(doc))}</style>
+<style>${STYLE}${houseStyleCss(styleOf(doc))}${frontMatterCss(doc)}</style>
 </head>
 <body>
 ${articleOf(doc)}

@@ -4,15 +4,23 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pdfmake from 'pdfmake';
-import type { Content, TableCell as PdfCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import type {
+  Content,
+  Node as PdfNode,
+  NodeQueries,
+  TableCell as PdfCell,
+  TDocumentDefinitions,
+} from 'pdfmake/interfaces.js';
 import { TenderKitError } from '../../diagnostics/diagnostic.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
 import {
+  breakablePieces,
   columnFractions,
   DEFAULT_HOUSE_STYLE,
   displayWidth,
   FOOTER_BOTTOM_PT,
   footerText,
+  frontMatter,
   HEADER_TOP_PT,
   headingSizes,
   PAGE,
@@ -21,8 +29,8 @@ import {
   textWidthPt,
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
-import { figureCaption } from '../../ir/text.js';
-import type { Block, Document, HouseStyle, Inline, PdfFont } from '../../ir/types.js';
+import { figureCaption, flatBlocks, inlineText } from '../../ir/text.js';
+import type { Block, Document, Heading, HouseStyle, Inline, PdfFont } from '../../ir/types.js';
 import { FONT_FILES, type FontKey } from '../../fonts/files.js';
 import { fileVersionKey, parsedFontFile, parsedFonts } from '../../fonts/parsed.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
@@ -113,13 +121,26 @@ function logoOf(style: HouseStyle): { svg: string } | { file: string } | undefin
   return { file: name };
 }
 
+/** The parsed font that draws with `font` (regular face). */
+function fontOf(font: PdfFont): ReturnType<typeof parsedFontFile> {
+  return font.kind === 'file'
+    ? parsedFontFile(font.regular)
+    : parsedFonts()[font.name === 'noto-sans-sc' ? 'sansRegular' : 'serifRegular'];
+}
+
 /** Height of one line of a font at 1 pt, as pdfmake measures it (ascent − descent over the em). */
 function lineUnit(font: PdfFont): number {
-  const f =
-    font.kind === 'file'
-      ? parsedFontFile(font.regular)
-      : parsedFonts()[font.name === 'noto-sans-sc' ? 'sansRegular' : 'serifRegular'];
+  const f = fontOf(font);
   return (f.ascent - f.descent) / f.unitsPerEm;
+}
+
+/** Width of `text` at `size` points, measured as pdfkit measures it (laid out between spaces). */
+function advance(font: PdfFont, text: string, size: number): number {
+  const f = fontOf(font);
+  let units = 0;
+  for (const run of text.match(/[^ \t]*[ \t]?/g) ?? [])
+    if (run) for (const p of f.layout(run).positions) units += p.xAdvance;
+  return (units / f.unitsPerEm) * size;
 }
 
 const LINE_HEIGHT = 1.25; // Noto's own line gap makes this look like Word's 1.5 lines.
@@ -157,15 +178,46 @@ function pdfStyle(style: HouseStyle): PdfStyle {
   };
 }
 
+/** A heading's id (its bookmark and link target), the id of the bookmark it nests under, its node. */
+interface HeadingRef {
+  readonly id: string;
+  readonly parent?: string;
+  node: Placed;
+}
+
+/** Where pdfmake records a laid-out node's lines: one position per line (it fills it in place). */
+interface Placed {
+  positions?: { pageNumber: number; top: number }[];
+}
+
+/**
+ * What the writer learns about the layout while pdfmake lays out the pages: pdfmake fills in the
+ * positions of the very objects of the document definition, so the paragraph behind a node, a
+ * heading's page and the first body page are read from them.
+ */
+interface Layout {
+  /** The text node of each heading, by IR node (its id, bookmark and contents entry). */
+  readonly headings: Map<Heading, HeadingRef>;
+  /** Text nodes of body paragraphs, by their `text` array (pdfmake hands out the array). */
+  readonly paragraphs: WeakMap<object, Placed>;
+  /** The `text` arrays of list markers (their line is the item's first line). */
+  readonly markers: WeakSet<object>;
+  /** The first node of the body, when the document has front matter. */
+  bodyStart?: Placed;
+}
+
 interface Ctx {
   readonly st: PdfStyle;
   readonly bold: boolean;
-  /** Headings down to this level are listed in the document's table of contents. */
-  readonly tocDepth?: number;
+  readonly layout: Layout;
   readonly item?: ItemContext;
   readonly align?: 'left' | 'center' | 'right';
   readonly aligns?: readonly ('left' | 'center' | 'right')[];
   readonly header?: boolean;
+  /** Inside a justified paragraph: long numbers and addresses may break at their punctuation. */
+  readonly breakable?: boolean;
+  /** Inside the cover page: paragraphs are set larger and further apart. */
+  readonly cover?: boolean;
 }
 
 type Inlines = Content[];
@@ -193,29 +245,60 @@ type Result = {
 };
 
 const clean = (s: string) => s.replace(XML_ILLEGAL, '');
-const span = (text: string, ctx: Ctx) =>
-  [ctx.bold ? { text: clean(text), bold: true } : clean(text)] as Inlines;
+/**
+ * A run of text. In a justified paragraph a long number or address is cut into pieces with an
+ * empty span between them: pdfmake then may break the line there (and only there), which it
+ * otherwise never does inside `0731-8890-5566` or an e-mail address, leaving a gap at the right.
+ */
+const span = (text: string, ctx: Ctx): Inlines => {
+  const pieces = ctx.breakable ? breakablePieces(clean(text)) : [clean(text)];
+  const out: Inlines = [];
+  pieces.forEach((p, i) => {
+    if (i > 0) out.push(ctx.bold ? { text: '', bold: true } : { text: '' });
+    out.push(ctx.bold ? { text: p, bold: true } : p);
+  });
+  return out;
+};
 const inlines = (list: readonly Inline[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
   list.flatMap((n) => dispatch(h, n, ctx)) as Inlines;
 const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
   list.flatMap((n) => dispatch(h, n, ctx) as Content[]);
 
+/** Page furniture (header, footer): never counted as content following a heading. */
+const FURNITURE = 'tkFurniture';
+/** Cell padding of tables, in points. */
+const CELL_PAD_X = 4;
+const CELL_PAD_Y = 3;
+
 const handlers: Handlers<Ctx, Result> = {
   document: (n, ctx, h) => {
     const when = new Date(`${n.meta.date}T00:00:00Z`);
-    const { st } = ctx;
+    const { st, layout } = ctx;
     const s = st.style;
     const m = s.margins;
     const custom = s !== DEFAULT_HOUSE_STYLE;
+    const front = frontMatter(n);
+    const coverBlocks = n.children.slice(0, front.cover);
+    const frontBlocks = n.children.slice(front.cover, front.body);
+    const bodyBlocks = n.children.slice(front.body);
+    const body = keepTogether(blocks(bodyBlocks, ctx, h));
+    if (front.body > 0 && body[0] && typeof body[0] === 'object')
+      layout.bodyStart = body[0] as Placed;
+    /** Pages before the body (cover, contents): unnumbered; the body counts from 1. */
+    const frontPages = () => (layout.bodyStart?.positions?.[0]?.pageNumber ?? 1) - 1;
+    const clean = n.meta.cleanMetadata === true;
+    const pdfa = n.meta.pdfa === true;
     return {
       pageSize: 'A4',
       pageMargins: [m.left, m.top, m.right, m.bottom],
+      ...(pdfa ? { version: '1.7' as const, subset: 'PDF/A-2b' as const } : {}),
       info: {
         title: n.meta.title,
         author: n.meta.author,
         subject: n.meta.subject,
-        creator: 'TenderKit',
-        producer: 'TenderKit',
+        // Without tool fingerprints the bidder is also the creator (pdfmake would name itself).
+        creator: clean ? n.meta.author : 'TenderKit',
+        producer: clean ? n.meta.author : 'TenderKit',
         creationDate: when,
         modDate: when,
         ...Object.fromEntries(n.meta.properties ?? []),
@@ -225,6 +308,7 @@ const handlers: Handlers<Ctx, Result> = {
         fontSize: s.sizes.body,
         lineHeight: st.lineHeight('body', s.sizes.body),
       },
+      styles: { [FURNITURE]: {} },
       ...(s.header ? houseHeader(st, n.meta.draft) : {}),
       ...(n.meta.draft && !s.header
         ? {
@@ -238,6 +322,7 @@ const handlers: Handlers<Ctx, Result> = {
             },
             header: () => ({
               text: DRAFT_MARK,
+              style: FURNITURE,
               font: 'Hei',
               bold: true,
               color: '#C00000',
@@ -259,17 +344,26 @@ const handlers: Handlers<Ctx, Result> = {
             },
           }
         : {}),
-      footer: (current: number, total: number) => ({
-        text: custom ? footerText(s.footer, current, total) : `第 ${current} 页 共 ${total} 页`,
-        alignment: 'center',
-        fontSize: s.sizes.footer,
-        // The footer's top FOOTER_BOTTOM_PT above the page's bottom edge (as Word's w:footer).
-        margin: [0, Math.max(0, m.bottom - FOOTER_BOTTOM_PT), 0, 0],
-      }),
-      // Never leave a heading alone at the foot of a page.
-      pageBreakBefore: (node, q) =>
-        Boolean(node.headlineLevel) && q.getFollowingNodesOnPage().length === 0,
-      content: keepTogether(blocks(n.children, ctx, h)),
+      footer: (current: number, total: number) => {
+        const skip = frontPages();
+        if (current <= skip) return null;
+        const page = current - skip;
+        const pages = total - skip;
+        return {
+          text: custom ? footerText(s.footer, page, pages) : `第 ${page} 页 共 ${pages} 页`,
+          style: FURNITURE,
+          alignment: 'center',
+          fontSize: s.sizes.footer,
+          // The footer's top FOOTER_BOTTOM_PT above the page's bottom edge (as Word's w:footer).
+          margin: [0, Math.max(0, m.bottom - FOOTER_BOTTOM_PT), 0, 0],
+        };
+      },
+      pageBreakBefore: (node, q) => breakBefore(node, q, layout),
+      content: breaksBefore([
+        ...(coverBlocks.length ? [coverPage(coverBlocks, ctx, h)] : []),
+        ...blocks(frontBlocks, ctx, h),
+        ...body,
+      ]),
     };
   },
   title: (n, ctx, h) => [
@@ -281,11 +375,12 @@ const handlers: Handlers<Ctx, Result> = {
         ? { lineHeight: ctx.st.lineHeight('heading', ctx.st.style.sizes.title) }
         : {}),
       alignment: 'center',
-      margin: [0, 0, 0, 18],
+      margin: [0, 0, 0, ctx.cover ? 36 : 18],
     },
   ],
-  heading: (n, ctx, h) => [
-    {
+  heading: (n, ctx, h) => {
+    const ref = ctx.layout.headings.get(n);
+    const node: Content & Placed = {
       text: [...span(n.label, ctx), ...inlines(n.children, ctx, h)],
       font: ctx.st.heading,
       bold: n.level <= 2,
@@ -294,33 +389,50 @@ const handlers: Handlers<Ctx, Result> = {
         ? { lineHeight: ctx.st.lineHeight('heading', ctx.st.headingSize[n.level - 1]!) }
         : {}),
       headlineLevel: n.level,
-      // Listed in the table of contents (pdfmake fills in page numbers).
-      ...(ctx.tocDepth && n.level <= ctx.tocDepth
-        ? { tocItem: true, tocMargin: [(n.level - 1) * 2 * ctx.st.em, 0, 0, 0] }
+      // A bookmark (nested under the heading above it) and the target of the contents entry.
+      ...(ref
+        ? {
+            id: ref.id,
+            outline: true,
+            outlineText: clean(n.label + inlineText(n.children)),
+            ...(ref.parent ? { outlineParentId: ref.parent } : {}),
+          }
         : {}),
       margin: [0, n.level === 1 ? 12 : 9, 0, n.level === 1 ? 6 : 3],
-    },
-  ],
+    };
+    if (ref) ref.node = node;
+    return [node];
+  },
   paragraph: (n, ctx, h) => {
-    const text = inlines(n.children, ctx, h);
+    const justify = n.align === 'left' && !ctx.cover;
+    const text = inlines(n.children, { ...ctx, breakable: justify }, h);
     const item = ctx.item;
     if (!item) {
       const p: Content = {
         text,
-        alignment: n.align,
+        // 两端对齐: every line but a paragraph's last fills the measure (pdfmake spreads the
+        // room between the characters of a Chinese line, each being a word of its own to it).
+        alignment: justify ? 'justify' : n.align,
         leadingIndent: n.indent ? 2 * ctx.st.em : 0,
-        margin: [0, 0, 0, 3],
+        ...(ctx.cover
+          ? { fontSize: ctx.st.style.sizes.heading1, margin: [0, 0, 0, 12] }
+          : { margin: [0, 0, 0, 3] }),
       };
+      ctx.layout.paragraphs.set(text, p as Placed);
       if (n.keepWithNext) KEEP_WITH_NEXT.add(p);
       return [p];
     }
     // Wide markers such as （12） get the room they need instead of wrapping.
     const marker = listMarker(item.list, item.index).trimEnd();
+    const body = { text, width: '*', alignment: 'justify' } as Content;
+    ctx.layout.paragraphs.set(text, body as Placed);
+    const markerText = [marker];
+    ctx.layout.markers.add(markerText);
     return [
       {
         columns: [
-          { text: marker, width: Math.max(2, displayWidth(marker) / 2 + 0.5) * ctx.st.em },
-          { text, width: '*' },
+          { text: markerText, width: Math.max(2, displayWidth(marker) / 2 + 0.5) * ctx.st.em },
+          body,
         ],
         columnGap: 0,
         margin: [2 * ctx.st.em * item.list.depth, 0, 0, 3],
@@ -330,12 +442,18 @@ const handlers: Handlers<Ctx, Result> = {
   list: (n, ctx, h) => eachItem(n, ctx, (item, c) => dispatch(h, item, c)),
   listItem: (n, ctx, h) => itemBlocks(n, ctx, (b, c) => dispatch(h, b, c)),
   table: (n, ctx, h) => {
-    const widths = columnFractions(n, ctx.st.style).map((f) => f * ctx.st.textWidth - 8); // minus cell padding
+    const widths = columnFractions(n, ctx.st.style).map(
+      (f) => f * ctx.st.textWidth - 2 * CELL_PAD_X,
+    );
     const { head: headCtx, body: bodyCtx } = rowContexts(n, ctx);
     return [
       {
         table: {
           headerRows: n.head.length,
+          // The header rows never stand alone at a page foot: the first body rows come along.
+          ...(n.head.length && n.body.length
+            ? { keepWithHeaderRows: Math.min(2, n.body.length) }
+            : {}),
           dontBreakRows: true,
           widths,
           body: [
@@ -346,10 +464,10 @@ const handlers: Handlers<Ctx, Result> = {
         layout: {
           hLineWidth: () => 0.5,
           vLineWidth: () => 0.5,
-          paddingLeft: () => 4,
-          paddingRight: () => 4,
-          paddingTop: () => 3,
-          paddingBottom: () => 3,
+          paddingLeft: () => CELL_PAD_X,
+          paddingRight: () => CELL_PAD_X,
+          paddingTop: () => CELL_PAD_Y,
+          paddingBottom: () => CELL_PAD_Y,
         },
         fontSize: ctx.st.style.sizes.table,
         lineHeight: 1.15,
@@ -359,7 +477,12 @@ const handlers: Handlers<Ctx, Result> = {
   },
   tableRow: (n, ctx, h) =>
     n.children.map((c, i) => dispatch(h, c, { ...ctx, align: ctx.aligns?.[i] ?? 'left' })),
-  tableCell: (n, ctx, h) => ({ text: inlines(n.children, ctx, h), alignment: ctx.align ?? 'left' }),
+  // Cells are centred vertically, as in Word.
+  tableCell: (n, ctx, h) => ({
+    text: inlines(n.children, ctx, h),
+    alignment: ctx.align ?? 'left',
+    verticalAlignment: 'middle',
+  }),
   signature: (n, ctx, h) => [
     {
       stack: n.children.flatMap((l) => dispatch(h, l, ctx)),
@@ -367,28 +490,16 @@ const handlers: Handlers<Ctx, Result> = {
       margin: [ctx.st.textWidth * SIGNATURE_INDENT, 18, 0, 0],
     },
   ],
+  // A line left empty is room to sign or seal by hand: it gets the height of a signature.
   signatureLine: (n, ctx, h) => [
-    { text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)], margin: [0, 6, 0, 0] },
-  ],
-  clause: (n, ctx, h) => blocks(n.children, ctx, h),
-  toc: (n, ctx) => [
     {
-      toc: {
-        title: {
-          text: n.title,
-          font: ctx.st.heading,
-          bold: true,
-          fontSize: ctx.st.style.sizes.heading1 + 2,
-          alignment: 'center',
-          margin: [0, 0, 0, 12],
-        },
-        textStyle: { fontSize: ctx.st.style.sizes.body },
-        numberStyle: { fontSize: ctx.st.style.sizes.body },
-        textMargin: [0, 2, 0, 2],
-      },
+      text: [...span(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)],
+      margin: [0, 6, 0, n.children.length ? 0 : 18],
     },
   ],
-  pageBreak: () => [{ text: '', pageBreak: 'after' }],
+  clause: (n, ctx, h) => blocks(n.children, ctx, h),
+  toc: (n, ctx) => contents(n.title, n.depth, ctx),
+  pageBreak: () => [PAGE_BREAK],
   figure: (n, ctx) => [
     {
       stack: [
@@ -417,6 +528,208 @@ const handlers: Handlers<Ctx, Result> = {
     },
   ],
 };
+
+/**
+ * The cover page: its blocks in one borderless cell as tall as the page's text area, centred
+ * vertically (a little above the middle, where the eye puts it).
+ */
+function coverPage(cover: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>): Content {
+  const s = ctx.st.style;
+  const height = PAGE.heightPt - s.margins.top - s.margins.bottom - 2;
+  return {
+    table: {
+      widths: ['*'],
+      heights: [height],
+      dontBreakRows: true,
+      body: [
+        [
+          {
+            stack: [
+              ...blocks(cover, { ...ctx, cover: true }, h),
+              { text: '', margin: [0, 0, 0, height * 0.08] },
+            ],
+            verticalAlignment: 'middle',
+          },
+        ],
+      ],
+    },
+    layout: {
+      hLineWidth: () => 0,
+      vLineWidth: () => 0,
+      paddingLeft: () => 0,
+      paddingRight: () => 0,
+      paddingTop: () => 0,
+      paddingBottom: () => 0,
+    },
+  };
+}
+
+/** Minimum room a dot leader keeps between an entry and its page number, in points. */
+const LEADER_MIN = 18;
+
+/**
+ * The table of contents: one line per heading down to `depth`, a dot leader, and the page number
+ * in the body's own numbering (the cover and the contents carry none). pdfmake's own contents
+ * prints absolute page numbers; here each number is a page reference read when the page is drawn,
+ * after layout, from the heading's position less the front matter's pages.
+ */
+function contents(title: string, depth: number, ctx: Ctx): Content[] {
+  const st = ctx.st;
+  const size = st.style.sizes.body;
+  const font = st.style.fonts.body.pdf;
+  const numberWidth = 3 * size;
+  const entries = [...ctx.layout.headings].filter(([hd]) => hd.level <= depth);
+  return [
+    {
+      text: title,
+      font: st.heading,
+      bold: true,
+      fontSize: st.style.sizes.heading1 + 2,
+      alignment: 'center',
+      margin: [0, 0, 0, 12],
+    },
+    ...entries.map(([hd, ref]): Content => {
+      const text = clean(hd.label + inlineText(hd.children));
+      const indent = (hd.level - 1) * 2 * st.em;
+      const room = st.textWidth - indent - numberWidth;
+      const width = advance(font, text, size) + 1;
+      const page = {
+        get positions() {
+          const at = ref.node.positions?.[0]?.pageNumber ?? 1;
+          const skip = (ctx.layout.bodyStart?.positions?.[0]?.pageNumber ?? 1) - 1;
+          return [{ pageNumber: at - skip }];
+        },
+      };
+      const number = {
+        text: '00',
+        width: numberWidth,
+        alignment: 'right',
+        linkToDestination: ref.id,
+        _pageRef: { _nodeRef: page },
+      } as unknown as Content;
+      const leaderWidth = room - width;
+      const y = size * st.lineHeight('body', size) * 0.8;
+      return {
+        columns:
+          leaderWidth >= LEADER_MIN
+            ? [
+                { text, width, linkToDestination: ref.id } as Content,
+                {
+                  width: leaderWidth,
+                  canvas: [
+                    {
+                      type: 'line',
+                      x1: 3,
+                      y1: y,
+                      x2: leaderWidth - 3,
+                      y2: y,
+                      lineWidth: 0.9,
+                      lineCap: 'round',
+                      dash: { length: 0.01, space: 3 },
+                    },
+                  ],
+                },
+                number,
+              ]
+            : [{ text, width: '*', linkToDestination: ref.id }, number],
+        columnGap: 0,
+        margin: [indent, 2, 0, 2],
+      } as Content;
+    }),
+  ];
+}
+
+/** Lines of content a heading needs below it on its page (else it moves to the next page). */
+const KEEP_LINES = 2;
+
+/**
+ * Page breaks pdfmake cannot express: a heading is kept with at least two lines of what follows
+ * (the footer and header are not content), and a paragraph never leaves its first line alone at
+ * the foot of a page. pdfmake lays the pages out again after each break it is told to add.
+ */
+function breakBefore(node: PdfNode, q: NodeQueries, layout: Layout): boolean {
+  const page = node.startPosition.pageNumber;
+  const content = (list: PdfNode[]) => {
+    const i = list.findIndex((x) => x.style === FURNITURE);
+    return i < 0 ? list : list.slice(0, i);
+  };
+  // Nothing above it on this page (a container begun on an earlier page does not count).
+  const first = () =>
+    !q
+      .getPreviousNodesOnPage()
+      .some((x) => x.startPosition.pageNumber === page && x.style !== FURNITURE);
+  if (node.headlineLevel) {
+    if (linesBelow(content(q.getFollowingNodesOnPage()), page, layout) >= KEEP_LINES) return false;
+    return !first();
+  }
+  // Orphan control: a paragraph starting in the last line of a page starts on the next one.
+  const own = placedOf(node, layout);
+  if (!own) return false;
+  const here = (own.positions ?? []).filter((p) => p.pageNumber === page).length;
+  const continues = (own.positions ?? []).some((p) => p.pageNumber > page);
+  return here === 1 && continues && !first();
+}
+
+/** The paragraph node behind a pdfmake node: itself, or the text column of a list item. */
+function placedOf(node: PdfNode, layout: Layout): Placed | undefined {
+  const text = (node as { text?: unknown }).text;
+  if (text && typeof text === 'object') {
+    const own = layout.paragraphs.get(text);
+    if (own) return own;
+  }
+  for (const c of node.columns ?? []) {
+    const t = (c as { text?: unknown }).text;
+    if (t && typeof t === 'object' && layout.paragraphs.get(t)) return layout.paragraphs.get(t);
+  }
+  return undefined;
+}
+
+/** How many lines of body content the nodes put on `page` (headings not counted). */
+function linesBelow(nodes: PdfNode[], page: number, layout: Layout): number {
+  let lines = 0;
+  const counted = new Set<Placed>();
+  for (const x of nodes) {
+    if (x.headlineLevel) continue;
+    // A table keeps its header with two rows; a figure is taller than two lines.
+    if (x.table || x.svg || x.image) return KEEP_LINES;
+    const text = (x as { text?: unknown }).text;
+    if (text && typeof text === 'object' && layout.markers.has(text)) continue;
+    const own = placedOf(x, layout);
+    if (own) {
+      const here = (own.positions ?? []).filter((p) => p.pageNumber === page).length;
+      // A first line alone at the foot of the page will move on (orphan control): not counted.
+      const orphan = here === 1 && (own.positions ?? []).some((p) => p.pageNumber > page);
+      if (!counted.has(own) && !orphan) lines += here;
+      counted.add(own);
+    } else if (text !== undefined && text !== '' && x.startPosition.pageNumber === page) lines++;
+    if (lines >= KEEP_LINES) break;
+  }
+  return lines;
+}
+
+/** Stands for a page break until `breaksBefore` moves it onto the content that follows it. */
+const PAGE_BREAK: Content = { text: '' };
+
+/**
+ * Each page break becomes `pageBreak: 'before'` on the next content: an empty line carrying
+ * `pageBreak: 'after'` would itself need room, and start a blank page after a full one (the cover).
+ */
+function breaksBefore(content: Content[]): Content[] {
+  const out: Content[] = [];
+  let pending = false;
+  for (const c of content) {
+    if (c === PAGE_BREAK) {
+      pending = out.length > 0;
+      continue;
+    }
+    if (pending && typeof c === 'object' && !Array.isArray(c)) {
+      (c as { pageBreak?: string }).pageBreak = 'before';
+      pending = false;
+    }
+    out.push(c);
+  }
+  return out;
+}
 
 /** pdfmake has no keep-with-next: content made from a `keepWithNext` paragraph is remembered here… */
 const KEEP_WITH_NEXT = new WeakSet<object>();
@@ -455,6 +768,7 @@ function houseHeader(
   const textHeight = s.sizes.header * 1.25;
   const rowHeight = Math.max(l?.heightPt ?? 0, s.header?.text ? textHeight : 0);
   const header: Content = {
+    style: FURNITURE,
     margin: [s.margins.left, HEADER_TOP_PT, s.margins.right, 0],
     stack: [
       {
@@ -492,6 +806,7 @@ function houseHeader(
     header: () =>
       draft
         ? {
+            style: FURNITURE,
             stack: [
               mark,
               {
@@ -505,11 +820,20 @@ function houseHeader(
 }
 
 export function toPdfDefinition(doc: Document): TDocumentDefinitions {
-  const toc = doc.children.find((b) => b.type === 'toc');
+  // Every heading gets a bookmark, nested under the nearest heading of a higher level before it.
+  const headings = new Map<Heading, HeadingRef>();
+  const open: { level: number; id: string }[] = [];
+  for (const b of flatBlocks(doc.children)) {
+    if (b.type !== 'heading') continue;
+    while (open.length && open[open.length - 1]!.level >= b.level) open.pop();
+    const id = `tk-h${headings.size + 1}`;
+    headings.set(b, { id, parent: open[open.length - 1]?.id, node: {} });
+    open.push({ level: b.level, id });
+  }
   return dispatch(handlers, doc, {
     st: pdfStyle(styleOf(doc)),
     bold: false,
-    tocDepth: toc?.type === 'toc' ? toc.depth : undefined,
+    layout: { headings, paragraphs: new WeakMap(), markers: new WeakSet() },
   });
 }
 
