@@ -469,6 +469,35 @@ describe('`clauses approve` and the other changing commands', () => {
       expect.soft(lint.code, 'lint after retire').toBe(1);
       refused(r);
     });
+
+    it('`clauses new` and `clauses upgrade` refuse too, located at the changed body, nothing written', async () => {
+      writeFileSync(path.join(ws, 'd.md'), '我方对服务质量负责。\n');
+      const line = tampered.split('\n').findIndex((l) => l.includes('不具有约束力')) + 1;
+      const runs = await Promise.all([
+        tkAsync(ws, [
+          'clauses',
+          'new',
+          'service-quality',
+          '--title',
+          '服务质量',
+          '--body-file',
+          'd.md',
+          '--author',
+          '王五',
+        ]),
+        tkAsync(ws, ['clauses', 'upgrade']),
+      ]);
+      for (const r of runs) {
+        expect(r.code).toBe(1);
+        expect(r.err).toMatch(
+          new RegExp(
+            String.raw`library/clauses/letter-closing\.yaml:${line}:7：条款 letter-closing 第 2 版：已批准版本被改动[^\n]*\[ClauseApprovalBroken\]`,
+          ),
+        );
+      }
+      expect(existsSync(clausePath(ws, 'service-quality'))).toBe(false);
+      expect(read(clausePath(ws, 'letter-closing'))).toBe(tampered);
+    });
   });
 });
 
@@ -557,6 +586,9 @@ describe('the package’s own library is never written to', () => {
     const f = clausePath(ws, 'letter-closing');
     rmSync(f);
     symlinkSync(path.join(pkg, 'clauses', 'letter-closing.yaml'), f);
+    const template = path.join(ws, 'library', 'templates', 'training-plan.yaml');
+    rmSync(template);
+    symlinkSync(path.join(pkg, 'templates', 'training-plan.yaml'), template);
     writeFileSync(path.join(ws, 'b.md'), '本承诺书自投标截止之日起生效。\n\n特此郑重承诺。\n');
     const r = tk(
       ws,
@@ -574,6 +606,9 @@ describe('the package’s own library is never written to', () => {
         /library\/clauses\/letter-closing\.yaml：“library\/clauses\/letter-closing\.yaml”是指向工作区之外的链接（实际位于“[^”]+clauses\/letter-closing\.yaml”）.*\[WorkspaceInvalid\]/,
       );
     }
+    expect(build.err).toMatch(
+      /“library\/templates\/training-plan\.yaml”是指向工作区之外的链接.*\[WorkspaceInvalid\]/,
+    );
     expect(lstatSync(f).isSymbolicLink()).toBe(true);
     expect(existsSync(path.join(ws, 'out'))).toBe(false);
     expect(pkgNow()).toEqual(before);
