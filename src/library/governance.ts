@@ -119,7 +119,7 @@ export function samePerson(a: string, b: string): boolean {
  * Where the body's text starts in the file: the line after `body: |` for a block scalar, else the
  * value itself (a quoted or plain scalar starts on the key's line, whatever its text holds).
  */
-function bodyStart(source: LoadedYaml, index: number, body: string) {
+export function bodyStart(source: LoadedYaml, index: number, body: string) {
   const value = source.locate(['versions', index, 'body']);
   const key = source.locate(['versions', index, 'body'], { key: true });
   if (key.line === undefined || value.line === undefined) return value;

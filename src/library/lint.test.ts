@@ -113,4 +113,27 @@ describe('clauses lint', () => {
       /service-channels\.yaml:\d+:\d+：条款 service-channels 第 2 版写死了“7×24”[^]*写死了“两小时”/,
     );
   });
+
+  it('locates a finding in a one-line quoted body on the body’s own line', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tk-lib-'));
+    cpSync(path.join(ROOT, 'clauses'), path.join(root, 'clauses'), { recursive: true });
+    cpSync(path.join(ROOT, 'templates'), path.join(root, 'templates'), { recursive: true });
+    const file = path.join(root, 'clauses', 'letter-closing.yaml');
+    const text = readFileSync(file, 'utf8');
+    const doc = parseDocument(text);
+    const versions = doc.get('versions') as { items: unknown[] };
+    const last = versions.items.length - 1;
+    doc.setIn(['versions', last, 'body'], '我方承诺两小时内响应。');
+    const node = doc.getIn(['versions', last, 'body'], true) as { type?: string };
+    node.type = 'QUOTE_DOUBLE';
+    doc.setIn(['versions', last, 'bodySha256'], bodySha256('我方承诺两小时内响应。'));
+    const out = doc.toString({ lineWidth: 0 });
+    writeFileSync(file, out);
+    const line = out.split('\n').findIndex((l) => l.includes('body: "我方承诺')) + 1;
+    const d = lintLibrary(loadLibrary(root), { today: '2026-01-01', bids }).filter(
+      (x) => x.name === 'HardCodedValue',
+    );
+    expect(d).toHaveLength(1);
+    expect(d[0]!.location?.line).toBe(line);
+  });
 });

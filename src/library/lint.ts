@@ -1,4 +1,5 @@
 // `tenderkit clauses lint`: the library's own checks, for legal and for CI.
+import { bodyStart } from './governance.js';
 import nunjucks from 'nunjucks';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { metaOf, schemaAt } from '../load/zod-issues.js';
@@ -290,11 +291,13 @@ function plain(message: string): string {
  */
 export function bodyLocation(c: LoadedClause, index: number, line = 0, col = 0) {
   const value = c.source.locate(['versions', index, 'body']);
-  const key = c.source.locate(['versions', index, 'body'], { key: true });
-  const body = c.clause.versions[index]?.body ?? '';
-  if (key.line === undefined || value.line === undefined) return value;
-  if (!body.includes('\n')) return { ...value, col: (value.col ?? 1) + col };
-  return { file: key.file, line: key.line + 1 + line, col: (key.col ?? 1) + 2 + col };
+  const start = bodyStart(c.source, index, c.clause.versions[index]?.body ?? '');
+  if (start.line === undefined) return value;
+  // A block scalar's lines are the body's lines; a quoted or plain scalar starts at its value and
+  // may fold lines, so only its first line's column can be told.
+  if (start.line !== value.line)
+    return { ...start, line: start.line + line, col: (start.col ?? 1) + col };
+  return line ? value : { ...value, col: (value.col ?? 1) + col };
 }
 
 export function lintLibrary(lib: Library, opts: LintOptions): Diagnostic[] {
