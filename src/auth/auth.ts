@@ -61,6 +61,8 @@ interface RequestContext {
 export interface AuthLocals {
   readonly user: (SessionUser & { roleText: string }) | null;
   readonly nav: readonly { href: string; text: string }[];
+  /** Shows the 定稿 button in the bid list. */
+  readonly canFinalise: boolean;
 }
 
 const httpError = (status: number, userMessage: string) =>
@@ -171,7 +173,7 @@ export function createAuth(deps: {
     u.roles.some((r) => BID_ROLES.includes(r)) ? '/bids' : '/admin/audit';
 
   const localsFor = (u: SessionUser | undefined): AuthLocals => {
-    if (!u) return { user: null, nav: [] };
+    if (!u) return { user: null, nav: [], canFinalise: false };
     const nav: { href: string; text: string }[] = [];
     if (u.roles.some((r) => BID_ROLES.includes(r)))
       nav.push({ href: '/bids', text: '投标文件' }, { href: '/clauses', text: '条款库' });
@@ -181,6 +183,7 @@ export function createAuth(deps: {
     return {
       user: { ...u, roleText: u.roles.map((r) => ROLE_LABELS[r]).join('、') },
       nav,
+      canFinalise: u.roles.includes('manager'),
     };
   };
 
@@ -307,12 +310,13 @@ export function createAuth(deps: {
     res: Response,
     bids: readonly T[],
   ): (T & { owner: BidOwnership | null })[] => {
+    // With sign-in on, every bid has an owner record (empty when none was kept) for the list.
     const user = res.locals.authUser as SessionUser | undefined;
     if (!enabled() || !user) return bids.map((b) => ({ ...b, owner: null }));
     const all = user.roles.some((r) => SEES_ALL_BIDS.includes(r));
     return bids
       .filter((b) => all || owns(user, b.id))
-      .map((b) => ({ ...b, owner: ownersOf().get(b.id) ?? null }));
+      .map((b) => ({ ...b, owner: ownersOf().get(b.id) ?? {} }));
   };
 
   const signinPage = (res: Response, ctx: Record<string, unknown>, status = 200) =>

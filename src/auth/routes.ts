@@ -92,6 +92,13 @@ export const ROUTES: readonly RouteRule[] = [
     what: '复制为新投标',
   },
   {
+    method: 'GET',
+    path: '/bids/:id/delete',
+    roles: EDIT_BIDS,
+    writes: true,
+    what: '删除前的确认页',
+  },
+  {
     method: 'POST',
     path: '/bids/:id/delete',
     roles: EDIT_BIDS,

@@ -120,7 +120,8 @@ async function run(argv: string[], io: Io): Promise<number> {
             formats,
             drafts: Boolean(values.drafts),
             pdfa: Boolean(values.pdfa),
-            cleanMetadata: Boolean(values['clean-metadata']) || workspace?.style?.cleanMetadata === true,
+            cleanMetadata:
+              Boolean(values['clean-metadata']) || workspace?.style?.cleanMetadata === true,
             ...workspaceInputs(checked),
           },
           formats,
@@ -237,11 +238,12 @@ async function run(argv: string[], io: Io): Promise<number> {
       const workspace = ws.discoverWorkspace({ workspace: values.workspace }, 'serve');
       // A server other machines can reach refuses to start without a way to sign in (exit 2).
       const { checkServeAccess } = await import('../auth/serve-check.js');
-      checkServeAccess({
+      const oidc = workspace?.settings.auth?.oidc;
+      const access = checkServeAccess({
         host: values.host ?? '127.0.0.1',
         trustProxy: values['trust-proxy'] === true,
         dataDir: values.data ?? 'data',
-        sso: Boolean(workspace?.settings.auth?.oidc),
+        sso: Boolean(oidc),
       });
       const { serve } = await import('../server/serve.js');
       await serve(
@@ -250,6 +252,14 @@ async function run(argv: string[], io: Io): Promise<number> {
           host: values.host ?? '127.0.0.1',
           dataDir: values.data ?? 'data',
           ...(workspace ? { workspace } : {}),
+          auth: {
+            required: access.required,
+            trustProxy: values['trust-proxy'] === true,
+            ...(oidc ? { oidc } : {}),
+            ...(process.env.TENDERKIT_OIDC_CLIENT_SECRET
+              ? { oidcClientSecret: process.env.TENDERKIT_OIDC_CLIENT_SECRET }
+              : {}),
+          },
         },
         io.out,
       );
