@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RenderPool } from '../src/server/render-pool.js';
 import { ROOT, squash, startApp } from './helpers.js';
+import { formFields, WebClient, withEdits } from './web-client.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.TK_SCREENSHOTS; // set to a folder to keep screenshots for review
@@ -249,13 +250,67 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
     await ctx.close();
   });
 
-  it('opens the clause browser and a redline', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  it('fits the bid list, trash, history, delete question and clause pages on a 390 px phone', async () => {
+    // A bid with a saved version (and a very long name), and a bid in the trash.
+    const c = new WebClient(base);
+    await c.get('/bids');
+    const made = async (example: string) =>
+      String((await c.post('/bids/new', { example })).headers.location)
+        .split('/')
+        .pop()!;
+    const id = await made('highway-monitoring');
+    const saved = await c.post(
+      `/bids/${id}`,
+      withEdits(formFields((await c.get(`/bids/${id}`)).text), {
+        'project.name':
+          '湘南高速公路机电工程监控系统采购项目二期扩建工程配套售后服务与培训方案投标文件',
+        _action: 'save',
+      }),
+    );
+    expect(saved.status).toBe(303);
+    const gone = await made('minimal');
+    expect((await c.post(`/bids/${gone}/delete`, { confirm: '1' })).status).toBe(303);
+    const version = /href="(\/bids\/[^"]+\/history\/[^"]+)">查看/.exec(
+      (await c.get(`/bids/${id}/history`)).text,
+    )![1]!;
+
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await ctx.newPage();
+    const fits = async (what: string) => {
+      const wide = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        over: Array.from(document.querySelectorAll('body *'))
+          .filter((e) => e.getBoundingClientRect().right > 391)
+          .map((e) => e.tagName + (e.className ? `.${String(e.className)}` : ''))
+          .slice(0, 5),
+      }));
+      expect(wide, what).toEqual({ scroll: 390, over: [] });
+    };
+    for (const p of [
+      '/bids',
+      '/trash',
+      `/bids/${id}/history`,
+      version,
+      `/bids/${id}/delete`,
+      '/clauses',
+    ]) {
+      await page.goto(`${base}${p}`);
+      await fits(p);
+    }
+    // The buttons of a row stay on one line each (no 删/除 wrapping).
+    await page.goto(`${base}/bids`);
+    const heights = await page.$$eval('td.actions button, td.actions a', (els) =>
+      els.map((e) => e.getBoundingClientRect().height),
+    );
+    expect(Math.max(...heights)).toBeLessThan(30);
+    // The clause browser by its links: a clause, then its redline against the version before.
     await page.goto(`${base}/clauses`);
     await page.click('a:has-text("故障响应与处理时限")');
+    await fits('clause');
     await page.click('a:has-text("与第 2 版对照")');
     await page.locator('del.tk-rev').first().waitFor({ state: 'visible' });
     expect(await page.locator('ins.tk-rev').count()).toBeGreaterThan(0);
-    await page.close();
+    await fits('redline');
+    await ctx.close();
   });
 });

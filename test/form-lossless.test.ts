@@ -97,11 +97,31 @@ describe('an example opened and saved unchanged', () => {
         );
       const zip = await fetch(`${base}/bids/${id}/download.zip`, { headers: { cookie } });
       expect(zip.status).toBe(200);
+      const project = (parse(original) as { project: { name: string } }).project.name;
+      expect(zip.headers.get('content-disposition')).toContain(
+        encodeURIComponent(`${project}-售后服务文件.zip`),
+      );
       const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
       const docs = Object.keys(files).filter((f) => /\.(docx|pdf)$/.test(f));
       if (tender) expect(docs).toContain('偏离表.pdf');
       expect(docs).toContain('售后服务承诺书.pdf');
       expect(docs).toContain('售后服务承诺书.docx');
+      // Each document in both formats, the manifest, the bid as stored and its tender file.
+      expect(Object.keys(files).sort()).toEqual(
+        [...docs, 'manifest.json', `${id}.yaml`, ...(tender ? [tender.file] : [])].sort(),
+      );
+      expect(docs.filter((f) => f.endsWith('.pdf')).length * 2).toBe(docs.length);
+      expect(Buffer.from(files[`${id}.yaml`]!).toString('utf8')).toBe(original);
+      // The manifest names the inputs by their places in the zip, never by server paths.
+      const manifest = JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8')) as {
+        bid: { file: string; path: string };
+        tender: { file: string; path: string } | null;
+      };
+      expect(manifest.bid).toMatchObject({ file: `${id}.yaml`, path: `${id}.yaml` });
+      expect(manifest.tender).toEqual(
+        tender ? expect.objectContaining({ file: tender.file, path: tender.file }) : null,
+      );
+      expect(JSON.stringify(manifest)).not.toContain(dataDir);
       // The zip as a user unzips it: outputs, manifest, the bid and its tender file side by side.
       const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'tk-unzipped-')), name);
       mkdirSync(dir);
@@ -148,15 +168,20 @@ describe('edits through the form', () => {
 
   it('reports too many rows beside the list and keeps every row', async () => {
     const id = await fromExample('dev-project-60m');
-    let fields = formFields(await getPage(`/bids/${id}`));
-    const tiers = () => fields.filter(([k]) => /^responseTiers\[\d+\]\.name$/.test(k)).length;
-    for (let guard = 0; tiers() < 11 && guard < 12; guard++) {
-      const res = await post(`/bids/${id}`, { ...bodyOf(fields), _action: 'add:responseTiers' });
-      expect(res.status).toBe(200);
-      fields = formFields(await res.text());
-    }
-    expect(tiers()).toBe(11);
-    const res = await post(`/bids/${id}`, { ...bodyOf(fields), _action: 'add:staff.roster' });
+    const fields = formFields(await getPage(`/bids/${id}`));
+    // Eleven tiers submitted at once (as rows added in the browser are): the second one nine more times.
+    const second = fields.filter(([k]) => k.startsWith('responseTiers[1].'));
+    expect(second.length).toBeGreaterThan(0);
+    const more = [2, 3, 4, 5, 6, 7, 8, 9, 10].flatMap((i) =>
+      second.map(
+        ([k, v]) => [k.replace('responseTiers[1].', `responseTiers[${i}].`), v] as [string, string],
+      ),
+    );
+    const res = await post(`/bids/${id}`, {
+      ...bodyOf([...fields, ...more]),
+      _action: 'add:staff.roster',
+    });
+    expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toMatch(
       /<ul class="errors" id="e-responseTiers" data-errors-for="responseTiers"><li class="err">最多 10 项<\/li>/,
@@ -164,6 +189,14 @@ describe('edits through the form', () => {
     expect(formFields(html).filter(([k]) => /^responseTiers\[\d+\]\.name$/.test(k))).toHaveLength(
       11,
     );
+    // One more row added by the button past the limit is added too, never dropped.
+    const again = await post(`/bids/${id}`, {
+      ...bodyOf(formFields(html)),
+      _action: 'add:responseTiers',
+    });
+    expect(
+      formFields(await again.text()).filter(([k]) => /^responseTiers\[\d+\]\.name$/.test(k)),
+    ).toHaveLength(12);
   });
 
   it('checks glyphs and placeholders with the form: an error beside the field before any download', async () => {

@@ -194,11 +194,9 @@ describe('the web app in a company workspace', () => {
     expect(v.stdout).toContain('复核通过');
   });
 
-  it('refuses an approved clause edited in place: the running server answers with the located error, a new one does not start', async () => {
-    const tampered = readFileSync(clauseFile(), 'utf8').replace(
-      '至合同履行完毕时止',
-      '至质保期满时止',
-    );
+  it('refuses an approved clause edited in place (the running server answers with the located error, a new one does not start), and a company.yaml with mistakes', async () => {
+    const approvedText = readFileSync(clauseFile(), 'utf8');
+    const tampered = approvedText.replace('至合同履行完毕时止', '至质保期满时止');
     expect(tampered).not.toBe(readFileSync(clauseFile(), 'utf8'));
     writeFileSync(clauseFile(), tampered);
     const located = /library\/clauses\/letter-closing\.yaml:\d+:\d+.*已批准版本被改动/;
@@ -226,5 +224,17 @@ describe('the web app in a company workspace', () => {
     expect(again.code).toBe(1);
     expect(again.err).toMatch(located);
     expect(again.out).not.toContain('已启动');
+
+    // The approved text restored, a mistake in the company profile stops it too, located there.
+    writeFileSync(clauseFile(), approvedText);
+    const company = path.join(ws, 'company.yaml');
+    writeFileSync(
+      company,
+      readFileSync(company, 'utf8').replace('hotline: 400-800-0000', 'hotline: 热线四百'),
+    );
+    const third = await serve(os.tmpdir(), ['--workspace', ws, '--data', data]);
+    expect(third.code).toBe(1);
+    expect(third.err).toMatch(/company\.yaml:\d+:\d+/);
+    expect(third.out).not.toContain('已启动');
   });
 });

@@ -130,8 +130,7 @@ export function formFields(html: string): [string, string][] {
     prev = form;
     form = form.replace(/<template[^>]*>(?:(?!<template)[\s\S])*?<\/template>/g, '');
   }
-  const attr = (a: string, name: string) =>
-    new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(a)?.[1];
+  const attr = (a: string, name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(a)?.[1];
   const flag = (a: string, name: string) =>
     new RegExp(`(?:^|\\s)${name}(?:=""|(?=[\\s/>]|$))`).test(a);
   const mine = (a: string) => {

@@ -31,23 +31,36 @@ import { BidStore, checkId, hash, StoreError } from './store.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { mergeCompany, workspaceStamp } from './profile.js';
 import { storeRoutes } from './store-routes.js';
+import { createAuth, type AuthOptions } from '../auth/auth.js';
 import { formHandlers } from './form-routes.js';
+import { clauseRoutes } from './clause-routes.js';
 import { zip } from './zip.js';
 
 export interface AppOptions {
   readonly dataDir: string;
   /**
    * The company workspace `serve` runs in (`--workspace`, or found from the current folder): its
-   * library, house style (`workspace.style`) and default company profile (`workspace.companyFile`,
-   * merged by `loadBidText(text, name, { workspace })`). Absent: the built-in library and style.
+   * library, house style (`workspace.style`) and default company profile (`workspace.companyFile`),
+   * used by previews, checks and downloads (in the render workers, which open the workspace
+   * themselves) as `tenderkit build` uses them, and by the bid list's status (profile.ts). Absent:
+   * the built-in library and style.
    */
   readonly workspace?: Workspace;
+  /**
+   * The render workers; made here when absent. One given must be set up for the same workspace
+   * (`new RenderPool({ workspaceRoot: workspace.root })`): its workers open the workspace.
+   */
   readonly pool?: RenderPool;
   /** Request body limit for forms (bytes) and the number of fields. */
   readonly bodyLimit?: string;
   readonly fieldLimit?: number;
   /** Limits of the live preview queue (per client, queue length, cache bytes). */
   readonly previews?: PreviewQueueOptions;
+  /**
+   * Sign-in, roles and the audit trail (src/auth): on when the data folder has accounts, single
+   * sign-on is configured or `required` is set; otherwise the app works without sign-in.
+   */
+  readonly auth?: AuthOptions;
 }
 
 const EXAMPLES_DIR = path.join(PACKAGE_ROOT, 'examples');
@@ -217,8 +230,7 @@ export function createApp(opts: AppOptions) {
     },
     context: profileStamp(ws),
   });
-  const pool =
-    opts.pool ?? new RenderPool(ws ? { workspaceRoot: ws.root } : {});
+  const pool = opts.pool ?? new RenderPool(ws ? { workspaceRoot: ws.root } : {});
   // Workers open the workspace themselves: a pool made for another folder would build with the
   // wrong library.
   if (pool.workspaceRoot !== ws?.root)
@@ -244,7 +256,16 @@ export function createApp(opts: AppOptions) {
     res
       .status(status)
       .type('html')
-      .send(env.render(name, { ...ctx, csrfToken: res.locals.csrfToken as string }));
+      .send(
+        env.render(name, {
+          ...ctx,
+          csrfToken: res.locals.csrfToken as string,
+          auth: res.locals.auth as unknown,
+        }),
+      );
+  // Sign-in and roles: the gate before anything reads the request, the rest after the body.
+  const auth = createAuth({ dataDir: opts.dataDir, store, page, options: opts.auth });
+  store.observer = auth.observer;
 
   const app = express();
   app.disable('x-powered-by');
@@ -279,6 +300,7 @@ export function createApp(opts: AppOptions) {
     }),
   );
   app.use(noStore);
+  app.use(auth.gate);
   // A client with its previews already under way is answered before its body is read.
   app.use('/api/preview', (req, _res, next) => {
     if (req.method !== 'POST' || !previews.atLimit(clientOf(req))) return next();
@@ -290,6 +312,7 @@ export function createApp(opts: AppOptions) {
   app.use(stringsOnly);
   app.use(tokens.issue);
   app.use((req, res, next) => (req.method === 'POST' ? tokens.check(req, res, next) : next()));
+  app.use(auth.context);
 
   // The bid form (form-routes.ts): guided steps, one-pass checks, lossless saves, the 偏离表.
   const form = formHandlers({
@@ -308,7 +331,7 @@ export function createApp(opts: AppOptions) {
   app.get('/bids', async (req, res) => {
     const q = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : '');
     page(res, 'bids.njk', {
-      bids: await store.list(),
+      bids: auth.visibleBids(res, await store.list()),
       examples: examples(),
       deleted: /^[0-9A-Za-z._-]{1,120}$/.test(q('deleted')) ? q('deleted') : '',
       restored: /^[a-z0-9][a-z0-9-]{0,63}$/.test(q('restored')) ? q('restored') : '',
@@ -477,6 +500,10 @@ export function createApp(opts: AppOptions) {
     });
   });
 
+  clauseRoutes(app, { page, auth, library, ...(ws ? { workspace: ws } : {}) });
+
+  auth.routes(app);
+
   app.use((_req, _res, next) => next(Object.assign(new Error('nf'), { status: 404 })));
 
   /**
@@ -555,15 +582,9 @@ export function createApp(opts: AppOptions) {
       !(err instanceof TenderKitError)
     )
       console.error('[tenderkit]', err);
-    if (req.path.startsWith('/api/'))
-      return res.status(status).json({ error: message, details });
-    page(
-      res,
-      'error.njk',
-      { status, message, details, back: backLink(req) },
-      status,
-    );
+    if (req.path.startsWith('/api/')) return res.status(status).json({ error: message, details });
+    page(res, 'error.njk', { status, message, details, back: backLink(req) }, status);
   });
 
-  return { app, store, pool, previews };
+  return { app, store, pool, previews, auth };
 }

@@ -153,7 +153,11 @@ export class BidIndex {
         context?: unknown;
         bids?: unknown;
       };
-      if (j.format === FORMAT && (j.context ?? '') === (this.opts.context ?? '') && Array.isArray(j.bids))
+      if (
+        j.format === FORMAT &&
+        (j.context ?? '') === (this.opts.context ?? '') &&
+        Array.isArray(j.bids)
+      )
         for (const e of j.bids as Entry[])
           if (typeof e?.id === 'string' && this.idPattern.test(e.id)) saved.set(e.id, e);
     } catch {

@@ -105,7 +105,9 @@ function standIn(path: Path): unknown {
 /** Sets (or, with undefined, removes) the value at `path`, through own properties only. */
 function setAt(root: unknown, path: Path, value: unknown): void {
   const own = (o: object, k: string | number) =>
-    Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string | number, unknown>)[k] : undefined;
+    Object.prototype.hasOwnProperty.call(o, k)
+      ? (o as Record<string | number, unknown>)[k]
+      : undefined;
   const define = (o: object, k: string | number, v: unknown) =>
     Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
   let cur = root as object;
@@ -175,6 +177,32 @@ function completed(input: unknown): { params: BidParams; filled: Set<string> } |
   return undefined;
 }
 
+/**
+ * The data with every required section the bid leaves out (a bid file without `bidder:`) present
+ * but empty, for checking only: what is missing is then reported at the section's own fields
+ * (投标人 · 名称 beside its input), as the form shows them, not at the section as a whole. The
+ * stored bid is never changed (a save writes only what the form changed).
+ */
+function withRequiredGroups(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const out = structuredClone(data);
+  for (let round = 0; round < 8; round++) {
+    const r = bidSchema.safeParse(out);
+    if (r.success) break;
+    let added = false;
+    for (const issue of r.error.issues) {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      if (!path.length || valueAt(out, path) !== undefined) continue;
+      const node = schemaAt(bidSchema, path);
+      if (isOptional(node) || !(unwrap(node) instanceof z.ZodObject)) continue;
+      setAt(out, path, {});
+      added = true;
+    }
+    if (!added) break;
+  }
+  return out;
+}
+
 /** Whether `p` is `q` or lies inside it. */
 const within = (p: string, q: string) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`);
 
@@ -215,7 +243,7 @@ export interface CheckOptions {
  */
 export function checkForm(formInput: unknown, opts: CheckOptions = {}): FormCheck {
   const company = mergeCompany(formInput, opts.profile ?? {});
-  const input = company.data;
+  const input = withRequiredGroups(company.data);
   // Keyed by field paths from the data: no prototype (a key `constructor` is just a key).
   const errors: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   const warnings: Record<string, string[]> = Object.create(null) as Record<string, string[]>;

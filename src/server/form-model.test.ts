@@ -354,6 +354,26 @@ describe('saving applies only what changed to the YAML document', () => {
     expect(parse(out)).toEqual({ ...after, staff: { fulltime: true, committedCount: 3 } });
   });
 
+  it('applies changes through own properties only: prototype names are plain keys, nothing leaks', () => {
+    const before = { staff: { committedCount: 2 }, bidder: { name: '乙' } };
+    const after = applyChanges(before, [
+      { kind: 'set', path: ['constructor', 'keys'], value: 'x' },
+      { kind: 'set', path: ['__proto__', 'polluted'], value: 'yes' },
+      { kind: 'set', path: ['staff', 'toString'], value: 3 },
+      // A delete under a parent that is not there removes nothing (not the key one level up).
+      { kind: 'delete', path: ['service', 'hours', 'bidder'] },
+      { kind: 'delete', path: ['bidder', 'hasOwnProperty'] },
+    ]) as Record<string, unknown>;
+    expect(Object.keys(after)).toEqual(['staff', 'bidder', 'constructor', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(after, '__proto__')?.value).toEqual({ polluted: 'yes' });
+    expect(Object.getPrototypeOf(after)).toBe(Object.prototype);
+    expect(after.staff).toEqual({ committedCount: 2, toString: 3 });
+    expect(after.bidder).toEqual({ name: '乙' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(typeof Object.keys).toBe('function');
+    expect(before).toEqual({ staff: { committedCount: 2 }, bidder: { name: '乙' } });
+  });
+
   it('keeps money exactly as written when other fields change', () => {
     const before = parse(text) as { afterWarranty: { annualFeeCap: number } };
     expect(before.afterWarranty.annualFeeCap).toBe(2000.5);

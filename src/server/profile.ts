@@ -119,7 +119,8 @@ export function workspaceStamp(ws: Workspace | undefined): string {
   for (const sub of ['clauses', 'templates']) {
     const dir = path.join(ws.libraryRoot, sub);
     try {
-      for (const f of readdirSync(dir).sort()) if (f.endsWith('.yaml')) files.push(path.join(dir, f));
+      for (const f of readdirSync(dir).sort())
+        if (f.endsWith('.yaml')) files.push(path.join(dir, f));
     } catch {
       files.push(dir);
     }

@@ -6,6 +6,7 @@ import { TenderKitError } from '../diagnostics/diagnostic.js';
 import { libraryAt } from '../library/library.js';
 import { readProfile } from '../workspace/merge.js';
 import type { Workspace } from '../workspace/workspace.js';
+import type { AuthOptions } from '../auth/auth.js';
 
 export interface ServeOptions {
   readonly port: number;
@@ -13,6 +14,8 @@ export interface ServeOptions {
   readonly dataDir: string;
   /** The company workspace (library, house style, default company profile), if any. */
   readonly workspace?: Workspace;
+  /** Sign-in: required on a reachable host, behind a proxy, single sign-on (see src/auth). */
+  readonly auth?: AuthOptions;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function serve(opts: ServeOptions, log: (s: string) => void): Promi
   if (opts.workspace) checkWorkspace(opts.workspace);
   const { app, store, pool } = createApp({
     dataDir: opts.dataDir,
+    ...(opts.auth ? { auth: opts.auth } : {}),
     ...(opts.workspace ? { workspace: opts.workspace } : {}),
   });
   await store.open();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { BidInput } from '../schema/bid.js';
 import { ensureFolder } from '../output.js';
+import type { BidObserver } from '../auth/bid-events.js';
 import {
   BidIndex,
   INDEX_FILE,
@@ -19,7 +20,7 @@ import {
 export type { BidSummary } from './bid-index.js';
 
 /** Bid ids; names ending in `-tender` are the tender requirement files beside the bids. */
-export const ID_RE = /^(?!.*-tender$)[a-z0-9][a-z0-9-]{0,63}$/;
+export const ID_RE = /^(?!.*-tender$)(?!users$)[a-z0-9][a-z0-9-]{0,63}$/;
 /** A tender requirements file in the data folder (`bid-1a2b-tender.yaml`, `highway-tender.yaml`). */
 export const TENDER_FILE_RE = /^[a-z0-9][a-z0-9-]{0,63}-tender\.yaml$/;
 const TMP_PREFIX = '.tk-save-';
@@ -134,6 +135,8 @@ const isMissing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT'
 export class BidStore {
   /** Changes to one id run one after another, so check-then-write cannot interleave in this process. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Told of every bid created, saved, deleted or restored (ownership and audit: src/auth). */
+  observer: BidObserver | undefined;
   readonly index: BidIndex;
 
   constructor(
@@ -248,6 +251,7 @@ export class BidStore {
       if (current !== null && current !== text) await this.keep(id, current, mtime!);
       await writeAtomic(this.dir, file, text);
       await this.index.update(id, input ? { data: input } : text).catch(() => {});
+      await this.observer?.({ kind: current === null ? 'create' : 'save', id, sha256: hash(text) });
       return stored(id, text, input);
     });
   }
@@ -335,6 +339,7 @@ export class BidStore {
       await syncDir(trash);
       await syncDir(this.dir);
       await this.index.remove(id);
+      await this.observer?.({ kind: 'delete', id, entry });
       return entry;
     });
   }
@@ -410,6 +415,7 @@ export class BidStore {
       await syncDir(path.join(this.dir, TRASH_DIR));
       const text = await fs.readFile(to, 'utf8');
       await this.index.update(id, text).catch(() => {});
+      await this.observer?.({ kind: 'restore', id, entry });
       return stored(id, text);
     });
   }
