@@ -2,7 +2,7 @@
 // evaluator sees it (`pdftotext -bbox-layout`: each line with its box), and checked for stranded
 // headings, ragged right edges, page numbers, bookmarks; the HTML for the same layout rules; the
 // figures for their smallest text at print size.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,6 @@ import { frontMatter, PAGE, TEXT_WIDTH_PT, breakablePieces } from '../src/ir/lay
 import { listMarker } from '../src/ir/numbering.js';
 import { flatBlocks, inlineText } from '../src/ir/text.js';
 import type { Block, Document, Figure, List, Signature } from '../src/ir/types.js';
-import { htmlWriter } from '../src/writers/html/index.js';
 import { pdfWriter } from '../src/writers/pdf/index.js';
 import { exampleFile, loadExample, pdfPages, prepareExample, ROOT, squash } from './helpers.js';
 
@@ -154,19 +153,73 @@ interface Built {
   readonly pages: Page[];
 }
 
+/** Headings at a page's foot, and headings with fewer than two lines under them on their page. */
+function headingProblems(list: readonly Built[]) {
+  const stranded: string[] = [];
+  const short: string[] = [];
+  let seen = 0;
+  let all = 0;
+  for (const b of list) {
+    const headings = new Set(headingTexts(b.doc).map(squash));
+    all += headings.size;
+    b.pages.forEach((page, i) => {
+      if (i < frontPages(b)) return;
+      const lines = bodyLines(page);
+      lines.forEach((l, j) => {
+        if (!headings.has(l.text)) return;
+        seen++;
+        const after = lines.slice(j + 1).filter((x) => !headings.has(x.text));
+        if (j === lines.length - 1) stranded.push(`${b.name} p${i + 1}: ${l.text}`);
+        else if (after.length < 2) short.push(`${b.name} p${i + 1}: ${l.text}`);
+      });
+    });
+  }
+  return { stranded, short, seen, all };
+}
+
 const built: Built[] = [];
 
+/** Runs the real CLI; resolves with its exit code and output. */
+function cliRun(
+  args: string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/tenderkit.js'), ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+// Each example built once by the real CLI (PDF and HTML), two at a time; the IR beside each PDF
+// (rendered in this process, the same documents) says what the pages should hold.
 beforeAll(async () => {
+  const runs = [...EXAMPLES];
+  const worker = async () => {
+    for (let example = runs.shift(); example; example = runs.shift()) {
+      const r = await cliRun([
+        'build',
+        exampleFile(example),
+        '--out',
+        path.join(tmp, example),
+        '--format',
+        'pdf,html',
+      ]);
+      if (r.status !== 0) throw new Error(`${example}: ${r.stderr}`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
   for (const example of EXAMPLES) {
     const prepared = prepareExample(example);
-    const docs = renderChecked(prepared.params, { extra: prepared.extra });
-    for (const doc of docs) {
-      const pdf = await pdfWriter.write(doc);
+    for (const doc of renderChecked(prepared.params, { extra: prepared.extra })) {
       const name = `${example}-${doc.meta.id}`;
+      const pdf = readFileSync(path.join(tmp, example, `${doc.meta.title}.pdf`));
       built.push({ name, doc, pdf, pages: bboxPages(pdf, name) });
     }
   }
-}, 120_000);
+}, 180_000);
 
 describe('the example PDFs as printed', () => {
   it('builds every document of every example', () => {
@@ -184,48 +237,14 @@ describe('the example PDFs as printed', () => {
   });
 
   it('never end a page with a numbered heading above the footer', () => {
-    const stranded: string[] = [];
-    let headingsSeen = 0;
-    let headingsAll = 0;
-    for (const b of built) {
-      const headings = new Set(
-        flatBlocks(b.doc.children)
-          .filter((x) => x.type === 'heading')
-          .map((x) => squash(x.label + inlineText(x.children))),
-      );
-      headingsAll += headings.size;
-      b.pages.forEach((page, i) => {
-        if (i < frontPages(b)) return;
-        const lines = bodyLines(page);
-        for (const l of lines) if (headings.has(l.text)) headingsSeen++;
-        const last = lines.at(-1);
-        if (last && headings.has(last.text)) stranded.push(`${b.name} p${i + 1}: ${last.text}`);
-      });
-    }
+    const { stranded, seen, all } = headingProblems(built);
     // Every heading was found on the pages (so a missing one cannot hide a stranded one).
-    expect(headingsSeen).toBe(headingsAll);
+    expect(seen).toBe(all);
     expect(stranded).toEqual([]);
   });
 
   it('keep at least two lines of text under a heading on its page', () => {
-    const short: string[] = [];
-    for (const b of built) {
-      const headings = new Set(
-        flatBlocks(b.doc.children)
-          .filter((x) => x.type === 'heading')
-          .map((x) => squash(x.label + inlineText(x.children))),
-      );
-      b.pages.forEach((page, i) => {
-        if (i < frontPages(b)) return;
-        const lines = bodyLines(page);
-        lines.forEach((l, j) => {
-          if (!headings.has(l.text)) return;
-          const after = lines.slice(j + 1).filter((x) => !headings.has(x.text));
-          if (after.length < 2) short.push(`${b.name} p${i + 1}: ${l.text}`);
-        });
-      });
-    }
-    expect(short).toEqual([]);
+    expect(headingProblems(built).short).toEqual([]);
   });
 
   it('justify body paragraphs: no line but a paragraph’s last ends short of the right margin', () => {
@@ -348,8 +367,7 @@ describe('figures at print size', () => {
 
 describe('the HTML preview', () => {
   it('justifies body paragraphs and centres table cells vertically, for screen and print', async () => {
-    const doc = built.find((b) => b.name === 'hospital-his-service-plan')!.doc;
-    const html = (await htmlWriter.write(doc)).toString('utf8');
+    const html = readFileSync(path.join(tmp, 'hospital-his', '售后服务方案.html'), 'utf8');
     expect(/\.tk-page p \{[^}]*text-align: justify/.test(html)).toBe(true);
     expect(/th, \.tk-page td \{[^}]*vertical-align: middle/.test(html)).toBe(true);
     expect(html.includes('line-break: strict')).toBe(true);
@@ -368,7 +386,7 @@ function outline(pdf: Buffer): { title: string; nested: boolean }[] {
     const bytes = s.replace(/\\([nrtbf()\\]|[0-7]{1,3})/g, (_m, e: string) =>
       /^[0-7]/.test(e)
         ? String.fromCharCode(parseInt(e, 8))
-        : (({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' }) as Record<string, string>)[e] ?? e,
+        : (({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' } as Record<string, string>)[e] ?? e),
     );
     return Buffer.from(bytes.slice(2), 'latin1').swap16().toString('utf16le');
   };
@@ -386,10 +404,11 @@ function outline(pdf: Buffer): { title: string; nested: boolean }[] {
   return out;
 }
 
-const headingTexts = (doc: Document) =>
-  flatBlocks(doc.children)
-    .filter((x) => x.type === 'heading')
-    .map((x) => (x.type === 'heading' ? x.label + inlineText(x.children) : ''));
+function headingTexts(doc: Document): string[] {
+  return flatBlocks(doc.children).flatMap((x) =>
+    x.type === 'heading' ? [x.label + inlineText(x.children)] : [],
+  );
+}
 
 describe('PDF bookmarks', () => {
   it('every example PDF has one bookmark per heading, in order, sub-headings nested', () => {
@@ -588,5 +607,180 @@ describe('build --pdfa --clean-metadata (the CLI)', () => {
     const r = cli(['verify', out]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('售后服务方案.pdf 重新生成后逐字节一致');
+  }, 120_000);
+});
+
+describe('keeping headings with their text, wherever the page breaks fall', () => {
+  // The same letter and plan with 0, 2, 4 or 6 more people in the roster table (early in both):
+  // everything after it moves down two table rows at a time, so headings meet the page foot at
+  // many heights.
+  const variants: Built[] = [];
+  beforeAll(async () => {
+    const hospital = loadExample('hospital-his');
+    const roster = hospital.staff!.roster;
+    for (let k = 0; k <= 6; k += 2) {
+      const more = Array.from({ length: k }, (_, i) => ({
+        name: `工程师${i + 1}`,
+        phone: `138-0000-000${i}`,
+        role: '实施工程师',
+      }));
+      const bid = {
+        ...hospital,
+        staff: {
+          ...hospital.staff!,
+          committedCount: roster.length + k,
+          roster: [...roster, ...more],
+        },
+        documents: ['commitment-letter' as const, 'service-plan' as const],
+      };
+      for (const doc of renderAll(bid)) {
+        const pdf = await pdfWriter.write(doc);
+        const name = `+${k} ${doc.meta.id}`;
+        variants.push({ name, doc, pdf, pages: bboxPages(pdf, `v${k}-${doc.meta.id}`) });
+      }
+    }
+  }, 120_000);
+
+  it('strand no heading and keep two lines under each', () => {
+    const { stranded, short, seen, all } = headingProblems(variants);
+    expect(seen).toBe(all);
+    expect([...stranded, ...short]).toEqual([]);
+    // The variants did move the text: the headings stand at different heights in each.
+    const where = (v: Built) => {
+      const headings = new Set(headingTexts(v.doc).map(squash));
+      return JSON.stringify(
+        v.pages.flatMap((p, i) =>
+          bodyLines(p)
+            .filter((l) => headings.has(l.text))
+            .map((l) => [i, Math.round(l.yMin)]),
+        ),
+      );
+    };
+    for (const id of ['commitment-letter', 'service-plan'])
+      expect(
+        new Set(variants.filter((v) => v.doc.meta.id === id).map(where)).size,
+      ).toBeGreaterThanOrEqual(3);
+  });
+
+  it('never leave a paragraph’s first line alone at the foot of a page', () => {
+    const orphans: string[] = [];
+    for (const v of [...variants, ...built]) {
+      const paragraphs = justifiedParagraphs(v.doc.children);
+      v.pages.forEach((page, i) => {
+        const last = bodyLines(page).at(-1);
+        if (!last || last.text.length < 6) return;
+        // A first line (a paragraph starts with it) that is not the whole paragraph.
+        if (paragraphs.some((p) => p.startsWith(last.text) && p.length > last.text.length))
+          orphans.push(`${v.name} p${i + 1}: ${last.text}`);
+      });
+    }
+    expect(orphans).toEqual([]);
+  });
+});
+
+describe('tables at a page foot', () => {
+  it('never leave a table’s header row as the last line of a page', () => {
+    const alone: string[] = [];
+    for (const b of built) {
+      const heads = new Set(
+        flatBlocks(b.doc.children).flatMap((x) =>
+          x.type === 'table'
+            ? x.head.map((r) => squash(r.children.map((c) => inlineText(c.children)).join('')))
+            : [],
+        ),
+      );
+      b.pages.forEach((page, i) => {
+        const lines = bodyLines(page);
+        lines.forEach((l, j) => {
+          // The header row and at least one row of the table under it on the page.
+          if (heads.has(l.text) && j >= lines.length - 1) alone.push(`${b.name} p${i + 1}`);
+        });
+      });
+    }
+    expect(alone).toEqual([]);
+  });
+});
+
+describe('long numbers and addresses in a justified paragraph', () => {
+  it('break at their punctuation rather than leave a gap at the right margin', async () => {
+    const minimal = loadExample('minimal');
+    const address = 'service-desk@qingxi-xinda-tech.com.cn';
+    const brokenInside: string[] = [];
+    for (let k = 0; k < 12; k++) {
+      const body = `${'我方'.repeat(8)}${'服'.repeat(k)}，如有疑问请发送邮件至${address}或致电0731-8890-5566-8012联系我方工程师。`;
+      const bid = {
+        ...minimal,
+        documents: ['commitment-letter' as const],
+        extraCommitments: [{ title: '联系方式', body }],
+      };
+      const [doc] = renderAll(bid);
+      const pdf = await pdfWriter.write(doc!);
+      const pages = bboxPages(pdf, `addr-${k}`);
+      const lines = nonFinalLines(pages, justifiedParagraphs(doc!.children));
+      for (const l of lines) expect(l.xMax, `${k}: ${l.text}`).toBeGreaterThan(RIGHT_EDGE - 1.5);
+      // A line that ends inside the address or the number: the break fell at its punctuation.
+      for (const l of lines)
+        if (/[-.@][a-z0-9]*$|-$/.test(l.text) && !l.text.endsWith('。')) brokenInside.push(l.text);
+    }
+    expect(brokenInside.length).toBeGreaterThan(2);
+    for (const l of brokenInside) expect(l).toMatch(/(?:-|\.[a-z]+|[a-z0-9]+)$/);
+  });
+});
+
+describe('the HTML preview printed from a browser', () => {
+  it('leaves the cover and contents unnumbered and numbers the body from 1', () => {
+    const html = path.join(tmp, 'hospital-his', '售后服务方案.html');
+    const pdf = path.join(tmp, 'html-print.pdf');
+    const r = spawnSync(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        `--user-data-dir=${path.join(tmp, 'chromium-profile')}`,
+        '--no-pdf-header-footer',
+        `--print-to-pdf=${pdf}`,
+        html,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const pages = pdfPages(readFileSync(pdf)).map(squash);
+    expect(pages[0]).toContain('售后服务方案');
+    expect(pages[0]).toContain('招标人：');
+    expect(pages[1]).toContain('目录');
+    for (const p of pages.slice(0, 2)) expect(p).not.toMatch(/第\d+页/);
+    pages.slice(2).forEach((p, i) => {
+      expect(p).toContain(`第${i + 1}页`);
+      expect(p).not.toMatch(/共\d+页/);
+    });
+  }, 90_000);
+});
+
+describe('cleanMetadata in the house style', () => {
+  it('keeps tool fingerprints out of a workspace’s files, as --clean-metadata does', async () => {
+    const ws = path.join(tmp, 'ws');
+    expect((await cliRun(['init', ws])).status).toBe(0);
+    const settings = path.join(ws, 'tenderkit.yaml');
+    writeFileSync(settings, `${readFileSync(settings, 'utf8')}\nstyle:\n  cleanMetadata: true\n`);
+    const out = path.join(tmp, 'ws-out');
+    const r = await cliRun([
+      'build',
+      path.join(ws, 'bids', '示例投标.yaml'),
+      '--out',
+      out,
+      '--format',
+      'docx,pdf',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const pdf = readFileSync(path.join(out, '售后服务承诺书.pdf')).toString('latin1');
+    expect(pdf).not.toMatch(/TenderKit/i);
+    const docx = unzipSync(readFileSync(path.join(out, '售后服务承诺书.docx')));
+    for (const [n, b] of Object.entries(docx))
+      expect(Buffer.from(b).toString('utf8'), n).not.toMatch(/TenderKit/);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+      bid: { sha256: string };
+    };
+    expect(manifest.bid.sha256).toMatch(/^[0-9a-f]{64}$/);
   }, 120_000);
 });

@@ -158,9 +158,11 @@ describe('tenderkit init', () => {
       for (const ext of ['docx', 'pdf'])
         expect(existsSync(path.join(out, `${f}.${ext}`))).toBe(true);
     const letter = squash(pdfPages(readFileSync(path.join(out, '售后服务承诺书.pdf'))).join(''));
-    // Facts from company.yaml: bidder, hotline, default signer; channels because the bid asks.
-    for (const s of ['示例信息技术有限公司', '400-800-0000', '王建国', 'service@example.com'])
+    // Facts from company.yaml: bidder, hotline; channels because the bid asks. The default signer
+    // is merged too, but the name line is left blank for the signature by hand.
+    for (const s of ['示例信息技术有限公司', '400-800-0000', 'service@example.com'])
       expect(letter).toContain(s);
+    expect(letter).toContain('法定代表人或其委托代理人（签字）：日期');
     const plan = squash(docxParagraphs(readFileSync(path.join(out, '售后服务方案.docx'))).join(''));
     // Roster people picked from the pool by name (张伟) and by id (li-na).
     for (const s of ['张伟', '138-0000-0001', '李娜', '示例信息技术有限公司'])

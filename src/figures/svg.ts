@@ -98,7 +98,7 @@ const segmenter = new Intl.Segmenter('zh-CN', { granularity: 'word' });
 /** Never at the start of a line (避头): closing punctuation and the like. */
 const NO_START = /^[，。、；：？！）》」』】〕”’％%,.;:?!)\]}·…—\s]+$/u;
 /** Never at the end of a line (避尾): opening brackets and quotes. */
-const NO_END = /^[（《「『【〔“‘(\[{]+$/u;
+const NO_END = /^[（《「『【〔“‘([{]+$/u;
 
 /**
  * The pieces a label may break between: words, each carrying the punctuation that may not start

@@ -59,7 +59,8 @@ export const STYLE = `
     font-family: "Noto Sans SC", "Source Han Sans SC", "Heiti SC", SimHei, sans-serif; margin: .8em 0 .3em; }
   .tk-title { font-size: 22pt; text-align: center; margin: 0 0 1em; }
   .tk-page h2 { font-size: 14pt; } .tk-page h3 { font-size: 12pt; } .tk-page h4, .tk-page h5 { font-size: 12pt; font-weight: normal; }
-  .tk-page p { margin: 0 0 .2em; text-align: justify; line-break: strict; }
+  .tk-page p { margin: 0 0 .2em; text-align: justify; line-break: strict; orphans: 2; widows: 2; }
+  .tk-page h2, .tk-page h3, .tk-page h4, .tk-page h5 { break-after: avoid; } .tk-page tr { break-inside: avoid; }
   .tk-indent { text-indent: 2em; }
   .tk-li { display: flex; } .tk-marker { flex: 0 0 2em; } .tk-li > span:last-child { flex: 1; }
   .tk-page table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .3em 0 .8em; font-size: 10.5pt; line-height: 1.4; }

@@ -577,7 +577,7 @@ function contents(title: string, depth: number, ctx: Ctx): Content[] {
   const st = ctx.st;
   const size = st.style.sizes.body;
   const font = st.style.fonts.body.pdf;
-  const numberWidth = 3 * size;
+  const numberWidth = 2 * size;
   const entries = [...ctx.layout.headings].filter(([hd]) => hd.level <= depth);
   return [
     {
