@@ -301,6 +301,21 @@ describe('with accounts', () => {
         }),
         ok: 303,
       },
+      'POST /bids/:id/submit': {
+        call: async () => ({ method: 'POST', path: `/bids/${(await target()).id}/submit` }),
+        ok: 303,
+      },
+      'POST /bids/:id/return': {
+        call: async () => {
+          const { id } = await target();
+          await app.auth.owners().set(id, (o) => ({
+            ...o,
+            submitted: { by: 'alice', byName: 'alice', at: new Date().toISOString(), sha256: '' },
+          }));
+          return { method: 'POST', path: `/bids/${id}/return`, body: { comment: '请补充' } };
+        },
+        ok: 303,
+      },
       'POST /bids/:id/finalise': {
         call: async () => ({ method: 'POST', path: `/bids/${(await target()).id}/finalise` }),
         ok: 303,
@@ -344,6 +359,60 @@ describe('with accounts', () => {
       'GET /clauses/:id': {
         call: async () => ({ method: 'GET', path: '/clauses/warranty-period' }),
         ok: 200,
+      },
+      // Clause editing: this server runs without a workspace, so changes are refused (409) to
+      // those allowed to make them (the built-in library is read-only); see clause-approval.test.ts.
+      'GET /clauses/:id/propose': {
+        call: async () => ({ method: 'GET', path: '/clauses/warranty-period/propose' }),
+        ok: 200,
+      },
+      'POST /clauses/:id/propose': {
+        call: async () => ({ method: 'POST', path: '/clauses/warranty-period/propose' }),
+        ok: 409,
+      },
+      'GET /clauses/:id/versions/:n/review': {
+        call: async () => ({ method: 'GET', path: '/clauses/warranty-period/versions/2/review' }),
+        ok: 200,
+      },
+      'GET /clauses/:id/versions/:n/redline.docx': {
+        call: async () => ({
+          method: 'GET',
+          path: '/clauses/warranty-period/versions/2/redline.docx',
+        }),
+        ok: 200,
+      },
+      ...Object.fromEntries(
+        ['approve', 'reject', 'retire'].flatMap((a) => [
+          [
+            `POST /clauses/:id/versions/:n/${a}`,
+            {
+              call: async () => ({
+                method: 'POST',
+                path: `/clauses/warranty-period/versions/2/${a}`,
+              }),
+              ok: 409,
+            },
+          ],
+          [
+            `POST /api/clauses/:id/versions/:n/${a}`,
+            {
+              call: async () => ({
+                method: 'POST',
+                path: `/api/clauses/warranty-period/versions/2/${a}`,
+                json: {},
+              }),
+              ok: 409,
+            },
+          ],
+        ]),
+      ),
+      'POST /api/clauses/:id/versions': {
+        call: async () => ({
+          method: 'POST',
+          path: '/api/clauses/warranty-period/versions',
+          json: {},
+        }),
+        ok: 409,
       },
       'GET /admin/audit': { call: async () => ({ method: 'GET', path: '/admin/audit' }), ok: 200 },
       'GET /admin/users': { call: async () => ({ method: 'GET', path: '/admin/users' }), ok: 200 },

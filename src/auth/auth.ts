@@ -639,6 +639,7 @@ export function createAuth(deps: {
     audit,
     accounts,
     owners: ownersOf,
+    clientIp,
   };
 }
 

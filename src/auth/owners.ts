@@ -26,6 +26,10 @@ export interface BidOwnership {
   readonly lastEditorName?: string;
   readonly edited?: string;
   readonly finalised?: Finalised;
+  /** 提交审核 (待审核 until finalised or returned); see src/server/bid-states.ts. */
+  readonly submitted?: Finalised;
+  /** The last 退回修改: by whom, when, and the manager's comment. */
+  readonly returned?: { by: string; byName: string; at: string; comment: string };
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;

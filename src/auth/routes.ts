@@ -31,6 +31,7 @@ export interface RouteRule {
 const READ_BIDS = { sales: 'own', manager: 'all', legal: 'all' } as const;
 const EDIT_BIDS = { sales: 'own', manager: 'all' } as const;
 const CLAUSES = { sales: 'all', manager: 'all', legal: 'all' } as const;
+const CLAUSE_EDIT = { legal: 'all' } as const;
 
 export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', path: '/signin', public: true, what: '登录页' },
@@ -112,6 +113,20 @@ export const ROUTES: readonly RouteRule[] = [
     writes: true,
     what: '定稿（此后只读）',
   },
+  {
+    method: 'POST',
+    path: '/bids/:id/submit',
+    roles: EDIT_BIDS,
+    writes: true,
+    what: '提交审核（草稿 → 待审核）',
+  },
+  {
+    method: 'POST',
+    path: '/bids/:id/return',
+    roles: { manager: 'all' },
+    writes: true,
+    what: '退回修改（待审核 → 草稿，附意见）',
+  },
   { method: 'GET', path: '/bids/:id', roles: READ_BIDS, what: '打开投标表单' },
   {
     method: 'POST',
@@ -135,6 +150,72 @@ export const ROUTES: readonly RouteRule[] = [
   },
   { method: 'GET', path: '/clauses', roles: CLAUSES, what: '条款库（只读）' },
   { method: 'GET', path: '/clauses/:id/diff', roles: CLAUSES, what: '条款版本对照' },
+  {
+    method: 'GET',
+    path: '/clauses/:id/propose',
+    roles: CLAUSE_EDIT,
+    what: '提出条款新版本（编辑正文）',
+  },
+  {
+    method: 'POST',
+    path: '/clauses/:id/propose',
+    roles: CLAUSE_EDIT,
+    what: '保存条款新版本（草稿，先做语法检查）',
+  },
+  {
+    method: 'GET',
+    path: '/clauses/:id/versions/:n/review',
+    roles: CLAUSES,
+    what: '审阅条款版本：修订对照与按投标预览',
+  },
+  {
+    method: 'GET',
+    path: '/clauses/:id/versions/:n/redline.docx',
+    roles: CLAUSES,
+    what: '下载条款修订对照（.docx）',
+  },
+  {
+    method: 'POST',
+    path: '/clauses/:id/versions/:n/approve',
+    roles: CLAUSE_EDIT,
+    what: '批准条款版本（批准人不能是作者）',
+  },
+  {
+    method: 'POST',
+    path: '/clauses/:id/versions/:n/reject',
+    roles: CLAUSE_EDIT,
+    what: '退回条款草稿',
+  },
+  {
+    method: 'POST',
+    path: '/clauses/:id/versions/:n/retire',
+    roles: CLAUSE_EDIT,
+    what: '停用条款版本',
+  },
+  {
+    method: 'POST',
+    path: '/api/clauses/:id/versions',
+    roles: CLAUSE_EDIT,
+    what: '接口：提出条款新版本',
+  },
+  {
+    method: 'POST',
+    path: '/api/clauses/:id/versions/:n/approve',
+    roles: CLAUSE_EDIT,
+    what: '接口：批准条款版本',
+  },
+  {
+    method: 'POST',
+    path: '/api/clauses/:id/versions/:n/reject',
+    roles: CLAUSE_EDIT,
+    what: '接口：退回条款草稿',
+  },
+  {
+    method: 'POST',
+    path: '/api/clauses/:id/versions/:n/retire',
+    roles: CLAUSE_EDIT,
+    what: '接口：停用条款版本',
+  },
   { method: 'GET', path: '/clauses/:id', roles: CLAUSES, what: '条款详情' },
   { method: 'GET', path: '/admin/audit', roles: { admin: 'all' }, what: '审计日志' },
   { method: 'GET', path: '/admin/users', roles: { admin: 'all' }, what: '账户列表' },

@@ -33,7 +33,8 @@ import { mergeCompany, workspaceStamp } from './profile.js';
 import { storeRoutes } from './store-routes.js';
 import { createAuth, type AuthOptions } from '../auth/auth.js';
 import { formHandlers } from './form-routes.js';
-import { clauseRoutes } from './clause-routes.js';
+import { clauseRoutes, libraryBadges } from './clause-routes.js';
+import { bidStateRoutes, filteredBids, filterOf, STATE_LABELS } from './bid-states.js';
 import { zip } from './zip.js';
 
 export interface AppOptions {
@@ -330,8 +331,11 @@ export function createApp(opts: AppOptions) {
 
   app.get('/bids', async (req, res) => {
     const q = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : '');
+    const filter = filterOf(req.query);
     page(res, 'bids.njk', {
-      bids: auth.visibleBids(res, await store.list()),
+      bids: filteredBids(res, auth.visibleBids(res, await store.list()), filter),
+      filter,
+      stateLabels: STATE_LABELS,
       examples: examples(),
       deleted: /^[0-9A-Za-z._-]{1,120}$/.test(q('deleted')) ? q('deleted') : '',
       restored: /^[a-z0-9][a-z0-9-]{0,63}$/.test(q('restored')) ? q('restored') : '',
@@ -439,7 +443,8 @@ export function createApp(opts: AppOptions) {
 
   // ── Clause browser (read-only): the workspace's library, loaded again when a file changes ──
   const library = () => (ws ? libraryAt(ws.libraryRoot) : defaultLibrary());
-  app.get('/clauses', (_req, res) => {
+  app.get('/clauses', async (_req, res) => {
+    const badges = await libraryBadges(store, library(), ws);
     const clauses = [...library().clauses.values()].map((c) => {
       const r = resolveVersion(c);
       return {
@@ -450,7 +455,12 @@ export function createApp(opts: AppOptions) {
         versions: c.clause.versions,
       };
     });
-    page(res, 'clauses.njk', { clauses, statusLabels: STATUS_LABELS });
+    page(res, 'clauses.njk', {
+      clauses,
+      statusLabels: STATUS_LABELS,
+      ...badges,
+      editable: Boolean(ws),
+    });
   });
 
   const clauseOr404 = (id: string) => {
@@ -500,7 +510,8 @@ export function createApp(opts: AppOptions) {
     });
   });
 
-  clauseRoutes(app, { page, auth, library, ...(ws ? { workspace: ws } : {}) });
+  bidStateRoutes(app, { auth, store });
+  clauseRoutes(app, { page, auth, library, store, ...(ws ? { workspace: ws } : {}) });
 
   auth.routes(app);
 

@@ -23,8 +23,14 @@ import {
   writableFolder,
 } from '../library/edit.js';
 import { checkBody } from '../library/lint.js';
-import { STATUS_LABELS, type Library } from '../library/library.js';
-import { diffBodies, redlineDocument } from '../library/redline.js';
+import { resolveVersion, STATUS_LABELS, type Library } from '../library/library.js';
+import { todayInChina } from '../library/governance.js';
+import { loadBidText } from '../load/bid.js';
+import { renderDocument } from '../render/document.js';
+import type { BidParams } from '../schema/bid.js';
+import type { BidStore } from './store.js';
+import { diffBodies, redlineDocument, type Piece } from '../library/redline.js';
+import { blockLines } from '../ir/text.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { STYLE as PREVIEW_STYLE, toHtmlFragment } from '../writers/html/index.js';
 import { docxWriter } from '../writers/docx/index.js';
@@ -53,10 +59,67 @@ export interface ClauseRouteDeps {
   readonly auth: Auth;
   readonly workspace?: Workspace;
   readonly library: () => Library;
+  readonly store: BidStore;
+}
+
+/** A saved bid's parameters (with the workspace's company profile), or undefined if it is invalid. */
+async function savedParams(
+  store: BidStore,
+  id: string,
+  ws: Workspace | undefined,
+): Promise<BidParams | undefined> {
+  const bid = await store.read(id).catch(() => undefined);
+  if (!bid) return undefined;
+  const r = loadBidText(bid.text, `${id}.yaml`, ws ? { workspace: ws } : {});
+  return r.ok ? r.bid.params : undefined;
+}
+
+/**
+ * How many saved bids resolve to each clause version (their pins, else the current approved
+ * version): `usage.get('warranty-period')?.get(3)`. Bids that do not load count for none.
+ */
+export async function clauseUsage(
+  store: BidStore,
+  lib: Library,
+  ws: Workspace | undefined,
+): Promise<Map<string, Map<number, number>>> {
+  const usage = new Map<string, Map<number, number>>();
+  for (const b of await store.list()) {
+    const params = await savedParams(store, b.id, ws);
+    if (!params) continue;
+    for (const c of lib.clauses.values()) {
+      const r = resolveVersion(c, { pins: params.clauseVersions });
+      if (!r.ok) continue;
+      const m = usage.get(c.clause.id) ?? new Map<number, number>();
+      m.set(r.version.version, (m.get(r.version.version) ?? 0) + 1);
+      usage.set(c.clause.id, m);
+    }
+  }
+  return usage;
+}
+
+/** The library page's badges: bids per version and review dates passed (server clock, China). */
+export async function libraryBadges(
+  store: BidStore,
+  lib: Library,
+  ws: Workspace | undefined,
+): Promise<{ usedBy: Record<string, Record<number, number>>; overdue: Record<string, number[]> }> {
+  const usage = await clauseUsage(store, lib, ws);
+  const today = todayInChina();
+  const usedBy: Record<string, Record<number, number>> = {};
+  const overdue: Record<string, number[]> = {};
+  for (const c of lib.clauses.values()) {
+    const id = c.clause.id;
+    usedBy[id] = Object.fromEntries(usage.get(id) ?? []);
+    overdue[id] = c.clause.versions
+      .filter((v) => v.status === 'approved' && v.reviewBy !== undefined && v.reviewBy < today)
+      .map((v) => v.version);
+  }
+  return { usedBy, overdue };
 }
 
 export function clauseRoutes(app: Express, deps: ClauseRouteDeps): void {
-  const { page, auth, workspace: ws, library } = deps;
+  const { page, auth, workspace: ws, library, store } = deps;
 
   /** The workspace's clauses folder and the signed-in user, or a refusal. */
   const editing = (res: Response): { dir: string; user: SessionUser } => {
@@ -84,7 +147,7 @@ export function clauseRoutes(app: Express, deps: ClauseRouteDeps): void {
   };
 
   /** Library errors as a refusal with the located messages (the change was not made). */
-  const guarded = <T>(f: () => T): T => {
+  const guarded = <T>(f: () => T, bodyFile?: string, lead = 0): T => {
     try {
       return f();
     } catch (e) {
@@ -92,7 +155,15 @@ export function clauseRoutes(app: Express, deps: ClauseRouteDeps): void {
         throw refused(
           e.diagnostics.some((d) => d.name === 'ClauseNotFound') ? 404 : 422,
           e.diagnostics[0]?.message ?? '操作被拒绝。',
-          e.diagnostics.map(formatDiagnostic),
+          // A problem located in the body's temporary file is located in the textarea instead
+          // (the server's folders are never shown).
+          e.diagnostics.map((d) =>
+            bodyFile !== undefined && d.location && path.basename(d.location.file) === bodyFile
+              ? d.location.line !== undefined
+                ? `第 ${d.location.line + lead} 行第 ${d.location.col ?? 1} 列：${d.message}`
+                : d.message
+              : formatDiagnostic(d),
+          ),
         );
       throw e;
     }
@@ -134,15 +205,33 @@ export function clauseRoutes(app: Express, deps: ClauseRouteDeps): void {
     clauseOr404(id);
     const raw = typeof fields.body === 'string' ? fields.body : '';
     if (raw.length > BODY_MAX) throw refused(413, '条款正文过长。');
-    const body = text(raw, '条款正文', true, BODY_MAX)!;
+    // As `clauses new-version` reads a body file: line ends made `\n`, blank lines around dropped;
+    // problems are located in the textarea as typed (`lead` blank lines above the body).
+    const lines = raw.replace(/\r\n?/g, '\n').split('\n');
+    let lead = 0;
+    while (lines.length && !lines[0]!.trim()) {
+      lines.shift();
+      lead++;
+    }
+    while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
+    if (!lines.length) throw refused(422, '请填写条款正文。');
+    const body = lines.join('\n');
     const note = text(fields.note, '修订说明', true);
-    const problems = bodyProblems(id, `${body}\n`);
+    const problems = bodyProblems(id, `${body}\n`).map((p) => ({
+      ...p,
+      line: p.line + lead,
+      text: p.text.replace(/^第 \d+ 行/, `第 ${p.line + lead} 行`),
+    }));
     if (problems.length) return { problems };
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'tk-clause-'));
     try {
       const file = path.join(tmp, 'body.md');
       writeFileSync(file, `${body}\n`, { mode: 0o600 });
-      const r = guarded(() => newVersion(dir, id, { bodyFile: file, author: user.display, note }));
+      const r = guarded(
+        () => newVersion(dir, id, { bodyFile: file, author: user.display, note }),
+        'body.md',
+        lead,
+      );
       await record('clause.propose', req, user, id, { version: r.version });
       return { version: r.version };
     } finally {
@@ -207,7 +296,14 @@ export function clauseRoutes(app: Express, deps: ClauseRouteDeps): void {
   app.post('/clauses/:id/propose', async (req, res) => {
     const id = req.params.id;
     const f = fields(req);
-    const r = await propose(req, res, id, f);
+    // Every refusal of the text (checks, an unchanged body, a missing note) is shown beside the
+    // textarea with what was typed; refusals of the user or the server go to the error page.
+    const r = await propose(req, res, id, f).catch((e: unknown) => {
+      const x = e as { status?: number; userMessage?: string; details?: string[] };
+      if (x.status !== 422) throw e;
+      const details = x.details?.length ? x.details : [x.userMessage ?? ''];
+      return { problems: details.map((t) => ({ line: 0, col: 0, text: t })) };
+    });
     if ('problems' in r)
       return proposePage(
         res,
@@ -257,7 +353,7 @@ export function clauseRoutes(app: Express, deps: ClauseRouteDeps): void {
   });
 
   /** The redline of a draft against its base, as HTML (rendered wording and source changes). */
-  app.get('/clauses/:id/versions/:n/review', (req, res) => {
+  app.get('/clauses/:id/versions/:n/review', async (req, res) => {
     const c = clauseOr404(req.params.id);
     const n = versionNumber(req.params.n);
     const b = c.clause.versions.find((v) => v.version === n);
@@ -265,7 +361,68 @@ export function clauseRoutes(app: Express, deps: ClauseRouteDeps): void {
     const a =
       c.clause.versions.find((v) => v.version === b.basedOn) ??
       c.clause.versions.filter((v) => v.version < n).pop();
+    // The rendered wording against a chosen example or saved bid, the draft pinned (allowDrafts
+    // only here): `?against=example:hospital-his` or `?against=<bid id>` (bids the user may read).
+    const visible = auth
+      .visibleBids(res, await store.list())
+      .map((x) => ({ id: x.id, project: x.project }));
+    const examples = shippedExamples().map((e) => ({
+      name: e.name.replace(/\.yaml$/, ''),
+      params: e.bid.params,
+    }));
+    const against = typeof req.query.against === 'string' ? req.query.against : '';
+    let params: BidParams | undefined;
+    if (against.startsWith('example:'))
+      params = examples.find((e) => `example:${e.name}` === against)?.params;
+    else if (against && visible.some((x) => x.id === against))
+      params = await savedParams(store, against, ws);
+    else if (against) throw refused(404, '没有这份投标，或您无权查看。');
+    let preview = '';
+    let wording: Piece[][] = [];
+    const previewProblems: string[] = [];
+    if (params && b.status !== 'retired') {
+      const lib = library();
+      const p = params;
+      const docs = [...lib.templates.entries()]
+        .filter(([, t]) => JSON.stringify(t.template.items).includes(`"clause":"${c.clause.id}"`))
+        .map(([docId]) => docId);
+      const rendered = (version: number) =>
+        renderDocument(
+          lib,
+          { ...p, clauseVersions: { ...p.clauseVersions, [c.clause.id]: version } } as BidParams,
+          docs[0]!,
+          { allowDrafts: true },
+        );
+      /** The clause's wording in a rendered document, one paragraph per line of text. */
+      const wordingOf = (d: ReturnType<typeof rendered>) => {
+        const blocks = d.children.filter((x) => x.type === 'clause' && x.id === c.clause.id);
+        return blocks.flatMap((x) => (x.type === 'clause' ? blockLines(x.children) : []));
+      };
+      try {
+        if (!docs[0]) previewProblems.push('没有文档模板用到这个条款。');
+        else {
+          const doc = rendered(n);
+          preview = toHtmlFragment(doc);
+          if (a && a.status !== 'retired')
+            wording = diffBodies(
+              wordingOf(rendered(a.version)).join('\n\n'),
+              wordingOf(doc).join('\n\n'),
+            );
+        }
+      } catch (e) {
+        if (!(e instanceof TenderKitError)) throw e;
+        previewProblems.push(...e.diagnostics.map(formatDiagnostic));
+      }
+    } else if (against && !params) previewProblems.push('这份投标未通过检查，不能用于预览。');
     page(res, 'clause-review.njk', {
+      against,
+      bids: visible,
+      examples: examples.map((e) => e.name),
+      preview,
+      previewProblems,
+      // Only the paragraphs whose wording changed.
+      wording: wording.filter((para) => para.some((x) => x.kind !== 'same')),
+      wordingCompared: wording.length > 0,
       clause: c.clause,
       from: a,
       to: b,
