@@ -241,8 +241,16 @@ export const COMMANDS = {
       '在工作区条款库中新建条款 <条款编号>.yaml，第 1 版为草稿（正文取自文件）；\n' +
       '编号已存在、正文无法解析或 clauses lint 不通过（如写死时限）时拒绝。内置条款库只读',
     options: {
-      title: { type: 'string', value: '标题', text: '条款标题（不超过 40 字），模板要求标题时用作小标题' },
-      'body-file': { type: 'string', value: '文件', text: '正文文件（UTF-8，nunjucks 模板 + Markdown 子集）' },
+      title: {
+        type: 'string',
+        value: '标题',
+        text: '条款标题（不超过 40 字），模板要求标题时用作小标题',
+      },
+      'body-file': {
+        type: 'string',
+        value: '文件',
+        text: '正文文件（UTF-8，nunjucks 模板 + Markdown 子集）',
+      },
       author: { type: 'string', value: '姓名', text: '起草人' },
       description: { type: 'string', value: '说明', text: '条款用途（给法务看，不打印）' },
       note: { type: 'string', value: '说明', text: '版本说明，默认“初版。”' },
