@@ -313,7 +313,7 @@ if (lo) {
   console.log(
     `| LibreOffice, one \`soffice --convert-to pdf\` of all four | ${range(lo.batch.ms)} | ${lo.batch.peakRssMb?.toFixed(0) ?? '—'} | ${(lo.batch.ms.median / ours).toFixed(2)}× |`,
   );
-} else
+} else if (!PROCESSES_ONLY)
   console.log(
     '\nLibreOffice not installed: no comparison (apt-get install libreoffice-writer-nogui).',
   );

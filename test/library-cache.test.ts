@@ -213,51 +213,86 @@ describe('through the CLI process', () => {
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
-  it('lint fills a private cache and reads it; an entry others can write is ignored; TENDERKIT_CACHE=off writes none', () => {
+  it('lint fills a private cache holding library text only and reads it; a changed, misplaced or exposed entry is not run; TENDERKIT_CACHE=off writes none', () => {
     const home = temp('tk-cache-cli-');
     const dir = path.join(home, 'tenderkit', 'library-1');
     const env = { XDG_CACHE_HOME: home };
-    const first = run(env, 'lint', exampleFile('hospital-his'));
+    const bid = exampleFile('highway-monitoring');
+    const first = run(env, 'lint', bid);
     expect(first.code, first.err).toBe(0);
     expect(first.out).toContain('检查通过');
+    expect(mode(path.dirname(dir))).toBe(0o700);
     expect(mode(dir)).toBe(0o700);
     const entries = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(entries.length).toBeGreaterThan(libraryFiles(PACKAGE_ROOT).length);
     for (const e of entries) expect(mode(path.join(dir, e))).toBe(0o600);
 
+    // Library text only: values from the bid are placeholders in what is cached, and the bid's
+    // own Markdown (its extra commitments) is never cached.
+    const cached = entries.map((e) => readFileSync(path.join(dir, e), 'utf8')).join('\n');
+    expect(cached).toContain('特此承诺'); // library wording
+    for (const value of [
+      '长沙智行交通科技股份有限公司',
+      '湘南高速公路建设开发有限公司',
+      '湘南高速公路机电工程监控系统采购项目',
+      '罗志远',
+      '139-7312-4408',
+      '除冰保畅',
+      '冬季除冰期间的值守',
+    ])
+      expect(cached).not.toContain(value);
+
     // The letter-closing entry, with code added that reports itself when it runs.
     const file = entries
       .map((e) => path.join(dir, e))
       .find((p) => readFileSync(p, 'utf8').includes('"id":"letter-closing"'))!;
-    const payload = JSON.parse(readFileSync(file, 'utf8').slice(65));
+    const good = readFileSync(file, 'utf8');
+    const payload = JSON.parse(good.slice(65));
     for (const v of Object.values(payload.value.code) as { code: string }[])
       v.code = v.code.replace(
         'var output = "";',
         'var output = ""; process.stderr.write("缓存中的代码已运行\\n");',
       );
     const forged = JSON.stringify(payload);
+    const ran = (r: ReturnType<typeof run>) => {
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toBe(first.out);
+      return r.err.includes('缓存中的代码已运行');
+    };
+
+    // In its own private folder an entry is what runs: that is what makes it a cache.
     writeFileSync(file, `${sha(forged)}\n${forged}`);
-
-    const used = run(env, 'lint', exampleFile('hospital-his'));
-    expect(used.code).toBe(0);
-    expect(used.err).toContain('缓存中的代码已运行'); // its own folder: trusted, and read
-
+    expect(ran(run(env, 'lint', bid))).toBe(true);
+    // An entry others could have written is not run, and is written again from the clause file.
     chmodSync(file, 0o666);
-    const ignored = run(env, 'lint', exampleFile('hospital-his'));
-    expect(ignored.code).toBe(0);
-    expect(ignored.err).not.toContain('缓存中的代码已运行');
-    expect(ignored.out).toBe(first.out);
-    expect(mode(file)).toBe(0o600); // written again, from the clause file
-    expect(readFileSync(file, 'utf8')).not.toContain('缓存中的代码已运行');
+    expect(ran(run(env, 'lint', bid))).toBe(false);
+    expect(mode(file)).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe(good);
+    // Nor in a folder others can write (nothing is written there either).
+    writeFileSync(file, `${sha(forged)}\n${forged}`);
+    chmodSync(dir, 0o770);
+    expect(ran(run(env, 'lint', bid))).toBe(false);
+    chmodSync(dir, 0o700);
+    expect(readFileSync(file, 'utf8')).toContain('缓存中的代码已运行');
+    // Nor with a checksum that does not match what it holds, nor under a name that is not the key
+    // recorded inside (an entry made for other text).
+    writeFileSync(file, `${good.slice(0, 64)}\n${forged}`);
+    expect(ran(run(env, 'lint', bid))).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe(good);
+    const elsewhere = JSON.stringify({ ...payload, key: 'f'.repeat(64) });
+    writeFileSync(file, `${sha(elsewhere)}\n${elsewhere}`);
+    expect(ran(run(env, 'lint', bid))).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe(good);
+
+    // Nor through a linked folder, whatever it points to.
+    writeFileSync(file, `${sha(forged)}\n${forged}`);
+    renameSync(dir, `${dir}-real`);
+    symlinkSync(`${dir}-real`, dir);
+    expect(ran(run(env, 'lint', bid))).toBe(false);
 
     const offHome = temp('tk-cache-off-');
-    const off = run(
-      { XDG_CACHE_HOME: offHome, TENDERKIT_CACHE: 'off' },
-      'lint',
-      exampleFile('hospital-his'),
-    );
-    expect(off.code).toBe(0);
-    expect(off.out).toBe(first.out);
+    const off = run({ XDG_CACHE_HOME: offHome, TENDERKIT_CACHE: 'off' }, 'lint', bid);
+    expect(ran(off)).toBe(false);
     expect(existsSync(path.join(offHome, 'tenderkit'))).toBe(false);
   });
 });

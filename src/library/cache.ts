@@ -66,6 +66,12 @@ const LIBRARIES = [
 ];
 const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 const MAX_AGE_MS = 30 * 24 * 3600_000;
+/**
+ * New entries one process may write: a command writes a few dozen (one per library file, clause
+ * text and template); a process that renders thousands of generated bids (a property test, a
+ * long-running server) stops adding after this many and only reads.
+ */
+const MAX_WRITES = 400;
 /** Counts for this process (tests and the benchmark read them). */
 export const cacheStats = { hits: 0, misses: 0, writes: 0, refused: 0 };
 
@@ -193,7 +199,7 @@ export function cacheGet(kind: string, bytesSha256: string): unknown {
 export function cachePut(kind: string, bytesSha256: string, value: unknown): void {
   const dir = cacheFolder();
   const key = dir && keyFor(kind, bytesSha256);
-  if (!dir || !key) return;
+  if (!dir || !key || cacheStats.writes >= MAX_WRITES) return;
   const tmp = path.join(dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -64,7 +64,7 @@ describe('rendering a document', () => {
     expect(lines).toContain('特此承诺。');
     expect(lines.slice(-3)).toEqual([
       '投标人（盖单位章）：杭州衡泽医疗信息技术有限公司',
-      '法定代表人或其委托代理人（签字）：陈立新',
+      '法定代表人或其委托代理人（签字）：', // left blank, to be signed by hand
       '日期：2026年11月22日',
     ]);
   });
@@ -81,7 +81,14 @@ describe('rendering a document', () => {
     );
     expect(total[0]).toBe('合计');
     expect(total[4]).toBe('24');
-    expect(blockLines(plan.children)).toContain('甲方确认（盖章）：');
+    // The tenderee's block only when the bid asks for it (signature.tendereeConfirmation).
+    expect(blockLines(plan.children)).not.toContain('甲方确认（盖章）：');
+    const asked = renderDocument(
+      lib,
+      { ...bid, signature: { ...bid.signature, tendereeConfirmation: true } },
+      'training-plan',
+    );
+    expect(blockLines(asked.children)).toContain('甲方确认（盖章）：');
   });
 
   it('leaves out a clause whose parameters the bid does not set, and renumbers', () => {

@@ -254,7 +254,7 @@ function extraCommitments(
     const path = `extraCommitments[${i}]`;
     let body: ClauseContent[];
     try {
-      body = markdownToBlocks({ text: x.body, slots: [] });
+      body = markdownToBlocks({ text: x.body, slots: [] }, { fromBid: true });
     } catch (e) {
       if (!(e instanceof TemplateCodeError)) throw e;
       ctx.diags.push(

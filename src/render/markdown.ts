@@ -96,7 +96,9 @@ function slim(n: md.Nodes): md.Nodes {
 const parsed = new Map<string, md.Root>();
 const CACHE_KIND = 'markdown';
 
-function parse(text: string): md.Root {
+/** `keep: false` for text the bid wrote: parsed, never kept (the cache holds library text only). */
+function parse(text: string, keep = true): md.Root {
+  if (!keep) return slim(loadParser()(text)) as md.Root;
   let root = parsed.get(text);
   if (root) return root;
   const sha256 = createHash('sha256').update(text).digest('hex');
@@ -220,36 +222,74 @@ function mergeText(list: Inline[]): Inline[] {
   return out;
 }
 
-/** Block content of a clause body. */
-export function markdownToBlocks(rendered: Rendered): ClauseContent[] {
-  return new Converter(rendered.slots).blocks(parse(rendered.text).children);
+/**
+ * Characters that may start a construct of the subset on a line (emphasis, escapes, the block
+ * markers a line can begin with, table pipes) or that the parser rewrites (NUL, CR).
+ */
+const MARKUP = /[\0\r*_\\`<>&[\]!#|~=+-]/;
+const ORDERED = /^[ \t]*\d{1,9}[.)]/m;
+/** A line break with spaces or tabs before it (a hard break, with two spaces). */
+const TRAILING = /[ \t](?:\n|$)/;
+
+/**
+ * Plain text: paragraphs separated by blank lines, none of whose lines holds markup, starts like
+ * an ordered list item or ends in spaces. The parser reads such text as these paragraphs, each
+ * line without its leading spaces and tabs, the lines joined by their line breaks; so it need not
+ * run (most bodies of the letter, most template strings, the bid's own commitments).
+ */
+function plainText(text: string): md.Root | undefined {
+  if (MARKUP.test(text) || ORDERED.test(text) || TRAILING.test(text)) return undefined;
+  const children: md.Paragraph[] = [];
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length)
+      children.push({ type: 'paragraph', children: [{ type: 'text', value: lines.join('\n') }] });
+    lines = [];
+  };
+  for (const line of text.split('\n')) {
+    const content = line.replace(/^[ \t]+/, '');
+    if (content) lines.push(content);
+    else flush();
+  }
+  flush();
+  return { type: 'root', children };
 }
 
 /**
- * Characters that may start a construct of the subset on a single line (emphasis, escapes, the
- * block markers a line can begin with, table pipes) or that the parser rewrites (NUL), and line
- * breaks. A line with none of them, and not starting like an ordered list item, parses to one
- * paragraph of exactly its text without the spaces and tabs at either end.
+ * Block content of a clause body. Its rendered text holds only the library's wording (values are
+ * slot markers), so its parse is cached; Markdown the bid itself wrote is parsed with
+ * `{ fromBid: true }` and never cached.
  */
-const MARKUP = /[\0\n\r*_\\`<>&[\]!#|~=+-]/;
-const ORDERED = /^[ \t]*\d{1,9}[.)]/;
+export function markdownToBlocks(
+  rendered: Rendered,
+  opts: { fromBid?: boolean } = {},
+): ClauseContent[] {
+  const root = plainText(rendered.text) ?? parse(rendered.text, !opts.fromBid);
+  return new Converter(rendered.slots).blocks(root.children);
+}
+
+/** `markdownToBlocks` through the parser, for every text (the tests compare the two). */
+export function parsedBlocks(rendered: Rendered): ClauseContent[] {
+  return new Converter(rendered.slots).blocks(parse(rendered.text, false).children);
+}
 
 /** Inline content of a one-line template string (titles, signature values). */
 export function markdownToInlines(rendered: Rendered): Inline[] {
-  if (MARKUP.test(rendered.text) || ORDERED.test(rendered.text)) return parsedInlines(rendered);
   // Most titles and paragraphs of the templates are plain text: no need to run the parser.
-  const value = rendered.text.replace(/^[ \t]+|[ \t]+$/g, '');
-  return value ? new Converter(rendered.slots).inlines([{ type: 'text', value }]) : [];
+  const plain = rendered.text.includes('\n') ? undefined : plainText(rendered.text);
+  return inlinesOf(plain ?? parse(rendered.text), rendered.slots);
 }
 
 /** `markdownToInlines` through the parser, for every text (the tests compare the two). */
 export function parsedInlines(rendered: Rendered): Inline[] {
-  const root = parse(rendered.text);
-  const conv = new Converter(rendered.slots);
+  return inlinesOf(parse(rendered.text, false), rendered.slots);
+}
+
+function inlinesOf(root: md.Root, slots: Rendered['slots']): Inline[] {
   if (root.children.length === 0) return [];
   const [first, ...rest] = root.children;
   if (rest.length || first?.type !== 'paragraph') {
     throw new TemplateCodeError('此处只能写一行文字');
   }
-  return conv.inlines(first.children);
+  return new Converter(slots).inlines(first.children);
 }
