@@ -147,7 +147,8 @@ describe('tenderkit explain', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('承诺事项：无。文件只写下列基本信息，不作任何承诺。');
     expect(r.out).toContain(
-      'examples/minimal.yaml:4  招标人 › 招标人名称：青溪县人民政府办公室 ｜《售后服务承诺书》｜ 文档模板',
+      // The 售后服务方案's cover names the tenderee too.
+      'examples/minimal.yaml:4  招标人 › 招标人名称：青溪县人民政府办公室 ｜《售后服务承诺书》《售后服务方案》｜ 文档模板',
     );
     // Warnings (an empty letter) go to stderr, located, and do not fail the command.
     expect(r.err).toContain('examples/minimal.yaml:1:1：警告：');
