@@ -333,12 +333,12 @@ describe('approvals the library refuses', () => {
         /(version: 2\n {4}status: retired\n {4}author: 吴晓岚\n {4}approvedBy: )孟庆和（法务部）/,
         '$1吴晓岚',
       )
-      .replace(/(version: 3\n {4}status: approved\n(?:.*\n){3}) {4}bodySha256: \w+\n/, '$1');
+      .replace(/(version: 4\n {4}status: approved\n(?:.*\n){4}) {4}bodySha256: \w+\n/, '$1');
     writeFileSync(f, text);
     const expected = [
       `penalties\\.yaml:${lineOf(text, 'approvedOn: 2999-01-01')}:17：条款 penalties 第 1 版的批准日期 2999-01-01 晚于今天（${today()}）：不能预先批准`,
       `penalties\\.yaml:${lineOf(text, 'version: 2') + 3}:17：条款 penalties 第 2 版由作者本人（吴晓岚）批准：批准人必须是作者以外的人`,
-      `penalties\\.yaml:${lineOf(text, 'version: 3') + 1}:13：条款 penalties 第 3 版标为已批准，但没有批准时记录的正文 SHA-256（bodySha256）`,
+      `penalties\\.yaml:${lineOf(text, 'version: 4') + 1}:13：条款 penalties 第 4 版标为已批准，但没有批准时记录的正文 SHA-256（bodySha256）`,
     ];
     for (const args of [
       ['clauses', 'lint'],

@@ -67,6 +67,11 @@ const cases: [string, (b: BidParams) => void, string][] = [
   ],
   ['after-warranty-needs-warranty', (b) => void (b.warranty = undefined), 'afterWarranty'],
   [
+    'loaner-free-needs-loaner',
+    (b) => void (b.spares = { ...b.spares, loaner: undefined, loanerFree: true }),
+    'spares.loanerFree',
+  ],
+  [
     'tier-order-uncertain',
     (b) => void (milestone(b, 1, 'onsite').within = d('1个工作日')),
     'responseTiers.1.milestones.1',

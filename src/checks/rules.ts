@@ -452,6 +452,21 @@ export const RULES: readonly Rule[] = [
         : [],
   },
   {
+    id: 'loaner-free-needs-loaner',
+    severity: 'error',
+    title: '备用设备免费提供以提供备用设备为前提',
+    hint: '请同时选择“维修期间提供备用设备”（spares.loaner），或删去“备用设备免费提供”（spares.loanerFree）。',
+    check: (b) =>
+      b.spares?.loanerFree && !b.spares.loaner
+        ? [
+            {
+              path: ['spares', 'loanerFree'],
+              message: '写了备用设备免费提供，但没有承诺维修期间提供备用设备',
+            },
+          ]
+        : [],
+  },
+  {
     id: 'letter-has-commitments',
     severity: 'warning',
     title: '承诺书应当有承诺内容',

@@ -175,9 +175,9 @@ describe('commitment checklist: highway-monitoring', () => {
       ['signature.date', 179],
     ]);
     expect(byPath('tenderee.name')).toMatchObject({
-      documents: [LETTER, PLAN],
+      documents: [LETTER, PLAN, '培训方案'],
       clauses: [],
-      template: true, // 致：… and the plan's cover are template paragraphs
+      template: true, // 致：…, the plan's cover and the 培训方案's header are template paragraphs
     });
     // The signer's name is left for the signature by hand: no document states it.
     expect(list.some((c) => c.path === 'signature.signer')).toBe(false);
@@ -225,7 +225,7 @@ describe('commitment checklist: highway-monitoring', () => {
       'bid.yaml:172  其他承诺 › 冬季除冰期间的值守：每年 12 月至次年 2 月除冰保畅期间，我方在湘南高速公路监控分中心安排工程师现场值守，配合贵方处置冰冻天气下的设备故障。 ｜《售后服务承诺书》｜ 未经条款库审核（本投标自拟）',
     );
     expect(lines).toContain(
-      'bid.yaml:6  招标人 › 招标人名称：湘南高速公路建设开发有限公司 ｜《售后服务承诺书》《售后服务方案》｜ 文档模板',
+      'bid.yaml:6  招标人 › 招标人名称：湘南高速公路建设开发有限公司 ｜《售后服务承诺书》《售后服务方案》《培训方案》｜ 文档模板',
     );
     expect(lines.filter((l) => l.startsWith('bid.yaml:'))).toHaveLength(list.length);
   });

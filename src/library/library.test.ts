@@ -2,7 +2,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultLibrary, libraryAt, loadLibrary, PACKAGE_ROOT, resolveVersion } from './library.js';
+import {
+  defaultLibrary,
+  libraryAt,
+  loadLibrary,
+  PACKAGE_ROOT,
+  resolveVersion,
+  type LoadedClause,
+} from './library.js';
 
 const lib = defaultLibrary();
 const clause = (id: string) => {
@@ -25,12 +32,25 @@ describe('clause version resolution', () => {
 
   it('uses the latest approved version by default, never a draft', () => {
     expect(version(resolveVersion(clause('warranty-period')))).toBe(3);
-    expect(version(resolveVersion(clause('service-staff')))).toBe(3);
+    expect(version(resolveVersion(clause('service-staff')))).toBe(5);
     expect(version(resolveVersion(clause('letter-closing')))).toBe(2);
   });
 
   it('uses the latest draft only when drafts are allowed', () => {
-    expect(version(resolveVersion(clause('service-staff'), { allowDrafts: true }))).toBe(4);
+    // service-staff's draft 4 is older than its approved version 5: the newest usable one wins.
+    expect(version(resolveVersion(clause('service-staff'), { allowDrafts: true }))).toBe(5);
+    const withNewerDraft: LoadedClause = {
+      ...clause('service-staff'),
+      clause: {
+        ...clause('service-staff').clause,
+        versions: [
+          ...clause('service-staff').clause.versions,
+          { version: 6, status: 'draft', author: '吴晓岚', body: '草稿。\n' },
+        ],
+      },
+    };
+    expect(version(resolveVersion(withNewerDraft))).toBe(5);
+    expect(version(resolveVersion(withNewerDraft, { allowDrafts: true }))).toBe(6);
   });
 
   it('honours pins, refusing retired, unknown and (without the flag) draft versions', () => {

@@ -62,7 +62,7 @@ describe('tenderkit clauses', () => {
       [3, 'approved'],
     ]);
     expect(rt.versions[0]!.bodySha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(list.find((c) => c.id === 'service-staff')!.current).toBe(3);
+    expect(list.find((c) => c.id === 'service-staff')!.current).toBe(5);
   });
 
   it('shows one version with its body', async () => {

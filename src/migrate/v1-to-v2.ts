@@ -1061,7 +1061,12 @@ function wordingNotes(m: Migrator, root: YAMLMap, v1: Record<string, unknown>): 
   if (section('penalties').repeatVisitLimit !== undefined)
     note(
       ['penalties', 'repeatVisitLimit'],
-      '含义改变：第 1 版写“同一故障经N次上门处理仍未彻底解决的，我方负责免费更换相关软硬件……直至贵方满意”，第 2 版写“同一故障，我方服务不超过N次必须彻底解决”；如需原承诺，请写入 extraCommitments',
+      '含义改变：第 1 版写“同一故障经N次上门处理仍未彻底解决的，我方负责免费更换相关软硬件……直至贵方满意”，第 2 版写“同一故障，我方保证在N次服务以内彻底解决”；如需原承诺，请写入 extraCommitments',
+    );
+  if (section('spares').loaner === true)
+    note(
+      ['spares', 'loaner'],
+      '第 1 版写“设备送修期间，我方免费提供同等性能的备用设备”，第 2 版写“设备送修期间，我方提供备用设备”，只在 spares.loanerFree 为 true 时写“免费”；如需原承诺，请加 loanerFree: true，“同等性能”请写入 extraCommitments',
     );
   if (section('warranty').overallMonths !== undefined)
     note(

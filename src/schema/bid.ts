@@ -418,7 +418,7 @@ export const penaltiesSchema = z
       help: '我方未按时处理时，甲方可另请他人修复，费用从合同款中扣除',
     }).optional(),
     repeatVisitLimit: int(
-      { label: '同一问题服务次数上限', help: '同一问题服务不超过几次必须彻底解决' },
+      { label: '同一问题服务次数上限', help: '同一问题保证在几次服务以内彻底解决' },
       2,
       10,
     ).optional(),
@@ -597,6 +597,10 @@ export const sparesSchema = z
   .strictObject({
     period: period('备品备件保障期限', '保证提供备品备件的期限，例如“5年”').optional(),
     loaner: bool({ label: '维修期间提供备用设备' }).optional(),
+    loanerFree: bool({
+      label: '备用设备免费提供',
+      help: '维修期间提供的备用设备不向甲方收费时选“是”；须同时选择“维修期间提供备用设备”',
+    }).optional(),
     stock: text({ label: '备件存放地点', help: '例如“江宁市本地备件库”' }, 100).optional(),
   })
   .meta({ label: '备品备件' });

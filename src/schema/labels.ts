@@ -68,7 +68,7 @@ export const freeServiceLabels = {
   upgrades: '软件版本升级',
   parts: '零部件更换',
   labour: '维修人工',
-  travel: '人员差旅',
+  travel: '人员差旅费',
 } as const;
 
 export const exclusionLabels = {

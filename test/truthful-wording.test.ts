@@ -1,0 +1,238 @@
+// The clause library writes what the bid states, no more and no other: the wording an evaluator
+// found saying more than the bid (免费 for a loaner, a narrower self-repair right, 远程支持 as a way
+// to report a fault, a doubled 均, a narrower kind of experience, a schedule chart for a bid with no
+// schedule) is checked here sentence by sentence, in process, and once through the real CLI.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderAll } from '../src/build.js';
+import type { Block, Document } from '../src/ir/types.js';
+import { blockLines, flatBlocks } from '../src/ir/text.js';
+import { loadBidText } from '../src/load/bid.js';
+import { migrateV1ToV2 } from '../src/migrate/v1-to-v2.js';
+import { bidFromText, exampleFile, loadExample, pdfPages, ROOT, squash } from './helpers.js';
+
+const MINIMAL = readFileSync(exampleFile('minimal'), 'utf8');
+
+/** examples/minimal.yaml with the given top-level sections appended, rendered to IR. */
+function render(extra: string): Document[] {
+  return renderAll(bidFromText(`${MINIMAL}${extra}`));
+}
+
+/** Every line a reader sees in the document with this title. */
+function lines(docs: Document[], title: string): string[] {
+  const doc = docs.find((d) => d.meta.title === title);
+  if (!doc) throw new Error(`no document ${title}: ${docs.map((d) => d.meta.title).join('、')}`);
+  return blockLines(doc.children);
+}
+
+const LETTER = '售后服务承诺书';
+const PLAN = '售后服务方案';
+
+describe('spares.loaner and spares.loanerFree', () => {
+  it('writes 免费 only when the bid states loanerFree', () => {
+    const plain = lines(render('spares:\n  loaner: true\n'), PLAN);
+    expect(plain).toContain('设备送修期间，我方提供备用设备。');
+    expect(plain.join('')).not.toContain('免费');
+
+    const free = lines(render('spares:\n  loaner: true\n  loanerFree: true\n'), PLAN);
+    expect(free).toContain('设备送修期间，我方免费提供备用设备。');
+
+    const notFree = lines(render('spares:\n  loaner: true\n  loanerFree: false\n'), PLAN);
+    expect(notFree).toContain('设备送修期间，我方提供备用设备。');
+  });
+
+  it('refuses loanerFree without loaner, located at the field', () => {
+    const text = `${MINIMAL}spares:\n  period: 5年\n  loanerFree: true\n`;
+    const r = loadBidText(text, 'bid.yaml');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const line = text.split('\n').findIndex((l) => l.includes('loanerFree')) + 1;
+    expect(r.diagnostics).toMatchObject([
+      {
+        name: 'RuleViolation',
+        severity: 'error',
+        rule: 'loaner-free-needs-loaner',
+        path: 'spares.loanerFree',
+        label: '备用设备免费提供',
+        location: { file: 'bid.yaml', line },
+        message: '写了备用设备免费提供，但没有承诺维修期间提供备用设备',
+      },
+    ]);
+  });
+
+  it('lists the changed loaner sentence when migrating a version-1 bid', () => {
+    const v1 = readFileSync(path.join(ROOT, 'test/fixtures/v1/highway-monitoring.yaml'), 'utf8');
+    const m = migrateV1ToV2(v1, 'highway-monitoring.yaml');
+    const notes = m.wording.map((n) => `${n.path} ${n.message}`);
+    expect(notes.some((t) => t.startsWith('spares.loaner ') && t.includes('loanerFree'))).toBe(
+      true,
+    );
+    expect(notes.join('\n')).toContain('同一故障，我方保证在N次服务以内彻底解决');
+    expect(notes.join('\n')).not.toContain('必须彻底解决”；');
+  });
+});
+
+describe('penalties', () => {
+  it('states the self-repair right as the field does, and the repeat-visit limit grammatically', () => {
+    const docs = render('penalties:\n  ownerMayRepairAndDeduct: true\n  repeatVisitLimit: 3\n');
+    for (const title of [LETTER, PLAN]) {
+      const l = lines(docs, title);
+      expect(l).toContain(
+        '我方未能在承诺时限内处理的，贵方有权自行或另请他人修复，所需费用由我方承担，并可从合同款中扣除。',
+      );
+      expect(l).toContain('同一故障，我方保证在3次服务以内彻底解决。');
+      const all = l.join('\n');
+      expect(all).not.toMatch(/第三方|响应或排除故障|服务不超过|必须彻底解决/);
+    }
+  });
+
+  it('writes neither sentence when the bid does not state them', () => {
+    const l = lines(render('penalties:\n  repeatVisitLimit: 2\n'), LETTER);
+    expect(l).toContain('同一故障，我方保证在2次服务以内彻底解决。');
+    expect(l.join('')).not.toContain('修复');
+  });
+});
+
+describe('plan-process: 报修受理', () => {
+  it('lists the ways to report a fault, never 远程支持 or on-site service', () => {
+    const l = lines(
+      render(
+        'service:\n  channels:\n    - { kind: hotline, detail: 400-000-0000 }\n    - { kind: remote }\n    - { kind: onsite }\n    - { kind: email, detail: a@b.cn }\n',
+      ),
+      PLAN,
+    );
+    const intake = l.filter((x) => x.includes('报修受理'));
+    expect(intake).toHaveLength(1);
+    expect(intake[0]).toMatch(/报修受理：通过服务热线、电子邮件受理报修。$/);
+  });
+
+  it('has no 报修受理 step when the only channels are remote and on-site', () => {
+    const l = lines(
+      render('service:\n  channels:\n    - { kind: remote }\n    - { kind: onsite }\n'),
+      PLAN,
+    );
+    expect(l.join('\n')).not.toContain('报修受理');
+  });
+});
+
+describe('service-staff', () => {
+  it('writes 均 once and the experience as the field states it', () => {
+    const staff =
+      'staff:\n  committedCount: 4\n  formalEmployees: true\n  minTenureYears: 1\n  minExperienceYears: 3\n';
+    const sentence =
+      '我方为本项目配备不少于4名技术服务人员，均为我方正式员工，在我方任职不少于1年，具有3年以上运维经验。';
+    expect(lines(render(staff), LETTER)).toContain(sentence);
+    expect(lines(render(staff), PLAN)).toContain(sentence);
+  });
+
+  it('puts 均 on the first quality stated', () => {
+    expect(
+      lines(render('staff:\n  minTenureYears: 2\n  minExperienceYears: 5\n'), LETTER),
+    ).toContain('我方为本项目配备技术服务人员，在我方任职均不少于2年，具有5年以上运维经验。');
+    expect(lines(render('staff:\n  minExperienceYears: 5\n'), LETTER)).toContain(
+      '我方为本项目配备技术服务人员，均具有5年以上运维经验。',
+    );
+  });
+
+  it('no example says 均 twice or a narrower kind of experience', () => {
+    for (const name of ['hospital-his', 'highway-monitoring', 'dev-project-60m']) {
+      const text = renderAll(loadExample(name))
+        .flatMap((d) => blockLines(d.children))
+        .join('\n');
+      expect(text).not.toMatch(/均[^。\n]*均不少于|信息系统运行维护经验/);
+    }
+  });
+});
+
+describe('warranty.freeServices', () => {
+  it('names 人员差旅费 among the costs the bidder bears', () => {
+    const l = lines(
+      render(
+        'warranty:\n  components:\n    - { name: 应用软件, period: 1年 }\n  freeServices: [troubleshooting, travel]\n',
+      ),
+      LETTER,
+    );
+    expect(l).toContain('质保期内，以下服务和费用由我方承担，不向贵方收取：故障排除、人员差旅费。');
+  });
+});
+
+describe('培训方案', () => {
+  const training = (name: string) => {
+    const doc = renderAll(loadExample(name)).find((d) => d.meta.title === '培训方案');
+    if (!doc) throw new Error(`${name} has no 培训方案`);
+    return doc;
+  };
+  const figures = (doc: Document) =>
+    flatBlocks(doc.children).filter(
+      (b): b is Extract<Block, { type: 'figure' }> => b.type === 'figure',
+    );
+  /** The centred lines between the title and the first clause. */
+  const header = (doc: Document) => {
+    const first = doc.children.findIndex((b) => b.type === 'clause' || b.type === 'heading');
+    return blockLines(doc.children.slice(1, first));
+  };
+
+  it('draws no schedule chart for a bid without training.schedule (dev-project-60m)', () => {
+    expect(loadExample('dev-project-60m').training?.schedule).toEqual([]);
+    const doc = training('dev-project-60m');
+    expect(figures(doc)).toEqual([]);
+    expect(blockLines(doc.children).join('\n')).not.toContain('培训日程安排');
+  });
+
+  it('draws the chart when the bid states a schedule (hospital-his)', () => {
+    expect(figures(training('hospital-his')).map((f) => [f.id, f.caption])).toEqual([
+      ['training-gantt', '培训日程安排'],
+    ]);
+  });
+
+  it('names the project number (when stated) and the tenderee in its header', () => {
+    expect(header(training('dev-project-60m'))).toEqual([
+      '项目名称：滨海市住房公积金综合服务平台开发项目',
+      '招标人：滨海市住房公积金管理中心',
+    ]);
+    const hospital = loadExample('hospital-his');
+    expect(header(training('hospital-his'))).toEqual([
+      `项目名称：${hospital.project.name}`,
+      `项目编号：${hospital.project.number}`,
+      `招标人：${hospital.tenderee.name}`,
+    ]);
+  });
+});
+
+describe('through the real CLI', () => {
+  it('highway-monitoring as PDF states the new penalty sentences and no free loaner', () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'tk-truthful-'));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'bin', 'tenderkit.js'),
+          'build',
+          exampleFile('highway-monitoring'),
+          '--format',
+          'pdf',
+          '--out',
+          out,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const text = (title: string) =>
+        squash(pdfPages(readFileSync(path.join(out, `${title}.pdf`))).join(''));
+      for (const title of [LETTER, PLAN]) {
+        expect(text(title)).toContain(
+          '我方未能在承诺时限内处理的，贵方有权自行或另请他人修复，所需费用由我方承担，并可从合同款中扣除。',
+        );
+        expect(text(title)).toContain('同一故障，我方保证在3次服务以内彻底解决。');
+        expect(text(title)).not.toContain('第三方修复');
+      }
+      expect(text(PLAN)).toContain('设备送修期间，我方提供备用设备。');
+      expect(text(PLAN)).not.toContain('免费提供备用设备');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
