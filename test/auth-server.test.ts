@@ -14,8 +14,7 @@ import { createApp } from '../src/server/app.js';
 import { RenderPool } from '../src/server/render-pool.js';
 import type { BidStore } from '../src/server/store.js';
 import { ROOT } from './helpers.js';
-import { AuthClient, type Reply } from './auth-client.js';
-import { formFields } from './web-client.js';
+import { formFields, type Reply, WebClient } from './web-client.js';
 
 const TEST_COST = { ln: 10, r: 8, p: 1 };
 const PW: Record<string, string> = {
@@ -110,7 +109,7 @@ describe('without accounts on a loopback host', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tk-noauth-'));
     const app = await start(dataDir);
     try {
-      const c = new AuthClient(app.base);
+      const c = new WebClient(app.base);
       const list = await c.get('/bids');
       expect(list.status).toBe(200);
       expect(list.text).toContain('新建投标');
@@ -133,14 +132,14 @@ describe('without accounts on a loopback host', () => {
 describe('with accounts', () => {
   let dataDir = '';
   let app: Running;
-  const clients: Record<string, AuthClient> = {};
+  const clients: Record<string, WebClient> = {};
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tk-auth-'));
     await addAccounts(dataDir, Object.keys(PW));
     app = await start(dataDir, { lockout: { slowAfter: 100 } });
     for (const n of Object.keys(PW)) {
-      clients[n] = new AuthClient(app.base);
+      clients[n] = new WebClient(app.base);
       const r = await clients[n].signIn(n, PW[n]!);
       expect(r.status).toBe(303);
     }
@@ -150,7 +149,7 @@ describe('with accounts', () => {
   });
 
   it('serves nothing but the sign-in page before sign-in', async () => {
-    const c = new AuthClient(app.base);
+    const c = new WebClient(app.base);
     for (const p of [
       '/',
       '/bids',
@@ -181,7 +180,7 @@ describe('with accounts', () => {
   });
 
   it('sets an HttpOnly SameSite=Lax session cookie (not Secure on plain HTTP) with a new id at each sign-in', async () => {
-    const c = new AuthClient(app.base);
+    const c = new WebClient(app.base);
     const first = await c.signIn('alice', PW.alice!);
     expect(first.status).toBe(303);
     expect(first.headers.location).toBe('/bids');
@@ -191,7 +190,7 @@ describe('with accounts', () => {
     const again = await c.signIn('alice', PW.alice!);
     expect(again.status).toBe(303);
     expect(c.session).not.toBe(old);
-    const stale = new AuthClient(app.base);
+    const stale = new WebClient(app.base);
     stale.cookies.set('tk_session', old);
     expect((await stale.get('/bids')).status).toBe(303);
     const page = await c.get('/bids');
@@ -201,7 +200,7 @@ describe('with accounts', () => {
   });
 
   it('gives the same answer for a wrong password and an unknown name, in about the same time', async () => {
-    const c = new AuthClient(app.base);
+    const c = new WebClient(app.base);
     const wrong = await c.signIn('lee', 'not-the-password');
     const unknown = await c.signIn('nobody-here', 'not-the-password');
     expect(wrong.status).toBe(401);
@@ -425,14 +424,14 @@ describe('with accounts', () => {
         ok: 303,
       },
     };
-    const send = (c: AuthClient, call: Call) =>
+    const send = (c: WebClient, call: Call) =>
       call.json !== undefined
         ? c.postJson(call.path, call.json)
         : call.method === 'GET'
           ? c.get(call.path)
           : c.post(call.path, call.body ?? {});
     const actors = ['anonymous', 'alice', 'bob', 'mary', 'lee', 'root'] as const;
-    const anonymous = new AuthClient(app.base);
+    const anonymous = new WebClient(app.base);
     await anonymous.get('/signin');
     const expected = (
       rule: RouteRule,
@@ -526,7 +525,7 @@ describe('with accounts', () => {
   it('shows a bid without owner to managers and legal only, and answers 403 for a missing one', async () => {
     const bid = await app.store.saveText('bid-from-before', 'version: 2\n', null);
     expect(app.auth.owners().get(bid.id)?.owner).toBeUndefined();
-    const listed = (c: AuthClient) =>
+    const listed = (c: WebClient) =>
       c.get('/bids').then((r) => r.text.includes('/bids/bid-from-before"'));
     expect(await listed(clients.alice!)).toBe(false);
     expect(await listed(clients.mary!)).toBe(true);
@@ -573,13 +572,13 @@ describe('with accounts', () => {
   });
 
   it('ends the sessions of a disabled account at once, and on sign-out', async () => {
-    const temp = new AuthClient(app.base);
+    const temp = new WebClient(app.base);
     expect((await temp.signIn('temp', PW.temp!)).status).toBe(303);
     expect((await temp.get('/bids')).status).toBe(200);
     const dis = await clients.root!.post('/admin/users/temp/disable');
     expect(dis.status).toBe(303);
     expect((await temp.get('/bids')).status).toBe(303);
-    expect((await new AuthClient(app.base).signIn('temp', PW.temp!)).status).toBe(401);
+    expect((await new WebClient(app.base).signIn('temp', PW.temp!)).status).toBe(401);
     await clients.root!.post('/admin/users/temp/enable');
     expect((await temp.signIn('temp', PW.temp!)).status).toBe(303);
     const cookie = temp.session!;
@@ -587,7 +586,7 @@ describe('with accounts', () => {
     expect(out.status).toBe(303);
     expect(out.headers.location).toBe('/signin?signedout=1');
     expect(temp.session).toBeUndefined();
-    const replay = new AuthClient(app.base);
+    const replay = new WebClient(app.base);
     replay.cookies.set('tk_session', cookie);
     expect((await replay.get('/bids')).status).toBe(303);
     // An administrator cannot lock themselves out from the page.
@@ -694,7 +693,7 @@ describe('lockout, slow-down and timeouts', () => {
   });
 
   it('locks a name after five wrong passwords, even for the right one, for 15 minutes', async () => {
-    const c = new AuthClient(app.base, '127.0.0.2');
+    const c = new WebClient(app.base, '127.0.0.2');
     const msgs: string[] = [];
     for (let i = 0; i < 6; i++) {
       const r = await c.signIn('alice', `wrong-password-${i}`);
@@ -704,11 +703,11 @@ describe('lockout, slow-down and timeouts', () => {
     expect(msgs.slice(0, 4).every((m) => m === '用户名或密码不正确，或账户已停用。')).toBe(true);
     expect(msgs[4]).toContain('已暂时锁定 15 分钟');
     expect(msgs[5]).toBe(msgs[4]);
-    const right = await new AuthClient(app.base, '127.0.0.3').signIn('alice', PW.alice!);
+    const right = await new WebClient(app.base, '127.0.0.3').signIn('alice', PW.alice!);
     expect(right.status).toBe(401);
     expect(right.text).toContain('已暂时锁定');
     // A name without account locks the same way: the lock says nothing about existence.
-    const u = new AuthClient(app.base, '127.0.0.4');
+    const u = new WebClient(app.base, '127.0.0.4');
     let last = '';
     for (let i = 0; i < 5; i++) last = (await u.signIn('ghost', `wrong-password-${i}`)).text;
     expect(last).toContain('已暂时锁定 15 分钟');
@@ -716,13 +715,13 @@ describe('lockout, slow-down and timeouts', () => {
     expect(events.filter((e) => e === 'lockout')).toHaveLength(2);
     expect(events).toContain('signin.locked');
     // The administrator's 解除锁定 lifts it; otherwise it ends after 15 minutes.
-    const admin = new AuthClient(app.base, '127.0.0.9');
+    const admin = new WebClient(app.base, '127.0.0.9');
     expect((await admin.signIn('root', PW.root!)).status).toBe(303);
     expect((await admin.get('/admin/users')).text).toContain('解除锁定');
     expect((await admin.post('/admin/users/alice/enable')).status).toBe(303);
-    const fresh = () => new AuthClient(app.base, '127.0.0.3');
+    const fresh = () => new WebClient(app.base, '127.0.0.3');
     expect((await fresh().signIn('alice', PW.alice!)).status).toBe(303);
-    const d = new AuthClient(app.base, '127.0.0.11');
+    const d = new WebClient(app.base, '127.0.0.11');
     for (let i = 0; i < 5; i++) await d.signIn('alice', `wrong-password-${i}`);
     expect((await fresh().signIn('alice', PW.alice!)).status).toBe(401);
     now += 15 * 60_000 + 1000;
@@ -730,14 +729,14 @@ describe('lockout, slow-down and timeouts', () => {
   });
 
   it('slows an address down after repeated failures, and refuses parallel attempts from it', async () => {
-    const c = new AuthClient(app.base, '127.0.0.5');
+    const c = new WebClient(app.base, '127.0.0.5');
     const times: number[] = [];
     // Different names each time (no name reaches its lock): only the address is counted.
     for (let i = 0; i < 5; i++) times.push((await c.signIn(`guess-${i}`, `nope-${i}`)).ms);
     expect(times[0]!).toBeLessThan(150);
     expect(times[3]!).toBeGreaterThanOrEqual(145); // after 3 failures from this address: 150 ms
     expect(times[4]!).toBeGreaterThanOrEqual(295); // after 4: 300 ms
-    const other = new AuthClient(app.base, '127.0.0.6');
+    const other = new WebClient(app.base, '127.0.0.6');
     expect((await other.signIn('bob', PW.bob!)).ms).toBeLessThan(150 + 200);
     await c.get('/signin');
     const burst = await Promise.all(
@@ -747,7 +746,7 @@ describe('lockout, slow-down and timeouts', () => {
   });
 
   it('ends a session after 30 idle minutes, and after 12 hours in any case', async () => {
-    const c = new AuthClient(app.base, '127.0.0.7');
+    const c = new WebClient(app.base, '127.0.0.7');
     expect((await c.signIn('bob', PW.bob!)).status).toBe(303);
     now += 29 * 60_000;
     expect((await c.get('/bids')).status).toBe(200);
@@ -767,7 +766,7 @@ describe('lockout, slow-down and timeouts', () => {
 
   it('takes a new account at once, and signs everyone out at a restart (sessions are in memory)', async () => {
     await addAccounts(dataDir, ['temp']);
-    const c = new AuthClient(app.base, '127.0.0.10');
+    const c = new WebClient(app.base, '127.0.0.10');
     expect((await c.signIn('temp', PW.temp!)).status).toBe(303);
     expect((await c.get('/bids')).status).toBe(200);
     // A role changed in users.yaml applies at the next request too.
@@ -779,7 +778,7 @@ describe('lockout, slow-down and timeouts', () => {
     expect((await c.get('/trash')).status).toBe(200);
     const again = await start(dataDir, { clock: () => now });
     try {
-      const same = new AuthClient(again.base, '127.0.0.10');
+      const same = new WebClient(again.base, '127.0.0.10');
       same.cookies.set('tk_session', c.session!);
       expect((await same.get('/bids')).status).toBe(303);
     } finally {
@@ -788,7 +787,7 @@ describe('lockout, slow-down and timeouts', () => {
   });
 
   it('ends sessions when the password is changed from the command line', async () => {
-    const c = new AuthClient(app.base, '127.0.0.8');
+    const c = new WebClient(app.base, '127.0.0.8');
     expect((await c.signIn('alice', PW.alice!)).status).toBe(303);
     const hash = await hashPassword('alice-new-secret', { cost: TEST_COST });
     await updateUsers(dataDir, (f) => {
@@ -811,26 +810,30 @@ describe('behind a reverse proxy (--trust-proxy)', () => {
       required: true,
     });
     try {
-      const c = new AuthClient(proxied.base);
+      const c = new WebClient(proxied.base);
       await c.get('/signin');
       const https = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9, 10.0.0.7' };
-      const r = await c.post('/signin', { name: 'alice', password: PW.alice! }, https);
+      const r = await c.post('/signin', { name: 'alice', password: PW.alice! }, { headers: https });
       expect(r.status).toBe(303);
       expect(r.setCookies.find((s) => s.startsWith('tk_session='))).toContain('; Secure');
       // Through the same proxy without X-Forwarded-Proto: https, no Secure.
-      const plain = new AuthClient(proxied.base);
+      const plain = new WebClient(proxied.base);
       await plain.get('/signin');
       const p = await plain.post('/signin', { name: 'alice', password: PW.alice! });
       expect(p.setCookies.find((s) => s.startsWith('tk_session='))).not.toContain('Secure');
       expect(auditOf(dataDir).find((e) => e.event === 'signin')?.ip).toBe('10.0.0.7');
       // Without --trust-proxy the same headers change nothing; without accounts, no one gets in.
-      const d = new AuthClient(direct.base);
+      const d = new WebClient(direct.base);
       const page = await d.get('/signin', https);
       expect(page.text).toContain('还没有创建账户');
       expect(page.text).not.toContain('name="password"');
       expect((await d.get('/bids', https)).status).toBe(303);
       // (there is no form, so not even a form token: refused before any password check)
-      const tried = await d.post('/signin', { name: 'alice', password: PW.alice! }, https);
+      const tried = await d.post(
+        '/signin',
+        { name: 'alice', password: PW.alice! },
+        { headers: https },
+      );
       expect([401, 403]).toContain(tried.status);
       expect(d.session).toBeUndefined();
     } finally {

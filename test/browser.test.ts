@@ -86,7 +86,7 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
     await page.fill('[name="bidder.hotline"]', '热线八八八'); // a mistake, shown at once
     await expect
       .poll(() => page.locator('[data-errors-for="bidder.hotline"] li').allTextContents(), {
-        timeout: 15_000,
+        timeout: 60_000,
       })
       .toEqual(['电话号码只能包含数字、空格、+、- 和括号']);
     // Fields not touched yet are still not reported.
@@ -99,21 +99,21 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
 
     // 下一步 to 质保: the optional section is added on purpose, a component typed in.
     await page.click('#step-basics a.next');
-    await page.locator('#step-warranty').waitFor({ state: 'visible', timeout: 5_000 });
+    await page.locator('#step-warranty').waitFor({ state: 'visible', timeout: 30_000 });
     await page.click('#g-warranty > details > summary');
     await page.click('button[value="add:warranty.components"]');
     await page.fill('[name="warranty.components[0].name"]', '应用软件');
     await page.fill('[name="warranty.components[0].period"]', '2年');
     await page.selectOption('[name="warranty.start"]', 'final-acceptance');
     await expect
-      .poll(() => page.locator('#preview').textContent(), { timeout: 15_000 })
+      .poll(() => page.locator('#preview').textContent(), { timeout: 60_000 })
       .toContain('应用软件的免费质保期为');
     await shot(page, 'form-1280-warranty');
 
     // The last step: nothing to fix, save, 已保存, download.
     await page.click('nav.progress a[href="#step-check"]');
     await expect
-      .poll(() => page.locator('#status').textContent(), { timeout: 15_000 })
+      .poll(() => page.locator('#status').textContent(), { timeout: 60_000 })
       .toContain('填写完整');
     await Promise.all([page.waitForURL(/\?saved=1/), page.click('#step-check button.save')]);
     expect(await page.locator('#status').textContent()).toContain('已保存');
@@ -145,7 +145,7 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
     await page.fill('[name="signature.date"]', '2026-12-01');
     // Steps are links; the optional section opens natively; rows are added by the server.
     await page.click('#step-basics a.next');
-    await page.locator('#step-warranty').waitFor({ state: 'visible', timeout: 5_000 });
+    await page.locator('#step-warranty').waitFor({ state: 'visible', timeout: 30_000 });
     await page.click('#g-warranty > details > summary');
     await Promise.all([
       page.waitForLoadState('load'),
@@ -153,14 +153,14 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
     ]);
     await page
       .locator('[name="warranty.components[0].name"]')
-      .waitFor({ state: 'visible', timeout: 5_000 });
+      .waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.inputValue('[name="tenderee.name"]')).toBe('西江县卫生健康局');
     await page.fill('[name="warranty.components[0].name"]', '公卫系统');
     await page.fill('[name="warranty.components[0].period"]', '1年');
     await Promise.all([page.waitForURL(/\?saved=1/), page.click('#step-warranty button.save')]);
     expect(await page.locator('#status').textContent()).toContain('已保存，填写完整');
     await page.click('nav.progress a[href="#step-check"]');
-    await page.locator('#downloads').waitFor({ state: 'visible', timeout: 5_000 });
+    await page.locator('#downloads').waitFor({ state: 'visible', timeout: 30_000 });
     const text = await downloadPdf(page, id);
     expect(text).toContain('致：西江县卫生健康局');
     expect(text).toContain('公卫系统的免费质保期为壹年');
@@ -178,7 +178,7 @@ describe.skipIf(!present)('the bid form in Chromium', () => {
     ]);
     for (const step of ['basics', 'warranty', 'staff', 'service', 'training', 'other', 'check']) {
       await page.goto(`${page.url().replace(/#.*$/, '')}#step-${step}`);
-      await page.locator(`#step-${step}`).waitFor({ state: 'visible', timeout: 5_000 });
+      await page.locator(`#step-${step}`).waitFor({ state: 'visible', timeout: 30_000 });
       const wide = await page.evaluate(() => {
         const w = document.documentElement.clientWidth;
         return Array.from(document.querySelectorAll('body *'))

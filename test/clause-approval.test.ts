@@ -16,7 +16,7 @@ import { createApp } from '../src/server/app.js';
 import { RenderPool } from '../src/server/render-pool.js';
 import { docxPart } from '../src/writers/docx/index.js';
 import { openWorkspace } from '../src/workspace/workspace.js';
-import { AuthClient } from './auth-client.js';
+import { WebClient } from './web-client.js';
 import { ROOT } from './helpers.js';
 
 const TEST_COST = { ln: 10, r: 8, p: 1 };
@@ -42,7 +42,7 @@ let base = '';
 let ws = '';
 let dataDir = '';
 let made2: ReturnType<typeof createApp>;
-const clients: Record<string, AuthClient> = {};
+const clients: Record<string, WebClient> = {};
 
 beforeAll(async () => {
   ws = path.join(mkdtempSync(path.join(os.tmpdir(), 'tk-clause-ws-')), 'ws');
@@ -74,7 +74,7 @@ beforeAll(async () => {
   const addr = server.address();
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   for (const a of ACCOUNTS) {
-    const c = new AuthClient(base);
+    const c = new WebClient(base);
     const r = await c.signIn(a.name, a.pw);
     expect(r.status).toBe(303);
     await c.get('/clauses');
@@ -397,7 +397,7 @@ describe('without sign-in', () => {
     });
     try {
       const addr = s.address();
-      const c = new AuthClient(
+      const c = new WebClient(
         `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
       );
       expect((await c.get(`/clauses/${CLAUSE}/propose`)).status).toBe(200);

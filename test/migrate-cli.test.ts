@@ -38,13 +38,7 @@ function copy(name: string, as = 'bid.yaml'): { dir: string; file: string } {
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at |TenderKit 内部错误/);
 
 beforeAll(() => {
-  // The CLI runs from dist/; build it as `npm test` does (type errors elsewhere in the tree
-  // still emit JavaScript, so only a missing output counts).
-  spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
+  // The CLI runs from dist/, built once for the whole run by test/global-setup.ts.
   expect(existsSync(path.join(ROOT, 'dist', 'cli', 'migrate.js'))).toBe(true);
 });
 

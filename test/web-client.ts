@@ -1,5 +1,6 @@
-// A small HTTP client for the web app's tests: plain node:http (so headers are exactly those given
-// and a local address can be chosen, to act as several clients), with the CSRF cookie and token.
+// The one HTTP client of the web app's tests (forms, JSON, sign-in): plain node:http (so headers
+// are exactly those given and a local address can be chosen, to act as several clients), with a
+// cookie jar (CSRF and session cookies) and the form token of the last HTML page.
 import http from 'node:http';
 
 export interface Reply {
@@ -8,12 +9,15 @@ export interface Reply {
   readonly body: Buffer;
   readonly text: string;
   readonly ms: number;
+  /** The raw Set-Cookie headers of this answer. */
+  readonly setCookies: string[];
 }
 
 export type Fields = Record<string, string | string[]> | [string, string][];
 
 export class WebClient {
-  cookie = '';
+  /** The cookie jar: name → value, as the server last set them (an expired cookie is removed). */
+  readonly cookies = new Map<string, string>();
   token = '';
 
   constructor(
@@ -22,6 +26,24 @@ export class WebClient {
     readonly localAddress?: string,
   ) {}
 
+  /** The Cookie header the client sends (`name=value; …`); setting it replaces the whole jar. */
+  get cookie(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  set cookie(header: string) {
+    this.cookies.clear();
+    for (const pair of header.split(';')) {
+      const i = pair.indexOf('=');
+      if (i > 0) this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
+    }
+  }
+
+  /** The session cookie's value, when signed in. */
+  get session(): string | undefined {
+    return this.cookies.get('tk_session');
+  }
+
   request(
     method: string,
     path: string,
@@ -29,6 +51,7 @@ export class WebClient {
   ): Promise<Reply> {
     const url = new URL(path, this.base);
     const started = performance.now();
+    const cookie = this.cookie;
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -39,7 +62,7 @@ export class WebClient {
           localAddress: this.localAddress,
           agent: false,
           headers: {
-            ...(this.cookie ? { cookie: this.cookie } : {}),
+            ...(cookie ? { cookie } : {}),
             ...(opts.body !== undefined ? { 'content-length': Buffer.byteLength(opts.body) } : {}),
             ...opts.headers,
           },
@@ -49,8 +72,16 @@ export class WebClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const body = Buffer.concat(chunks);
-            const set = res.headers['set-cookie']?.find((c) => c.startsWith('tk_csrf='));
-            if (set) this.cookie = set.split(';')[0]!;
+            const setCookies = res.headers['set-cookie'] ?? [];
+            for (const c of setCookies) {
+              const [pair = '', ...attrs] = c.split(';');
+              const i = pair.indexOf('=');
+              const name = pair.slice(0, i).trim();
+              const value = pair.slice(i + 1).trim();
+              const gone = attrs.some((a) => /^\s*expires=thu, 01 jan 1970/i.test(a));
+              if (!value || gone) this.cookies.delete(name);
+              else this.cookies.set(name, value);
+            }
             const text = body.toString('utf8');
             const t = /name="_csrf" value="([^"]+)"/.exec(text);
             if (t && /html/.test(String(res.headers['content-type']))) this.token = t[1]!;
@@ -60,6 +91,7 @@ export class WebClient {
               body,
               text,
               ms: performance.now() - started,
+              setCookies,
             });
           });
           res.on('error', reject);
@@ -78,7 +110,7 @@ export class WebClient {
   /** A form POST with the client's token (unless `_csrf` is given or `token: null`). */
   post(
     path: string,
-    fields: Fields,
+    fields: Fields = {},
     opts: { headers?: Record<string, string>; token?: string | null } = {},
   ): Promise<Reply> {
     const body = new URLSearchParams();
@@ -101,6 +133,12 @@ export class WebClient {
       body: typeof value === 'string' ? value : JSON.stringify(value),
       headers: { 'content-type': 'application/json', 'x-csrf-token': this.token, ...headers },
     });
+  }
+
+  /** Opens the sign-in page (for the form token) and signs in. */
+  async signIn(name: string, password: string, next?: string): Promise<Reply> {
+    await this.get('/signin');
+    return this.post('/signin', { name, password, ...(next ? { next } : {}) });
   }
 }
 
