@@ -10,12 +10,14 @@ import {
   accessSync,
   closeSync,
   constants,
+  existsSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   rmdirSync,
@@ -26,6 +28,7 @@ import {
   type Stats,
 } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { diagnostic, TenderKitError, type Diagnostic } from './diagnostics/diagnostic.js';
 
 export interface OutputFile {
@@ -38,6 +41,11 @@ export interface WrittenBuild {
   readonly written: string[];
   /** Outputs of the earlier build recorded in the folder that this build did not produce. */
   readonly removed: string[];
+  /**
+   * Such outputs left in place because they changed since that build (their size or SHA-256 is not
+   * the recorded one): someone edited or replaced them, so they are not the build's to delete.
+   */
+  readonly kept: string[];
 }
 
 /** The build record (provenance/manifest.ts writes it; not imported, to keep this module light). */
@@ -116,6 +124,48 @@ function nearestExisting(dir: string): { existing: string; missing: string[] } {
   }
 }
 
+/**
+ * The package's folder: the nearest folder above this module with a package.json (this module is
+ * src/output.ts, dist/output.js, or part of a bundle in dist/bundle/).
+ */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+}
+
+/** The package's own library folders, never an output folder. */
+const PACKAGE_FOLDERS = (() => {
+  const root = packageRoot();
+  return [
+    { dir: path.join(root, 'clauses'), label: '条款库（clauses/）' },
+    { dir: path.join(root, 'templates'), label: '文件模板（templates/）' },
+  ];
+})();
+
+/** Which of the package's library folders `existing` (a real path) is in, if any. */
+function packageFolderOf(existing: string): string | undefined {
+  let real = existing;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    // Unresolvable: compared as given.
+  }
+  for (const f of PACKAGE_FOLDERS) {
+    let root: string;
+    try {
+      root = realpathSync(f.dir);
+    } catch {
+      continue; // not there: nothing to protect
+    }
+    if (real === root || real.startsWith(root + path.sep)) return f.label;
+  }
+  return undefined;
+}
+
 /** What a folder is for, in messages: the build's output folder, or the web server's data folder. */
 export interface FolderRole {
   /** `输出目录` */
@@ -142,6 +192,14 @@ export function checkOutputDir(outDir: string, role: FolderRole = OUTPUT_FOLDER)
     throw failure(`无法访问${name}“${outDir}”（${codeOf(e)}）`, outDir);
   }
   const { existing, missing } = found;
+  // The package's own clause library and templates are never written to (README: governance).
+  const inPackage = packageFolderOf(existing);
+  if (inPackage)
+    throw failure(
+      `${name}“${outDir}”位于 TenderKit 自带的${inPackage}中，那里不能写入`,
+      outDir,
+      `请用 ${option} 指定别的文件夹。`,
+    );
   if (!st.isDirectory()) {
     throw failure(
       missing.length
@@ -247,11 +305,22 @@ export function isPlainFileName(name: unknown): name is string {
   );
 }
 
+/** An output an earlier build recorded: its name, format and what it held. */
+export interface RecordedOutput {
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** The extension each output format's files have: a recorded name without it is not an output. */
+const OUTPUT_EXTENSION = /\.(docx|pdf|html)$/;
+
 /**
- * The outputs an earlier build recorded in `dir`/manifest.json, names only. A manifest that cannot
- * be read yields none: nothing is removed on its word.
+ * The outputs an earlier build recorded in `dir`/manifest.json. A manifest that cannot be read
+ * yields none: nothing is removed on its word. Only plain names of output files (.docx, .pdf,
+ * .html) with a size and SHA-256 are taken.
  */
-export function recordedOutputs(dir: string): string[] {
+export function recordedOutputs(dir: string): RecordedOutput[] {
   let data: unknown;
   try {
     const file = path.join(dir, MANIFEST_FILE);
@@ -263,16 +332,64 @@ export function recordedOutputs(dir: string): string[] {
   }
   const docs = (data as { documents?: unknown } | null)?.documents;
   if (!Array.isArray(docs)) return [];
-  const names = new Set<string>();
+  const found = new Map<string, RecordedOutput>();
   for (const d of docs) {
     const outputs = (d as { outputs?: unknown } | null)?.outputs;
     if (!Array.isArray(outputs)) continue;
     for (const o of outputs) {
-      const f = (o as { file?: unknown } | null)?.file;
-      if (isPlainFileName(f) && f !== MANIFEST_FILE) names.add(f);
+      const { file, bytes, sha256 } = (o ?? {}) as Record<string, unknown>;
+      if (
+        isPlainFileName(file) &&
+        file !== MANIFEST_FILE &&
+        OUTPUT_EXTENSION.test(file) &&
+        typeof bytes === 'number' &&
+        typeof sha256 === 'string' &&
+        /^[0-9a-f]{64}$/.test(sha256) &&
+        !found.has(file)
+      )
+        found.set(file, { file, bytes, sha256 });
     }
   }
-  return [...names];
+  return [...found.values()];
+}
+
+/** Whether `p` is absent or a TenderKit build record (`tool.name` is tenderkit). */
+function ownManifest(p: string): boolean {
+  let st: Stats;
+  try {
+    st = lstatSync(p);
+  } catch {
+    return true; // absent
+  }
+  if (!st.isFile()) return true; // a folder or link in the way: reported as such below
+  if (st.size > 16 * 1024 * 1024) return false;
+  try {
+    const data = JSON.parse(readFileSync(p, 'utf8')) as { tool?: { name?: unknown } } | null;
+    return data?.tool?.name === 'tenderkit';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the file at `p` still holds exactly what a build wrote there (size, then SHA-256, read
+ * in chunks: the file may be anything, of any size).
+ */
+function unchangedOutput(p: string, r: RecordedOutput): boolean {
+  let fd: number | undefined;
+  try {
+    const st = lstatSync(p);
+    if (!st.isFile() || st.size !== r.bytes) return false;
+    fd = openSync(p, 'r');
+    const hash = createHash('sha256');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+    return hash.digest('hex') === r.sha256;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 const pidAlive = (pid: number) => {
@@ -303,10 +420,14 @@ export function cleanTempFiles(outDir: string): void {
   } catch {
     // Folder absent: only beside it can anything be left.
   }
+  // Only names this module makes (`<prefix><pid>-<12 hex>`, and `-<n>` for writeFiles) of a
+  // process that is gone: a file of the user's that merely starts like them is never touched.
   const stale = (name: string, prefix: string) => {
     if (!name.startsWith(prefix)) return false;
-    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    return !Number.isInteger(pid) || pid === process.pid || !pidAlive(pid);
+    const m = /^(\d+)-[0-9a-f]{12}(?:-\d+)?$/.exec(name.slice(prefix.length));
+    if (!m) return false;
+    const pid = Number(m[1]);
+    return pid === process.pid || !pidAlive(pid);
   };
   const sweep = (folder: string, prefix: string) => {
     let names: string[];
@@ -338,10 +459,19 @@ export function writeBuild(outDir: string, files: readonly OutputFile[]): Writte
   for (const n of names)
     if (!isPlainFileName(n)) throw failure(`文件名“${n}”不是输出目录中的文件名`, outDir);
 
+  // A manifest.json that is not a TenderKit build record (another tool's) is not overwritten.
+  if (existed && names.includes(MANIFEST_FILE) && !ownManifest(path.join(dir, MANIFEST_FILE)))
+    throw failure(
+      `输出目录中已有一个不是 TenderKit 构建记录的 ${MANIFEST_FILE}，不能覆盖它`,
+      path.join(outDir, MANIFEST_FILE),
+      '请用 --out 另选一个输出目录，或移走该文件。',
+    );
   // Outputs of the earlier build that this one does not produce, and what is in the way.
-  const earlier = existed ? recordedOutputs(dir).filter((n) => !names.includes(n)) : [];
+  const earlier = existed ? recordedOutputs(dir).filter((r) => !names.includes(r.file)) : [];
   const replaced: string[] = [];
   const removed: string[] = [];
+  /** Earlier outputs changed since that build (edited, replaced): kept, and said so. */
+  const kept: string[] = [];
   if (existed) {
     for (const n of names) {
       let st: Stats | undefined;
@@ -359,16 +489,19 @@ export function writeBuild(outDir: string, files: readonly OutputFile[]): Writte
         );
       replaced.push(n);
     }
-    for (const n of earlier) {
+    for (const r of earlier) {
       const st = (() => {
         try {
-          return entry(path.join(dir, n));
+          return entry(path.join(dir, r.file));
         } catch {
           return undefined;
         }
       })();
-      // Only files and links are removed; a folder that took an old output's name stays.
-      if (st && !st.isDirectory()) removed.push(n);
+      if (!st) continue;
+      // Only a file still holding what that build wrote is removed; a file edited since (or a
+      // link, a folder that took the name) is the user's now and stays.
+      if (unchangedOutput(path.join(dir, r.file), r)) removed.push(r.file);
+      else kept.push(r.file);
     }
   }
 
@@ -412,7 +545,7 @@ export function writeBuild(outDir: string, files: readonly OutputFile[]): Writte
       throw failure(`无法创建输出目录“${outDir}”（${codeOf(e)}）`, outDir);
     }
     fsyncDir(path.dirname(dir));
-    return { written, removed: [] };
+    return { written, removed: [], kept: [] };
   }
 
   // An existing folder: move aside, move in; undo every step on failure.
@@ -464,7 +597,11 @@ export function writeBuild(outDir: string, files: readonly OutputFile[]): Writte
   }
   fsyncDir(dir);
   rmSync(staging, { recursive: true, force: true });
-  return { written, removed: removed.map((n) => path.join(outDir, n)) };
+  return {
+    written,
+    removed: removed.map((n) => path.join(outDir, n)),
+    kept: kept.map((n) => path.join(outDir, n)),
+  };
 }
 
 /**

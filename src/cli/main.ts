@@ -85,11 +85,36 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { values, positionals } = parseCommand('build', rest);
       const file = oneFile(positionals, 'build');
       const formats = parseFormats(values.format);
+      if (values.out === '')
+        throw new UsageError('--out 不能为空：请给出输出目录（不写 --out 时为 out/）', 'build');
+      if (!/\.ya?ml$/i.test(file))
+        throw new UsageError(
+          `投标参数文件应是 .yaml 或 .yml 文件，收到“${file}”：构建记录（manifest.json）只认这样的文件，否则无法用 verify 复核。请改名后再构建`,
+          'build',
+        );
       const outDir = values.out ?? 'out';
+      // Ctrl-C or a TERM while the documents render: nothing is staged yet, so stop at once and
+      // say the folder is unchanged. Writing the folder (writeBuild) is synchronous, so a signal
+      // arriving then is handled only after every file is in place or every step undone.
+      let committed = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (committed) return;
+        io.err(`构建已中断（${signal}），输出目录未改动。\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      // Removed again when the command returns or throws (main also runs in-process, in tests).
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      using _signals = {
+        [Symbol.dispose]: () => {
+          process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        },
+      };
       // Before any work (output.js is light): an unusable output folder fails at once.
       const { checkOutputDir, cleanTempFiles, writeBuild } = await import('../output.js');
       checkOutputDir(outDir);
-      // PDFs are written on a second thread, which starts loading now (see writers/thread.ts).
+      // With TENDERKIT_THREADS=1, PDFs are written on a second thread, which starts loading now
+      // (see writers/thread.ts); by default everything is written on this thread.
       const { startWriterThread } = await import('../writers/thread.js');
       await using thread = startWriterThread(formats.filter((f) => f === 'pdf'));
       const [{ buildBid }, { locatedIn, prepareBid }, { workspaceInputs }, ws] = await Promise.all([
@@ -130,9 +155,14 @@ async function run(argv: string[], io: Io): Promise<number> {
           thread,
         }),
       );
-      const { written, removed } = writeBuild(outDir, files);
+      const { written, removed, kept } = writeBuild(outDir, files);
+      committed = true;
       for (const w of written) io.out(`${w}\n`);
       for (const r of removed) io.err(`已删除上次构建留下、本次不再生成的 ${r}\n`);
+      for (const r of kept)
+        io.err(
+          `保留了 ${r}：它是上次构建生成的，但之后被改动过（与构建记录不符），本次不再生成，也没有删除。交付前请确认它是否还应留在输出目录中。\n`,
+        );
       return EXIT.ok;
     }
     case 'lint': {

@@ -50,6 +50,8 @@ export function insideFolder(
     : { ok: false, target: real };
 }
 
+const OPEN_PROBLEMS = new Set(['FileNotFound', 'FileUnreadable', 'FileTooLarge']);
+
 /** `bidPath` is the bid file on disk; the tender file must sit in its folder or below. */
 export function loadTenderFor(bid: LoadedBid, bidPath: string): TenderResult {
   const ref = bid.params.tender;
@@ -75,7 +77,17 @@ export function loadTenderFor(bid: LoadedBid, bidPath: string): TenderResult {
   }
   // The resolved path is read, so a link swapped after the check still cannot lead outside.
   const y = readYamlFile(where.file, shown);
-  if (!y.ok) return { ok: false, diagnostics: y.diagnostics };
+  if (!y.ok)
+    return {
+      ok: false,
+      // A file that cannot be opened at all (missing, a folder or FIFO, too large) is the bid's
+      // tender.file field pointing wrong: located there. Problems inside the file stay located in it.
+      diagnostics: y.diagnostics.map((d) =>
+        OPEN_PROBLEMS.has(d.name)
+          ? { ...d, location: bid.source.locate(['tender', 'file']), path: 'tender.file' }
+          : d,
+      ),
+    };
   const r = tenderSchema.safeParse(y.value.data);
   if (!r.success) {
     return {

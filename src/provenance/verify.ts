@@ -38,6 +38,8 @@ export interface VerifyResult {
   readonly problems: Diagnostic[];
 }
 
+/** An output larger than this is reported changed without being read (builds write a few MB). */
+const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 /** Index of the first byte where two buffers differ, or -1. */
 export function firstDifference(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -412,7 +414,8 @@ export async function verifyBuild(dir: string, libraryOverride?: Library): Promi
       continue;
     }
     const now = sha256(read.bytes);
-    if (now === input.sha256) ok.push(`输入文件 ${input.file} 未改动`);
+    // The path is what was read and hashed (the manifest's `file` is only a display name).
+    if (now === input.sha256) ok.push(`输入文件 ${input.path} 未改动`);
     else inputChanged('输入文件', input.file, input.path, input.sha256, now);
   }
   const bidDir = bidFolder(m.bid.path);
@@ -555,6 +558,14 @@ export async function verifyBuild(dir: string, libraryOverride?: Library): Promi
       if (!st.isFile()) {
         problem(
           `输出文件 ${o.file} 不是普通文件（${st.isSymbolicLink() ? '是链接' : '是文件夹或特殊文件'}）`,
+          file,
+        );
+        continue;
+      }
+      if (st.size > MAX_OUTPUT_BYTES) {
+        // Far larger than any document TenderKit writes: not read into memory.
+        problem(
+          `输出文件 ${o.file} 已被改动：现 ${st.size} 字节，记录 ${o.bytes} 字节（大于任何生成的文件，未读取其内容）`,
           file,
         );
         continue;
