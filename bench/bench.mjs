@@ -6,8 +6,9 @@
 // `node bench/bench.mjs --processes` (npm run bench:cli) measures the whole processes only (no
 // warm documents, no LibreOffice) and writes bench/results-cli.json. TenderKit runs with a cache
 // folder of its own (XDG_CACHE_HOME in the run's temporary folder, see src/library/cache.ts),
-// filled by one run before measuring — as on a machine that has run it before; lint is also
-// measured with the cache off, which is what the very first run costs.
+// filled by one run before measuring — as on a machine that has run it before (the library's
+// entries and V8's compiled code of the CLI bundle, see src/cli/launch.ts); lint is also measured
+// with the cache off, which is what the very first run costs, and from dist/ without the bundle.
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -186,12 +187,16 @@ const commands = [
     command: 'tenderkit lint highway-monitoring, cache off (first run)',
     ...tk(['lint', highway], { env: { TENDERKIT_CACHE: 'off' } }),
   },
+  {
+    command: 'tenderkit lint highway-monitoring, from dist/ (TENDERKIT_BUNDLE=off)',
+    ...tk(['lint', highway], { env: { TENDERKIT_BUNDLE: 'off' } }),
+  },
   { command: 'build highway-monitoring --format html', ...build('html', highway, 'html') },
   { command: 'build highway-monitoring --format docx', ...build('docx', highway, 'docx') },
   { command: 'build highway-monitoring --format pdf', ...build('pdf', highway, 'pdf') },
   {
-    command: 'build highway-monitoring, one thread (TENDERKIT_THREADS=0)',
-    ...build('one', highway, null, { TENDERKIT_THREADS: '0' }),
+    command: 'build highway-monitoring, PDF thread (TENDERKIT_THREADS=1)',
+    ...build('thread', highway, null, { TENDERKIT_THREADS: '1' }),
   },
 ];
 const full = (PROCESSES_ONLY ? [] : cases.slice(0, 3)).map((c) => ({

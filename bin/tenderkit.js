@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI (built by `npm install` through the `prepare` script).
+// Entry point: runs the compiled CLI (built by `npm install` through the `prepare` script: tsc,
+// then scripts/bundle.mjs).
 import v8 from 'node:v8';
 
 // A command runs for a second or two. V8's default interrupt budget suits long-running programs;
@@ -15,5 +16,6 @@ for (const stream of [process.stdout, process.stderr])
     throw e;
   });
 
-const { main } = await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+// From the bundle with V8's code cache when it is current, else from dist/ (src/cli/launch.ts).
+const { launch } = await import('../dist/cli/launch.js');
+process.exitCode = await launch(process.argv.slice(2));

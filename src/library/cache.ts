@@ -21,6 +21,9 @@
 // checks (governance.ts) run on every load either way, on the same data. `TENDERKIT_CACHE=off`
 // turns the cache off. Entries not written for 30 days are removed (checked once a day, when an
 // entry is written).
+//
+// The same folder rules hold for the binary entries below (`code-1/`: V8's compiled code of the
+// CLI bundle, see cli/launch.ts), of which the 24 written last are kept.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -114,8 +117,11 @@ function packageVersion(require: NodeJS.Require, name: string): string {
   }
 }
 
-/** The cache folder, or undefined when there is none to trust. */
-export function cacheFolder(): string | undefined {
+/**
+ * A cache folder (`library-1` for the library's entries, `code-1` for the CLI's compiled code, see
+ * cli/launch.ts), or undefined when there is none to trust.
+ */
+export function cacheFolder(sub = 'library-1'): string | undefined {
   const off = process.env.TENDERKIT_CACHE;
   if (off && /^(off|0|false|no)$/i.test(off)) return undefined;
   if (typeof process.getuid !== 'function') return undefined; // no owner to check (Windows)
@@ -127,7 +133,7 @@ export function cacheFolder(): string | undefined {
     if (!home || !path.isAbsolute(home)) return undefined;
     base = path.join(home, '.cache');
   }
-  return path.join(base, 'tenderkit', 'library-1');
+  return path.join(base, 'tenderkit', sub);
 }
 
 /** Ours alone: a real folder or file owned by this user that no one else may write. */
@@ -239,4 +245,76 @@ function prune(dir: string): void {
       // another process removed it
     }
   }
+}
+
+/**
+ * Binary entries (V8's compiled code for the CLI bundle, cli/launch.ts), under the same rules as
+ * the library's: `<SHA-256 of the rest>\n<key>\n<bytes>` in a file named by the key, in a folder
+ * only this user can write; anything else reads as no entry.
+ */
+export function binaryCacheGet(sub: string, key: string): Buffer | undefined {
+  const dir = cacheFolder(sub);
+  if (!dir || !/^[0-9a-f]{64}$/.test(key)) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path.join(dir, `${key}.bin`), constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (
+      !st.isFile() ||
+      !ownedAndPrivate(st) ||
+      st.size > 8 * MAX_ENTRY_BYTES ||
+      !trustedFolder(dir)
+    )
+      return undefined;
+    const bytes = readFileSync(fd);
+    const head = bytes.subarray(0, 130).toString('latin1');
+    if (head[64] !== '\n' || head[129] !== '\n' || head.slice(65, 129) !== key) return undefined;
+    if (sha256(bytes.subarray(65)) !== head.slice(0, 64)) return undefined;
+    return bytes.subarray(130);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Stores a binary entry (written whole, then renamed into place); never fails the caller. */
+export function binaryCachePut(sub: string, key: string, data: Buffer): void {
+  const dir = cacheFolder(sub);
+  if (!dir || !/^[0-9a-f]{64}$/.test(key) || data.length > 8 * MAX_ENTRY_BYTES) return;
+  const tmp = path.join(dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!trustedFolder(dir)) return;
+    const rest = Buffer.concat([Buffer.from(`${key}\n`, 'latin1'), data]);
+    writeFileSync(tmp, Buffer.concat([Buffer.from(`${sha256(rest)}\n`, 'latin1'), rest]), {
+      flag: 'wx',
+      mode: 0o600,
+    });
+    renameSync(tmp, path.join(dir, `${key}.bin`));
+    pruneBinary(dir);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Binary entries kept per folder: the newest written, the others removed when one is written. */
+const MAX_BINARY_ENTRIES = 24;
+
+function pruneBinary(dir: string): void {
+  const entries = readdirSync(dir)
+    .filter((n) => /^[0-9a-f]{64}\.bin$/.test(n))
+    .flatMap((n) => {
+      try {
+        return [{ file: path.join(dir, n), time: statSync(path.join(dir, n)).mtimeMs }];
+      } catch {
+        return []; // another process removed it
+      }
+    })
+    .sort((a, b) => b.time - a.time);
+  for (const { file } of entries.slice(MAX_BINARY_ENTRIES)) rmSync(file, { force: true });
 }

@@ -3,8 +3,7 @@
 // the fonts as soon as it starts, which overlaps the main thread's loading and rendering.
 //
 // Output is the same as on the main thread: each writer is a pure function of the document (the
-// tests compare both byte for byte). Used only where it pays: at least two CPUs.
-import os from 'node:os';
+// tests compare both byte for byte). Used when asked for (TENDERKIT_THREADS=1, see below).
 import { Worker } from 'node:worker_threads';
 import { TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { sharedFontData, type FontKey } from '../fonts/files.js';
@@ -94,14 +93,19 @@ export class WriterThread implements AsyncDisposable {
 }
 
 /**
- * Starts a writer thread for `formats` when this machine has a CPU to spare for it, else returns
- * undefined (the caller writes everything itself). `TENDERKIT_THREADS=0` turns threads off.
+ * Starts a writer thread for `formats` when asked for (`TENDERKIT_THREADS=1`), else returns
+ * undefined and the caller writes everything itself, the PDFs after the .docx files.
+ *
+ * One thread is the default: the second one loads pdfmake and the fonts again and warms up, a
+ * second V8 heap, which made a build of the highway example cost ~1.5 s more CPU and ~65 MB more
+ * peak RSS (311 MB against 245 MB, over the 250 MB target) and, on this 2-core machine shared
+ * with other work, was no faster (3.18 s against 2.93 s wall, median of 7 interleaved runs; see
+ * README “Performance”). On a machine with cores to spare it may still pay: hence the switch.
  */
 export function startWriterThread(formats: readonly Format[]): WriterThread | undefined {
-  if (!formats.length || process.env.TENDERKIT_THREADS === '0') return undefined;
+  if (!formats.length || process.env.TENDERKIT_THREADS !== '1') return undefined;
   // Running from the TypeScript sources (vitest): the compiled worker may be older than the code
   // under test, so everything is written on this thread. The CLI (bin/, dist/) uses the thread.
   if (import.meta.url.endsWith('.ts')) return undefined;
-  if (os.availableParallelism() < 2 && process.env.TENDERKIT_THREADS !== '1') return undefined;
   return new WriterThread(formats);
 }
