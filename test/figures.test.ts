@@ -12,6 +12,9 @@ import { bidSchema, type BidInput, type BidParams, type Milestone } from '../src
 import type { Duration } from '../src/schema/duration.js';
 import { channelLabels, milestoneLabels } from '../src/schema/labels.js';
 import { docxWriter } from '../src/writers/docx/index.js';
+import { pdfWriter, toPdfDefinition } from '../src/writers/pdf/index.js';
+import pdfmake from 'pdfmake';
+import { textWidth } from '../src/figures/svg.js';
 import { EXAMPLES, loadExample } from './helpers.js';
 
 interface ChartRow {
@@ -169,6 +172,9 @@ describe.each(EXAMPLES)('figures of %s', (name) => {
   });
 
   it('schedule the training modules with the hours of the syllabus', () => {
+    // A bid without training.schedule states no schedule: the 培训方案 draws none.
+    if (!bid.training?.schedule.length)
+      return expect(figure(trainingPlan!, 'training-gantt')).toBeUndefined();
     const gantt = figure(trainingPlan!, 'training-gantt')!;
     const rows = (gantt.data as { rows: { module: string; hours: number }[] }).rows;
     const syllabus = tableAfter(trainingPlan!, '序号');
@@ -403,5 +409,72 @@ describe('the training schedule chart', () => {
     ]).rows;
     expect(rows[0]!.phases).toEqual(['上线前', '上线后']);
     expect(rows[1]!.phases).toEqual(['上线后']);
+  });
+});
+
+describe('a figure’s display list', () => {
+  const hospital = loadExample('hospital-his');
+  const highway = loadExample('highway-monitoring');
+
+  it('is what the SVG is made of: one element per mark, text as outlines', () => {
+    for (const bid of [hospital, highway])
+      for (const f of figures(plan(bid)[0]!)) {
+        const count = (type: string) => f.marks.filter((m) => m.type === type).length;
+        // The white ground is the SVG's own first rect.
+        expect((f.svg.match(/<rect /g) ?? []).length, f.id).toBe(count('rect') + 1);
+        expect((f.svg.match(/<line /g) ?? []).length, f.id).toBe(count('line'));
+        expect((f.svg.match(/<polygon /g) ?? []).length, f.id).toBe(count('polygon'));
+        expect((f.svg.match(/<path /g) ?? []).length, f.id).toBe(count('text'));
+        for (const m of f.marks) {
+          if (m.type !== 'text') continue;
+          // Each label stays within the figure, at its measured width.
+          const left =
+            m.anchor === 'start' ? m.x : m.anchor === 'end' ? m.x - m.width : m.x - m.width / 2;
+          expect(left, m.text).toBeGreaterThanOrEqual(-0.5);
+          expect(left + m.width, m.text).toBeLessThanOrEqual(f.width + 0.5);
+          expect(m.y, m.text).toBeLessThanOrEqual(f.height);
+          expect(m.width).toBeCloseTo(textWidth(m.text, m.size, m.bold), 6);
+        }
+      }
+  });
+
+  it('keeps its arrow heads in place in the PDF when pdfmake lays the pages out again', async () => {
+    // pdfmake moves canvas shapes in place and lays the whole document out again after each page
+    // break the writer asks for: an arrow head moved further on each pass would stretch the
+    // figure's canvas (measured anew on each pass) and push it down the pages.
+    let checked = 0;
+    for (const bid of [hospital, highway]) {
+      const doc = plan(bid)[0]!;
+      await pdfWriter.write(doc); // registers the fonts
+      const def = toPdfDefinition(doc);
+      const ask = def.pageBreakBefore!;
+      let breaks = 0;
+      def.pageBreakBefore = (node, q) => {
+        const yes = ask(node, q);
+        if (yes) breaks++;
+        return yes;
+      };
+      await pdfmake.createPdf(def).getBuffer();
+      if (!breaks) continue;
+      const canvases: { canvas: { type: string }[]; _minHeight: number; _minWidth: number }[] = [];
+      const walk = (c: unknown): void => {
+        if (Array.isArray(c)) c.forEach(walk);
+        else if (c && typeof c === 'object') {
+          const o = c as { canvas?: unknown; stack?: unknown };
+          if (o.canvas) canvases.push(c as (typeof canvases)[number]);
+          if (o.stack) walk(o.stack);
+        }
+      };
+      walk(def.content);
+      const drawn = canvases.filter((c) => c.canvas.some((v) => v.type === 'polyline'));
+      const flows = figures(doc).filter((f) => f.marks.some((m) => m.type === 'polygon'));
+      expect(drawn).toHaveLength(flows.length);
+      drawn.forEach((c, i) => {
+        expect(c._minHeight).toBeCloseTo(flows[i]!.height, 6);
+        expect(c._minWidth).toBeLessThanOrEqual(TEXT_WIDTH_PT + 1);
+        checked++;
+      });
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });

@@ -45,14 +45,83 @@ const decode = (s: string) =>
     .replace(/&apos;/g, "'")
     .replace(/&amp;/g, '&');
 
-/** Paragraph texts of word/document.xml, in order (tabs/breaks as whitespace). */
-export function docxParagraphs(buf: Buffer): string[] {
-  const xml = docxPart(buf, 'word/document.xml');
-  return [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((m) =>
-    [...m[0].matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>|<w:br\/>/g)]
-      .map((t) => (t[1] === undefined ? '\n' : decode(t[1])))
-      .join(''),
+/** Paragraph texts of word/document.xml, in order (tabs/breaks as whitespace), list markers first. */
+export function docxParagraphs(
+  buf: Buffer,
+  { pageRefs = true }: { readonly pageRefs?: boolean } = {},
+): string[] {
+  let xml = docxPart(buf, 'word/document.xml');
+  // The contents' page numbers are PAGEREF field results: left out on request.
+  if (!pageRefs)
+    xml = xml.replace(
+      /(<w:instrText[^>]*>PAGEREF [^<]*<\/w:instrText><w:fldChar w:fldCharType="separate"\/>)<w:t(?: [^>]*)?>[^<]*<\/w:t>/g,
+      '$1',
+    );
+  const paragraphs = [...xml.matchAll(/<w:p[ >][\s\S]*?<\/w:p>/g)].map((m) => m[0]);
+  const markers = wordListMarkers(paragraphs, docxPart(buf, 'word/numbering.xml'));
+  return paragraphs.map(
+    (p, i) =>
+      (markers[i] === undefined ? '' : `${markers[i]}\t`) +
+      [...p.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>|<w:br\/>/g)]
+        .map((t) => (t[1] === undefined ? '\n' : decode(t[1])))
+        .join(''),
   );
+}
+
+const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
+
+/**
+ * The list marker Word draws before each paragraph (undefined: none), read the way Word reads
+ * numbering: each w:num counts on its own per level from its startOverride (or the level's start),
+ * a deeper level restarting after a shallower one; lvlText's %n is level n's count in its numFmt.
+ */
+export function wordListMarkers(paragraphs: readonly string[], numberingXml: string) {
+  const attr = (x: string, el: string) => new RegExp(`<w:${el} w:val="([^"]*)"`).exec(x)?.[1];
+  const abstracts = new Map<string, Map<number, { start: number; fmt: string; text: string }>>();
+  for (const a of numberingXml.matchAll(
+    /<w:abstractNum w:abstractNumId="(\d+)"[^>]*>([\s\S]*?)<\/w:abstractNum>/g,
+  )) {
+    const levels = new Map<number, { start: number; fmt: string; text: string }>();
+    for (const l of a[2]!.matchAll(/<w:lvl w:ilvl="(\d+)"[^>]*>([\s\S]*?)<\/w:lvl>/g))
+      levels.set(Number(l[1]), {
+        start: Number(attr(l[2]!, 'start') ?? 0),
+        fmt: attr(l[2]!, 'numFmt') ?? 'decimal',
+        text: decode(attr(l[2]!, 'lvlText') ?? ''),
+      });
+    abstracts.set(a[1]!, levels);
+  }
+  const nums = new Map<string, { abstract: string; starts: Map<number, number> }>();
+  for (const n of numberingXml.matchAll(/<w:num w:numId="(\d+)"[^>]*>([\s\S]*?)<\/w:num>/g)) {
+    const starts = new Map<number, number>();
+    for (const o of n[2]!.matchAll(
+      /<w:lvlOverride w:ilvl="(\d+)">[\s\S]*?<w:startOverride w:val="(\d+)"/g,
+    ))
+      starts.set(Number(o[1]), Number(o[2]));
+    nums.set(n[1]!, { abstract: attr(n[2]!, 'abstractNumId')!, starts });
+  }
+  const counters = new Map<string, number[]>();
+  const format = (fmt: string, n: number) =>
+    fmt === 'decimalEnclosedCircle' && n >= 1 && n <= 20 ? CIRCLED[n - 1]! : String(n);
+  return paragraphs.map((p) => {
+    const numPr = /<w:numPr><w:ilvl w:val="(\d+)"\/><w:numId w:val="(\d+)"\/><\/w:numPr>/.exec(p);
+    if (!numPr) return undefined;
+    const [, ilvl, numId] = numPr;
+    const level = Number(ilvl);
+    const num = nums.get(numId!);
+    const levels = num && abstracts.get(num.abstract);
+    const lvl = levels?.get(level);
+    if (!num || !levels || !lvl) return undefined;
+    const count = counters.get(numId!) ?? [];
+    const startOf = (l: number) => num.starts.get(l) ?? levels.get(l)?.start ?? 1;
+    count[level] = count[level] === undefined ? startOf(level) : count[level]! + 1;
+    count.length = level + 1;
+    counters.set(numId!, count);
+    if (lvl.fmt === 'bullet') return lvl.text;
+    return lvl.text.replace(/%(\d)/g, (_m, k: string) => {
+      const l = Number(k) - 1;
+      return format(levels.get(l)?.fmt ?? 'decimal', count[l] ?? startOf(l));
+    });
+  });
 }
 
 /** pdftotext in content-stream order, one string per page. */

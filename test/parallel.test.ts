@@ -2,8 +2,7 @@
 // reach the user like any other, each command loads only what it needs, and `lint` checks figures
 // without drawing their text.
 import { spawnSync } from 'node:child_process';
-import { Packer } from 'docx';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBid, renderChecked } from '../src/build.js';
 import { TenderKitError, diagnostic } from '../src/diagnostics/diagnostic.js';
 import type { Document, Figure } from '../src/ir/types.js';
-import { docxWriter, renumberBookmarks, toDocxDocument } from '../src/writers/docx/index.js';
+import { docxParts, docxWriter } from '../src/writers/docx/index.js';
 import type { WriterThread } from '../src/writers/thread.js';
 import type { Format } from '../src/writers/types.js';
 import { exampleFile, prepareExample, ROOT } from './helpers.js';
@@ -27,13 +26,17 @@ function cli(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-/** Runs the CLI recording the modules it loads: ESM as resolved, CommonJS per thread. */
+/**
+ * Runs the CLI recording the modules it loads: ESM as resolved, CommonJS per thread. From dist/
+ * (TENDERKIT_BUNDLE=off): the bundle holds the same modules, initialised on the same imports, but
+ * in one file (test/launch.test.ts checks what it requires).
+ */
 function modulesLoaded(args: string[], env: Record<string, string> = {}) {
   const log = path.join(tmp(), 'modules.log');
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...env, TK_MODULE_LOG: log },
+    env: { ...process.env, TENDERKIT_BUNDLE: 'off', ...env, TK_MODULE_LOG: log },
   });
   const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
   const esm = lines.filter((l) => l.startsWith('esm ')).map((l) => l.slice(4));
@@ -309,15 +312,8 @@ describe('a .docx with a table of contents', () => {
       expect(withToc.length).toBeGreaterThan(0);
       for (const doc of withToc) {
         const now = await docxWriter.write(doc);
-        // The way it was written before: Packer's zip, unzipped, bookmarks renumbered, re-zipped.
-        const core = strFromU8(unzipSync(now)['docProps/core.xml']!);
-        const raw = await Packer.toBuffer(toDocxDocument(doc), false, [
-          { path: 'docProps/core.xml', data: core },
-        ]);
-        const files = unzipSync(raw);
-        files['word/document.xml'] = strToU8(
-          renumberBookmarks(strFromU8(files['word/document.xml']!)),
-        );
+        // The way it was written before: Packer's zip, unzipped, parts patched, re-zipped.
+        const files = await docxParts(doc, true);
         const mtime = new Date(`${doc.meta.date}T00:00:00Z`);
         const before = zipSync(
           Object.fromEntries(

@@ -13,7 +13,7 @@ import { drawFigure } from '../src/figures/figures.js';
 import { textWidth, wrap } from '../src/figures/svg.js';
 import { frontMatter, PAGE, TEXT_WIDTH_PT, breakablePieces } from '../src/ir/layout.js';
 import { listMarker } from '../src/ir/numbering.js';
-import { flatBlocks, inlineText } from '../src/ir/text.js';
+import { figureCaption, flatBlocks, inlineText } from '../src/ir/text.js';
 import type { Block, Document, Figure, List, Signature } from '../src/ir/types.js';
 import { pdfWriter } from '../src/writers/pdf/index.js';
 import { exampleFile, loadExample, pdfPages, prepareExample, ROOT, squash } from './helpers.js';
@@ -361,7 +361,59 @@ describe('figures at print size', () => {
       );
       expect(sizes.length, `${b.name} ${f.id}`).toBeGreaterThan(0);
       expect(Math.min(...sizes), `${b.name} ${f.id}`).toBeGreaterThanOrEqual(9 - 1e-6);
+      // The PDF draws the same labels as text, at the same sizes.
+      const marks = f.marks.filter((m) => m.type === 'text').map((m) => m.size * scale);
+      expect(marks.length, `${b.name} ${f.id}`).toBe(sizes.length);
+      expect(Math.min(...marks), `${b.name} ${f.id}`).toBeGreaterThanOrEqual(9 - 1e-6);
     }
+  });
+
+  it('print their labels as real text inside the figure, above its caption and within the margins', () => {
+    let checked = 0;
+    for (const b of built) {
+      for (const f of b.doc.children.filter((x): x is Figure => x.type === 'figure')) {
+        const caption = squash(figureCaption(f));
+        const page = b.pages.find((p) => p.lines.some((l) => l.text === caption));
+        expect(page, `${b.name}: ${caption}`).toBeDefined();
+        const cap = page!.lines.find((l) => l.text === caption)!;
+        const scale = Math.min(1, TEXT_WIDTH_PT / f.width);
+        // The figure's box: its height above the caption (4 pt apart), the text width across.
+        const top = cap.yMin - 4 - f.height * scale - 2;
+        const inside = page!.lines.filter((l) => l.yMin >= top && l.yMax <= cap.yMin);
+        const text = inside.map((l) => l.text).join('');
+        for (const m of f.marks) {
+          if (m.type !== 'text') continue;
+          expect(text, `${b.name} ${f.id}: ${m.text}`).toContain(squash(m.text));
+          checked++;
+        }
+        for (const l of inside) {
+          expect(l.xMin, `${b.name} ${f.id}: ${l.text}`).toBeGreaterThanOrEqual(
+            PAGE.marginSidePt - 1,
+          );
+          expect(l.xMax, `${b.name} ${f.id}: ${l.text}`).toBeLessThanOrEqual(RIGHT_EDGE + 1);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('centre a box’s label on the box, as the SVG does', () => {
+    const b = built.find((x) => x.name === 'highway-monitoring-service-plan')!;
+    const f = b.doc.children.find((x): x is Figure => x.type === 'figure' && x.id === 'org-chart')!;
+    const page = b.pages.find((p) => p.lines.some((l) => l.text === squash(figureCaption(f))))!;
+    const cap = page.lines.find((l) => l.text === squash(figureCaption(f)))!;
+    const scale = Math.min(1, TEXT_WIDTH_PT / f.width);
+    const left = PAGE.marginSidePt + (TEXT_WIDTH_PT - f.width * scale) / 2;
+    const top = cap.yMin - 4 - f.height * scale;
+    // The root box's first line (the bidder's name) stands alone on its baseline.
+    const first = f.marks.find((m) => m.type === 'text' && m.bold && m.anchor === 'middle')!;
+    if (first.type !== 'text') throw new Error('no label');
+    const line = page.lines.find((l) => l.text === squash(first.text))!;
+    expect(line, first.text).toBeDefined();
+    expect(Math.abs((line.xMin + line.xMax) / 2 - (left + first.x * scale))).toBeLessThan(1.5);
+    // Its glyphs sit on the baseline the SVG gives (pdftotext's box reaches below it).
+    expect(line.yMin).toBeLessThan(top + first.y * scale);
+    expect(line.yMax).toBeGreaterThan(top + first.y * scale);
   });
 });
 

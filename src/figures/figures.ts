@@ -4,14 +4,16 @@
 import { hoursText } from '../format/cn-number.js';
 import { milestoneName, milestonePhrase, worstHours } from '../format/milestones.js';
 import type { FigureId } from '../ir/figures.js';
-import type { JsonValue } from '../ir/types.js';
+import type { FigureMark, JsonValue } from '../ir/types.js';
 import { TEXT_WIDTH_PT } from '../ir/layout.js';
 import type { BidParams } from '../schema/bid.js';
 import { channelLabels } from '../schema/labels.js';
-import { arrow, box, label, svgDoc, textWidth, wrap } from './svg.js';
+import { arrow, box, label, line, raw, rect, svgDoc, textWidth, wrap } from './svg.js';
 
 export interface DrawnFigure {
   readonly svg: string;
+  /** The display list the SVG is serialised from (the PDF draws it natively). */
+  readonly marks: readonly FigureMark[];
   readonly width: number;
   readonly height: number;
   readonly data: JsonValue;
@@ -84,14 +86,14 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
     ),
   );
   const height = top + heights.reduce((a, h) => a + h, 0) + 26;
-  let body = '';
+  const marks: FigureMark[] = [];
   let lastTick = -Infinity;
   for (const t of [0.25, 0.5, 1, 2, 4, 8, 24, 48, 72, 168, 336, 720]) {
     if (t < lo || t > hi || x(t) - lastTick < 40) continue; // keep tick labels apart
     const tx = x(t);
     lastTick = tx;
-    body += `<line x1="${tx.toFixed(1)}" y1="${top - 4}" x2="${tx.toFixed(1)}" y2="${height - 22}" stroke="#e2e8f0" stroke-width="0.8"/>`;
-    body += label(tx, height - 8, hoursText(t), { size: SMALL, fill: '#64748b' });
+    marks.push(raw(line(tx, top - 4, tx, height - 22, '#e2e8f0', 0.8), 'y1', 'y2'));
+    marks.push(label(tx, height - 8, hoursText(t), { size: SMALL, fill: '#64748b' }));
   }
   let y = top;
   rows.forEach((r, i) => {
@@ -100,40 +102,48 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
     names.forEach((l, k) => {
       const ly =
         y + h / 2 - ((names.length - 1) * LABEL * 1.3) / 2 + LABEL * 0.35 + k * LABEL * 1.3;
-      body += label(labelW, ly, l, { size: LABEL, anchor: 'end', bold: true });
+      marks.push(label(labelW, ly, l, { size: LABEL, anchor: 'end', bold: true }));
     });
     if (!r.milestones.length) {
-      body += label(x0 + 4, y + 10, r.negotiable ? '双方协商确定' : '未写时限', {
-        size: SMALL,
-        anchor: 'start',
-        fill: '#64748b',
-      });
+      marks.push(
+        label(x0 + 4, y + 10, r.negotiable ? '双方协商确定' : '未写时限', {
+          size: SMALL,
+          anchor: 'start',
+          fill: '#64748b',
+        }),
+      );
     }
     let by = y;
     r.milestones.forEach((m, j) => {
       const text = lines[i]![j]!;
-      body += label(labelW + 8 + nameW - 4, by + 8.5, m.label, {
-        size: SMALL,
-        anchor: 'end',
-        fill: '#334155',
-      });
+      marks.push(
+        label(labelW + 8 + nameW - 4, by + 8.5, m.label, {
+          size: SMALL,
+          anchor: 'end',
+          fill: '#334155',
+        }),
+      );
       if (m.hours !== null) {
         const bw = Math.max(2, x(m.hours) - x0);
-        body += `<rect x="${x0}" y="${by}" width="${bw.toFixed(1)}" height="9" fill="${KIND_COLORS[m.kind] ?? '#334155'}"/>`;
+        marks.push(
+          raw(rect(x0, by, bw, 9, { fill: KIND_COLORS[m.kind] ?? '#334155' }), 'x', 'y', 'h'),
+        );
       }
       text.forEach((line, k) => {
-        body += label(textX(m.hours), by + 8.5 + k * textLineH, line, {
-          size: SMALL,
-          anchor: 'start',
-          ...(m.hours === null ? { fill: '#64748b' } : {}),
-        });
+        marks.push(
+          label(textX(m.hours), by + 8.5 + k * textLineH, line, {
+            size: SMALL,
+            anchor: 'start',
+            ...(m.hours === null ? { fill: '#64748b' } : {}),
+          }),
+        );
       });
       by += rowH(text.length);
     });
     y += h;
   });
-  body += `<line x1="${x0}" y1="${top - 4}" x2="${x0}" y2="${height - 22}" stroke="#94a3b8" stroke-width="1"/>`;
-  return { svg: svgDoc(W, height, body, title), width: W, height, data: rows };
+  marks.push(raw(line(x0, top - 4, x0, height - 22, '#94a3b8', 1), 'x1', 'y1', 'x2', 'y2'));
+  return { svg: svgDoc(W, height, marks, title), marks, width: W, height, data: rows };
 }
 
 function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
@@ -166,7 +176,7 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
   const noteLines = severe ? wrap(`${severe.name}：${severeText}`, SMALL, W - 20) : [];
   const noteH = SMALL * 1.35;
   const height = 16 + rowsN * (bh + 30) + (severe ? 12 + noteLines.length * noteH : 4);
-  let body = '';
+  const marks: FigureMark[] = [];
   steps.forEach((_s, i) => {
     const row = Math.floor(i / perRow);
     const col = row % 2 === 0 ? i % perRow : perRow - 1 - (i % perRow); // snake so arrows stay short
@@ -174,28 +184,33 @@ function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
     const by = 16 + row * (bh + 30);
     const first = i === 0;
     const last = i === steps.length - 1;
-    body += box(bx, by, bw, bh, labels[i]!, {
-      size: LABEL,
-      fill: first || last ? '#ecfdf3' : '#eef2ff',
-      stroke: first || last ? '#067647' : '#1d4ed8',
-    });
+    marks.push(
+      ...box(bx, by, bw, bh, labels[i]!, {
+        size: LABEL,
+        fill: first || last ? '#ecfdf3' : '#eef2ff',
+        stroke: first || last ? '#067647' : '#1d4ed8',
+      }),
+    );
     if (i < steps.length - 1) {
       const nrow = Math.floor((i + 1) / perRow);
       if (nrow === row) {
         const dir = row % 2 === 0 ? 1 : -1;
         const ax = dir > 0 ? bx + bw : bx;
-        body += arrow(ax, by + bh / 2, ax + dir * gap, by + bh / 2);
-      } else body += arrow(bx + bw / 2, by + bh, bx + bw / 2, by + bh + 30);
+        marks.push(...arrow(ax, by + bh / 2, ax + dir * gap, by + bh / 2));
+      } else marks.push(...arrow(bx + bw / 2, by + bh, bx + bw / 2, by + bh + 30));
     }
   });
   noteLines.forEach((line, i) => {
-    body += label(W / 2, height - 8 - (noteLines.length - 1 - i) * noteH, line, {
-      size: SMALL,
-      fill: '#334155',
-    });
+    marks.push(
+      label(W / 2, height - 8 - (noteLines.length - 1 - i) * noteH, line, {
+        size: SMALL,
+        fill: '#334155',
+      }),
+    );
   });
   return {
-    svg: svgDoc(W, height, body, title),
+    svg: svgDoc(W, height, marks, title),
+    marks,
     width: W,
     height,
     data: { steps, severe: severe ? { name: severe.name, text: severeText } : null },
@@ -251,9 +266,9 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
   });
   const rowHeights = rows.map((r) => Math.max(...r.chunk.map(boxH)));
   const height = 12 + rootH + rowHeights.reduce((a, h) => a + 26 + h, 0) + 8;
-  const line = (x1: number, y1: number, x2: number, y2: number) =>
-    `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="#475569" stroke-width="1"/>`;
-  let body = box((W - rootW) / 2, 12, rootW, rootH, rootLines, {
+  const link = (x1: number, y1: number, x2: number, y2: number) =>
+    line(x1, y1, x2, y2, '#475569', 1);
+  const marks: FigureMark[] = box((W - rootW) / 2, 12, rootW, rootH, rootLines, {
     size: LABEL,
     fill: '#ecfdf3',
     stroke: '#067647',
@@ -271,37 +286,47 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
     const busY = y - 13;
     if (ri > 0 && row.level === lastLevel && spine) {
       // A further row of the same level hangs from a line down the left margin.
-      body += line(3, spine.y, 3, busY) + line(3, busY, Math.max(...centers), busY);
+      marks.push(link(3, spine.y, 3, busY), link(3, busY, Math.max(...centers), busY));
     } else {
       const from = ri > 0 && row.level !== lastLevel ? parent : { x: W / 2, y: 12 + rootH };
-      body += line(from.x, from.y, from.x, busY);
-      body += line(Math.min(...centers, from.x), busY, Math.max(...centers, from.x), busY);
+      marks.push(link(from.x, from.y, from.x, busY));
+      marks.push(link(Math.min(...centers, from.x), busY, Math.max(...centers, from.x), busY));
       if (rows.filter((r) => r.level === row.level).length > 1) {
         // The same level continues in the next row: start the left spine here.
-        body += line(3, busY, Math.min(...centers, from.x), busY);
+        marks.push(link(3, busY, Math.min(...centers, from.x), busY));
         spine = { x: 3, y: busY };
       } else spine = null;
     }
     row.chunk.forEach((r, i) => {
       const bx = left + i * (bw + gap);
-      body += line(centers[i]!, busY, centers[i]!, y);
-      body += `<rect x="${bx.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" rx="4" fill="${row.level === 0 && levels.length > 1 ? '#fff7ed' : '#eef2ff'}" stroke="${row.level === 0 && levels.length > 1 ? '#c2410c' : '#1d4ed8'}"/>`;
+      const lead = row.level === 0 && levels.length > 1;
+      marks.push(link(centers[i]!, busY, centers[i]!, y));
+      marks.push(
+        rect(bx, y, bw, h, {
+          r: 4,
+          fill: lead ? '#fff7ed' : '#eef2ff',
+          stroke: lead ? '#c2410c' : '#1d4ed8',
+        }),
+      );
       const lines = roleLines(r.role);
-      lines.forEach(
-        (l, k) =>
-          (body += label(bx + bw / 2, y + 6 + LABEL + k * LABEL * 1.3, l, {
+      lines.forEach((l, k) =>
+        marks.push(
+          label(bx + bw / 2, y + 6 + LABEL + k * LABEL * 1.3, l, {
             size: LABEL,
             bold: true,
-          })),
+          }),
+        ),
       );
       const per = namesPerLine(r.names);
       r.names.forEach((n, j) => {
         const col = per === 2 ? j % 2 : 0.5;
-        body += label(
-          bx + bw * (col === 0.5 ? 0.5 : col === 0 ? 0.28 : 0.72),
-          y + 8 + lines.length * LABEL * 1.3 + SMALL + Math.floor(j / per) * nameH,
-          n,
-          { size: SMALL },
+        marks.push(
+          label(
+            bx + bw * (col === 0.5 ? 0.5 : col === 0 ? 0.28 : 0.72),
+            y + 8 + lines.length * LABEL * 1.3 + SMALL + Math.floor(j / per) * nameH,
+            n,
+            { size: SMALL },
+          ),
         );
       });
     });
@@ -312,7 +337,8 @@ function orgChart(bid: BidParams, title: string): DrawnFigure | null {
     y += h + 26;
   });
   return {
-    svg: svgDoc(W, height, body, title),
+    svg: svgDoc(W, height, marks, title),
+    marks,
     width: W,
     height,
     data: {
@@ -348,13 +374,18 @@ function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
   const rowHs = moduleLines.map((l) => Math.max(20, l.length * lh + 7));
   const height = headH + rowHs.reduce((a, b) => a + b, 0) + 10;
   const maxHours = Math.max(...rows.map((r) => r.hours));
-  let body = '';
+  const marks: FigureMark[] = [];
   phases.forEach((_p, i) => {
     const cx = labelW + i * cw;
-    body += `<rect x="${cx.toFixed(1)}" y="0" width="${cw.toFixed(1)}" height="${height - 10}" fill="${i % 2 ? '#f8fafc' : '#ffffff'}" stroke="#e2e8f0"/>`;
-    phaseLines[i]!.forEach(
-      (line, j) =>
-        (body += label(cx + cw / 2, 6 + SMALL + j * lh, line, { size: SMALL, bold: true })),
+    marks.push(
+      raw(
+        rect(cx, 0, cw, height - 10, { fill: i % 2 ? '#f8fafc' : '#ffffff', stroke: '#e2e8f0' }),
+        'y',
+        'h',
+      ),
+    );
+    phaseLines[i]!.forEach((line, j) =>
+      marks.push(label(cx + cw / 2, 6 + SMALL + j * lh, line, { size: SMALL, bold: true })),
     );
   });
   let y = headH;
@@ -363,13 +394,15 @@ function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
     const mid = y + rh / 2;
     const names = moduleLines[i]!;
     names.forEach((l, k) => {
-      body += label(labelW - 6, mid - ((names.length - 1) * lh) / 2 + SMALL * 0.35 + k * lh, l, {
-        size: SMALL,
-        anchor: 'end',
-      });
+      marks.push(
+        label(labelW - 6, mid - ((names.length - 1) * lh) / 2 + SMALL * 0.35 + k * lh, l, {
+          size: SMALL,
+          anchor: 'end',
+        }),
+      );
     });
     if (!r.phases.length) {
-      body += label(labelW + 6, mid + SMALL * 0.35, '未排期', { size: SMALL, anchor: 'start' });
+      marks.push(label(labelW + 6, mid + SMALL * 0.35, '未排期', { size: SMALL, anchor: 'start' }));
       y += rh;
       return;
     }
@@ -378,16 +411,24 @@ function trainingGantt(bid: BidParams, title: string): DrawnFigure | null {
     r.phases.forEach((phase, k) => {
       const bx = labelW + phases.indexOf(phase) * cw + 6;
       const bw = Math.max(18, ((cw - 48) * r.hours) / maxHours / r.phases.length);
-      body += `<rect x="${bx.toFixed(1)}" y="${(mid - 6).toFixed(1)}" width="${bw.toFixed(1)}" height="12" rx="2" fill="#0f766e"/>`;
+      marks.push(raw(rect(bx, mid - 6, bw, 12, { r: 2, fill: '#0f766e' }), 'h'));
       if (k === last)
-        body += label(bx + bw + 4, mid + SMALL * 0.35, `${last ? '共' : ''}${r.hours}学时`, {
-          size: SMALL,
-          anchor: 'start',
-        });
+        marks.push(
+          label(bx + bw + 4, mid + SMALL * 0.35, `${last ? '共' : ''}${r.hours}学时`, {
+            size: SMALL,
+            anchor: 'start',
+          }),
+        );
     });
     y += rh;
   });
-  return { svg: svgDoc(W, height, body, title), width: W, height, data: { phases, rows } };
+  return {
+    svg: svgDoc(W, height, marks, title),
+    marks,
+    width: W,
+    height,
+    data: { phases, rows },
+  };
 }
 
 export function drawFigure(id: FigureId, bid: BidParams, title: string): DrawnFigure | null {

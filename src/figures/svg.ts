@@ -1,8 +1,11 @@
-// Small SVG building blocks for figures. Text is drawn as glyph outlines from the embedded Noto
-// Sans SC, so the PDF (vector), the .docx (PNG rendered from the same SVG) and the HTML preview show
-// the same shapes and no viewer can fall back to boxes; each figure keeps its words in <title>.
+// Small building blocks for figures: marks of a display list (boxes, lines, arrows, text lines) and
+// their SVG. In the SVG, text is glyph outlines from the embedded Noto Sans SC, so the .docx (PNG
+// rendered from the SVG) and the HTML preview show the same shapes and no viewer can fall back to
+// boxes; each figure keeps its words in <title>. The PDF draws the marks natively, its text as real
+// text in the same font, size and place.
 import type * as fontkit from 'fontkit';
 import { parsedFont } from '../fonts/parsed.js';
+import type { FigureMark } from '../ir/types.js';
 
 function faceOf(bold: boolean): fontkit.Font {
   return parsedFont(bold ? 'sansBold' : 'sansRegular');
@@ -205,28 +208,91 @@ export function wrap(
   return out.length ? out : [''];
 }
 
-export function svgDoc(width: number, height: number, body: string, title: string): string {
+/** Attributes a mark prints as given instead of to one decimal (kept as the figures always drew them). */
+const RAW = new WeakMap<FigureMark, readonly string[]>();
+
+/** `mark`, whose attributes `keys` print unrounded in the SVG. */
+export function raw<M extends FigureMark>(mark: M, ...keys: string[]): M {
+  RAW.set(mark, keys);
+  return mark;
+}
+
+/** The SVG of one mark. */
+function markSvg(m: FigureMark): string {
+  const rawKeys = RAW.get(m);
+  const n = (v: number, key: string) => (rawKeys?.includes(key) ? String(v) : v.toFixed(1));
+  switch (m.type) {
+    case 'rect':
+      return (
+        `<rect x="${n(m.x, 'x')}" y="${n(m.y, 'y')}" width="${n(m.w, 'w')}" height="${n(m.h, 'h')}"` +
+        `${m.r !== undefined ? ` rx="${m.r}"` : ''} fill="${m.fill}"` +
+        `${m.stroke !== undefined ? ` stroke="${m.stroke}"` : ''}` +
+        `${m.lineWidth !== undefined ? ` stroke-width="${m.lineWidth}"` : ''}/>`
+      );
+    case 'line':
+      return `<line x1="${n(m.x1, 'x1')}" y1="${n(m.y1, 'y1')}" x2="${n(m.x2, 'x2')}" y2="${n(m.y2, 'y2')}" stroke="${m.stroke}" stroke-width="${m.lineWidth}"/>`;
+    case 'polygon':
+      return `<polygon points="${m.points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}" fill="${m.fill}"/>`;
+    case 'text': {
+      const s = shape(m.text, m.bold);
+      const d = outline(s);
+      const k = m.size / s.font.unitsPerEm;
+      const left =
+        m.anchor === 'start' ? m.x : m.anchor === 'end' ? m.x - m.width : m.x - m.width / 2;
+      return d
+        ? `<path transform="translate(${left.toFixed(2)} ${m.y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" fill="${m.fill}" d="${d}"/>`
+        : '';
+    }
+  }
+}
+
+/** The figure's SVG, serialised from its marks on a white ground; its text is glyph outlines. */
+export function svgDoc(
+  width: number,
+  height: number,
+  marks: readonly FigureMark[],
+  title: string,
+): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">` +
-    `<title>${esc(title)}</title><rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>${body}</svg>`
+    `<title>${esc(title)}</title><rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>${marks.map(markSvg).join('')}</svg>`
   );
 }
 
+/** A rectangle. */
+export function rect(
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  style: { r?: number; fill: string; stroke?: string; lineWidth?: number },
+): FigureMark {
+  return { type: 'rect', x, y, w, h, ...style };
+}
+
+/** A straight line. */
+export function line(
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  stroke: string,
+  lineWidth: number,
+): FigureMark {
+  return { type: 'line', x1, y1, x2, y2, stroke, lineWidth };
+}
+
+/** One line of text in Noto Sans SC: `y` is its baseline, `x` its start, middle or end. */
 export function label(
   x: number,
   y: number,
   text: string,
   opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; bold?: boolean; fill?: string } = {},
-): string {
+): FigureMark {
   const { size = 10, anchor = 'middle', bold = false, fill = '#1f2933' } = opts;
   const s = shape(text, bold);
-  const d = outline(s);
-  const k = size / s.font.unitsPerEm;
-  const width = s.advance * k;
-  const left = anchor === 'start' ? x : anchor === 'end' ? x - width : x - width / 2;
-  return d
-    ? `<path transform="translate(${left.toFixed(2)} ${y.toFixed(2)}) scale(${k.toFixed(5)} ${(-k).toFixed(5)})" fill="${fill}" d="${d}"/>`
-    : '';
+  const width = s.advance * (size / s.font.unitsPerEm);
+  return { type: 'text', x, y, text, size, bold, anchor, width, fill };
 }
 
 /** A box with centred, wrapped lines of text. */
@@ -237,20 +303,36 @@ export function box(
   h: number,
   lines: string[],
   opts: { fill?: string; stroke?: string; size?: number; bold?: boolean } = {},
-): string {
+): FigureMark[] {
   const { fill = '#eef2ff', stroke = '#1d4ed8', size = 10, bold = false } = opts;
   const lh = size * 1.35;
   const top = y + h / 2 - ((lines.length - 1) * lh) / 2 + size * 0.35;
-  return (
-    `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1"/>` +
-    lines.map((l, i) => label(x + w / 2, top + i * lh, l, { size, bold })).join('')
-  );
+  return [
+    rect(x, y, w, h, { r: 4, fill, stroke, lineWidth: 1 }),
+    ...lines.map((l, i) => label(x + w / 2, top + i * lh, l, { size, bold })),
+  ];
 }
 
-export function arrow(x1: number, y1: number, x2: number, y2: number, color = '#475569'): string {
+/** A line ending in an arrow head at (x2, y2). */
+export function arrow(
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  color = '#475569',
+): FigureMark[] {
   const a = Math.atan2(y2 - y1, x2 - x1);
   const s = 6;
-  const p1 = `${(x2 - s * Math.cos(a - 0.45)).toFixed(1)},${(y2 - s * Math.sin(a - 0.45)).toFixed(1)}`;
-  const p2 = `${(x2 - s * Math.cos(a + 0.45)).toFixed(1)},${(y2 - s * Math.sin(a + 0.45)).toFixed(1)}`;
-  return `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="${color}" stroke-width="1.2"/><polygon points="${x2.toFixed(1)},${y2.toFixed(1)} ${p1} ${p2}" fill="${color}"/>`;
+  return [
+    line(x1, y1, x2, y2, color, 1.2),
+    {
+      type: 'polygon',
+      points: [
+        [x2, y2],
+        [x2 - s * Math.cos(a - 0.45), y2 - s * Math.sin(a - 0.45)],
+        [x2 - s * Math.cos(a + 0.45), y2 - s * Math.sin(a + 0.45)],
+      ],
+      fill: color,
+    },
+  ];
 }

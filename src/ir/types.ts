@@ -204,12 +204,66 @@ export interface Figure extends Sourced {
   readonly caption: string;
   /** Self-contained SVG whose text is glyph outlines (no fonts needed to show it). */
   readonly svg: string;
+  /**
+   * The same drawing as a display list, in the order drawn: the SVG is serialised from it, and the
+   * PDF draws it natively (shapes as vectors, labels as real text in Noto Sans SC).
+   */
+  readonly marks: readonly FigureMark[];
   /** Size in points at which it is printed. */
   readonly width: number;
   readonly height: number;
   /** The bid values the figure shows. */
   readonly data: JsonValue;
 }
+
+/**
+ * One mark of a figure's drawing, in points of the figure's own size (`width` × `height`), from
+ * its top left corner, y downwards. Colours are `#rrggbb`.
+ */
+export type FigureMark =
+  | {
+      readonly type: 'rect';
+      readonly x: number;
+      readonly y: number;
+      readonly w: number;
+      readonly h: number;
+      /** Corner radius; absent: square corners. */
+      readonly r?: number;
+      readonly fill: string;
+      /** Outline colour; absent: none. */
+      readonly stroke?: string;
+      /** Outline width (1 when absent). */
+      readonly lineWidth?: number;
+    }
+  | {
+      readonly type: 'line';
+      readonly x1: number;
+      readonly y1: number;
+      readonly x2: number;
+      readonly y2: number;
+      readonly stroke: string;
+      readonly lineWidth: number;
+    }
+  /** A filled polygon (arrow heads). */
+  | {
+      readonly type: 'polygon';
+      readonly points: readonly (readonly [number, number])[];
+      readonly fill: string;
+    }
+  | {
+      readonly type: 'text';
+      /** One line, never wrapped: `x` is its start, middle or end (`anchor`), `y` its baseline. */
+      readonly x: number;
+      readonly y: number;
+      readonly text: string;
+      /** Font size in points; Noto Sans SC, bold or regular. */
+      readonly size: number;
+      readonly bold: boolean;
+      readonly anchor: 'start' | 'middle' | 'end';
+      /** Its advance width in points at `size`. */
+      readonly width: number;
+      readonly fill: string;
+    };
 
 /** The table of contents: every heading down to `depth`, with page numbers where the format has pages. */
 export interface Toc extends Sourced {

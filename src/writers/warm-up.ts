@@ -81,6 +81,30 @@ export const WARM_UP_DOCUMENT: Document = {
         '<rect x="0" y="0" width="40" height="20" fill="#ffffff"/>' +
         '<path transform="translate(2 12) scale(0.01 -0.01)" fill="#1f2933" d="M0 0L500 0L500 700Z"/>' +
         '<line x1="0" y1="18" x2="40" y2="18" stroke="#e2e8f0" stroke-width="0.8"/></svg>',
+      marks: [
+        { type: 'rect', x: 1, y: 1, w: 38, h: 14, r: 2, fill: '#eef2ff', stroke: '#1d4ed8' },
+        { type: 'line', x1: 0, y1: 18, x2: 40, y2: 18, stroke: '#e2e8f0', lineWidth: 0.8 },
+        {
+          type: 'polygon',
+          points: [
+            [40, 18],
+            [36, 16],
+            [36, 20],
+          ],
+          fill: '#475569',
+        },
+        {
+          type: 'text',
+          x: 20,
+          y: 12,
+          text: '响应',
+          size: 9.5,
+          bold: false,
+          anchor: 'middle',
+          width: 19,
+          fill: '#1f2933',
+        },
+      ],
       width: 40,
       height: 20,
       data: null,

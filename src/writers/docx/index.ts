@@ -7,6 +7,7 @@ import {
   Footer,
   Header,
   HeadingLevel,
+  HeightRule,
   PageBreak,
   TableOfContents,
   ImageRun,
@@ -15,6 +16,7 @@ import {
   Packer,
   PageNumber,
   Paragraph,
+  SectionType,
   Table,
   TableCell,
   TableLayoutType,
@@ -23,13 +25,27 @@ import {
   TabStopType,
   TextRun,
   VerticalAlign,
+  VerticalAlignSection,
   WidthType,
   type FileChild,
+  type ISectionOptions,
   type ParagraphChild,
 } from 'docx';
 import { readFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { setZipTimes } from './zip-times.js';
+import { fontTableXml } from './fonts.js';
+import { ListNumbering, NUMBERING_REFERENCE, resolveNumIds } from './numbering.js';
+import {
+  geometry,
+  hasToc,
+  keptForHeading,
+  markHeadingKeeps,
+  pdfPageNumbers,
+  withWidowControl,
+  wordSpacing,
+  type Geometry,
+  type PdfPages,
+} from './pagination.js';
 import { figurePng } from '../../figures/raster.js';
 import { figureCaption } from '../../ir/text.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
@@ -38,6 +54,7 @@ import {
   DEFAULT_HOUSE_STYLE,
   FOOTER_BOTTOM_PT,
   footerParts,
+  frontMatter,
   HEADER_TOP_PT,
   headingSizes,
   PAGE,
@@ -45,7 +62,6 @@ import {
   styleOf,
   textWidthPt,
 } from '../../ir/layout.js';
-import { listMarker } from '../../ir/numbering.js';
 import type { Block, Document, HouseStyle, Inline, StyleFont } from '../../ir/types.js';
 import { WORD_FONTS } from '../../fonts/word.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
@@ -71,11 +87,8 @@ interface DocxStyle {
   readonly style: HouseStyle;
   readonly textWidth: number;
   readonly fonts: { readonly body: WordFont; readonly heading: WordFont };
-  /** Paragraph spacing for text of `size` points (body default, headings, title). */
-  spacing(size: number): {
-    line: number;
-    lineRule?: (typeof LineRuleType)[keyof typeof LineRuleType];
-  };
+  /** The PDF's vertical geometry in Word's terms (one pagination). */
+  readonly geo: Geometry;
 }
 
 type WordFont = { readonly ascii: string; readonly hAnsi: string; readonly eastAsia: string };
@@ -87,19 +100,14 @@ const wordFont = (f: StyleFont): WordFont => ({
 });
 
 function docxStyle(style: HouseStyle): DocxStyle {
-  const ls = style.lineSpacing;
   const builtIn = style === DEFAULT_HOUSE_STYLE;
   return {
     style,
     textWidth: textWidthPt(style),
+    geo: geometry(style),
     fonts: builtIn
       ? WORD_FONTS
       : { body: wordFont(style.fonts.body), heading: wordFont(style.fonts.heading) },
-    spacing: (size) =>
-      ls.kind === 'multiple'
-        ? { line: Math.round(240 * ls.value) }
-        : // Word clips text taller than an exact line: never less than the text needs.
-          { line: twip(Math.max(ls.pt, size * 1.2)), lineRule: LineRuleType.EXACT },
   };
 }
 
@@ -108,8 +116,16 @@ interface Ctx {
   readonly bold: boolean;
   /** Shared by the whole document: w:ins/w:del ids must be unique. */
   readonly revisions: { next: number };
+  /** Where the PDF's pages fall: the contents' page numbers. */
+  readonly tocPages?: PdfPages;
   /** Set while writing a list item: which list and which item. */
   readonly item?: ItemContext;
+  /** The document's list numbering, filled as list items are written. */
+  readonly numbering: ListNumbering;
+  /** Inside the cover page: paragraphs keep their own alignment (never justified). */
+  readonly cover?: boolean;
+  /** Table rows and signature lines kept on the page of what follows them. */
+  readonly keep?: boolean;
   readonly align?: 'left' | 'center' | 'right';
   readonly aligns?: readonly ('left' | 'center' | 'right')[];
   readonly header?: boolean;
@@ -176,9 +192,137 @@ const blocks = (list: readonly Block[], ctx: Ctx, h: Handlers<Ctx, Result>) =>
 /** Paragraph style for table cells: smaller text and tighter lines, set once rather than per run. */
 const TABLE_TEXT = 'TkTableText';
 
-const noCtx = { bold: false, revisions: { next: 0 } };
-
 const thin = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
+
+/**
+ * The document's sections. Without front matter: one. With it (`frontMatter()`): the cover in a
+ * section of its own, centred vertically, then the contents, both without a page number, and the
+ * body from a new page numbered from 1, its footer's total counting the body's pages only
+ * (SECTIONPAGES), as in the PDF. Later sections inherit the first one's header.
+ */
+function sections(n: Document, ctx: Ctx, h: Handlers<Ctx, Result>): ISectionOptions[] {
+  const { st } = ctx;
+  const s = st.style;
+  const front = frontMatter(n);
+  const page = {
+    size: { width: twip(PAGE.widthPt), height: twip(PAGE.heightPt) },
+    margin: {
+      top: twip(s.margins.top),
+      bottom: twip(s.margins.bottom),
+      left: twip(s.margins.left),
+      right: twip(s.margins.right),
+      footer: twip(FOOTER_BOTTOM_PT),
+      ...(s.header ? { header: twip(HEADER_TOP_PT) } : {}),
+    },
+  };
+  const headers = s.header
+    ? { headers: { default: new Header({ children: houseHeader(st, n.meta.draft) }) } }
+    : n.meta.draft
+      ? {
+          headers: {
+            default: new Header({
+              children: [
+                new Paragraph({
+                  alignment: AlignmentType.RIGHT,
+                  children: [
+                    new TextRun({
+                      text: DRAFT_MARK,
+                      bold: true,
+                      color: 'C00000',
+                      size: halfPt(14),
+                    }),
+                  ],
+                }),
+              ],
+            }),
+          },
+        }
+      : {};
+  const numbered = front.body > 0;
+  const footers = {
+    default: new Footer({
+      children: [
+        new Paragraph({
+          alignment: AlignmentType.CENTER,
+          children: [
+            new TextRun({
+              size: halfPt(s.sizes.footer),
+              children: footerParts(s.footer).map((p) =>
+                typeof p === 'string'
+                  ? p
+                  : p.field === 'page'
+                    ? PageNumber.CURRENT
+                    : numbered
+                      ? PageNumber.TOTAL_PAGES_IN_SECTION
+                      : PageNumber.TOTAL_PAGES,
+              ),
+            }),
+          ],
+        }),
+      ],
+    }),
+  };
+  if (!numbered)
+    return [{ properties: { page }, ...headers, footers, children: blocks(n.children, ctx, h) }];
+  // The page breaks that end the cover and the contents become the section breaks.
+  const cover = n.children.slice(0, front.cover);
+  const contents = n.children.slice(front.cover + 1, front.body - 1);
+  const out: ISectionOptions[] = [];
+  if (cover.length)
+    out.push({
+      properties: { page, verticalAlign: VerticalAlignSection.CENTER },
+      children: [coverTable(blocks(cover, { ...ctx, cover: true }, h), st)],
+    });
+  if (contents.length)
+    out.push({
+      properties: { page, type: SectionType.NEXT_PAGE },
+      children: blocks(contents, ctx, h),
+    });
+  out.push({
+    properties: { page: { ...page, pageNumbers: { start: 1 } }, type: SectionType.NEXT_PAGE },
+    footers,
+    children: blocks(n.children.slice(front.body), ctx, h),
+  });
+  const [first] = out;
+  out[0] = { ...first!, ...headers };
+  return out;
+}
+
+/**
+ * The cover's blocks in one borderless cell nearly as tall as the text area, centred vertically,
+ * as the PDF sets them: readers that ignore the section's own vertical centring (LibreOffice)
+ * still show a balanced cover, and in Word the centred section changes little. The room left
+ * below takes the paragraph that ends the section.
+ */
+function coverTable(children: FileChild[], st: DocxStyle): Table {
+  const m = st.style.margins;
+  const none = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' } as const;
+  return new Table({
+    layout: TableLayoutType.FIXED,
+    width: { size: twip(st.textWidth), type: WidthType.DXA },
+    columnWidths: [twip(st.textWidth)],
+    borders: {
+      top: none,
+      bottom: none,
+      left: none,
+      right: none,
+      insideHorizontal: none,
+      insideVertical: none,
+    },
+    rows: [
+      new TableRow({
+        cantSplit: true,
+        height: { value: twip(PAGE.heightPt - m.top - m.bottom - 48), rule: HeightRule.EXACT },
+        children: [
+          new TableCell({
+            verticalAlign: VerticalAlign.CENTER,
+            children: children as (Paragraph | Table)[],
+          }),
+        ],
+      }),
+    ],
+  });
+}
 
 const handlers: Handlers<Ctx, Result> = {
   document: (n, ctx, h) => {
@@ -186,13 +330,14 @@ const handlers: Handlers<Ctx, Result> = {
     const s = st.style;
     const F = st.fonts;
     const [h1, h2, h3, h4] = headingSizes(s);
-    const exact = s.lineSpacing.kind === 'exact';
-    const heading = (size: number) =>
-      exact ? st.spacing(size) : { line: st.spacing(s.sizes.body).line };
+    // Exact line heights and the PDF's space above/below each block (one pagination).
+    const g = st.geo;
     return new DocxDocument({
       creator: n.meta.author,
-      // Ask Word to refresh fields (the TOC's page numbers) when the file is opened.
-      features: { updateFields: n.children.some((b) => b.type === 'toc') },
+      // The contents' page numbers are the PDF's, written in: Word need not refresh fields on opening.
+      ...(ctx.tocPages ? { pageNumbers: pdfPageNumbers(n, ctx.tocPages) } : {}),
+      // Space after one paragraph and before the next add up (as in the PDF), not the larger only.
+      compatibility: { doNotUseHTMLParagraphAutoSpacing: true },
       title: n.meta.title,
       subject: n.meta.subject,
       lastModifiedBy: n.meta.author,
@@ -205,11 +350,7 @@ const handlers: Handlers<Ctx, Result> = {
               size: halfPt(s.sizes.body),
               language: { value: 'en-US', eastAsia: 'zh-CN' },
             },
-            paragraph: {
-              spacing: exact
-                ? st.spacing(s.sizes.body)
-                : { line: st.spacing(s.sizes.body).line, lineRule: LineRuleType.AUTO },
-            },
+            paragraph: { spacing: wordSpacing(g.body) },
           },
           title: {
             run: {
@@ -220,7 +361,7 @@ const handlers: Handlers<Ctx, Result> = {
             },
             paragraph: {
               alignment: AlignmentType.CENTER,
-              spacing: { before: 240, after: 360, ...(exact ? st.spacing(s.sizes.title) : {}) },
+              spacing: wordSpacing(g.title),
             },
           },
           heading1: {
@@ -230,7 +371,7 @@ const handlers: Handlers<Ctx, Result> = {
               bold: true,
               color: '000000',
             },
-            paragraph: { spacing: { before: 240, after: 120, ...heading(h1) }, keepNext: true },
+            paragraph: { spacing: wordSpacing(g.headings[0]), keepNext: true, keepLines: true },
           },
           heading2: {
             run: {
@@ -239,15 +380,15 @@ const handlers: Handlers<Ctx, Result> = {
               bold: true,
               color: '000000',
             },
-            paragraph: { spacing: { before: 180, after: 60, ...heading(h2) }, keepNext: true },
+            paragraph: { spacing: wordSpacing(g.headings[1]), keepNext: true, keepLines: true },
           },
           heading3: {
             run: { font: F.heading, size: halfPt(h3), color: '000000' },
-            paragraph: { spacing: { before: 120, after: 60, ...heading(h3) }, keepNext: true },
+            paragraph: { spacing: wordSpacing(g.headings[2]), keepNext: true, keepLines: true },
           },
           heading4: {
             run: { font: F.heading, size: halfPt(h4), color: '000000' },
-            paragraph: { spacing: { before: 120, after: 0, ...heading(h4) }, keepNext: true },
+            paragraph: { spacing: wordSpacing(g.headings[3]), keepNext: true, keepLines: true },
           },
         },
         paragraphStyles: [
@@ -257,72 +398,22 @@ const handlers: Handlers<Ctx, Result> = {
             basedOn: 'Normal',
             quickFormat: true,
             run: { size: halfPt(s.sizes.table) },
-            paragraph: { spacing: { line: 276, lineRule: LineRuleType.AUTO } },
+            paragraph: { spacing: wordSpacing(g.tableText) },
           },
+          // Contents entries (Word's own style ids, which its TOC field writes): the PDF's spacing.
+          ...[1, 2, 3, 4].map((level) => ({
+            id: `TOC${level}`,
+            name: `toc ${level}`,
+            basedOn: 'Normal',
+            next: 'Normal',
+            paragraph: {
+              spacing: wordSpacing(g.tocEntry),
+              indent: { left: twip((level - 1) * 2 * s.sizes.body) },
+            },
+          })),
         ],
       },
-      sections: [
-        {
-          properties: {
-            page: {
-              size: { width: twip(PAGE.widthPt), height: twip(PAGE.heightPt) },
-              margin: {
-                top: twip(s.margins.top),
-                bottom: twip(s.margins.bottom),
-                left: twip(s.margins.left),
-                right: twip(s.margins.right),
-                footer: twip(FOOTER_BOTTOM_PT),
-                ...(s.header ? { header: twip(HEADER_TOP_PT) } : {}),
-              },
-            },
-          },
-          ...(s.header
-            ? { headers: { default: new Header({ children: houseHeader(st, n.meta.draft) }) } }
-            : n.meta.draft
-              ? {
-                  headers: {
-                    default: new Header({
-                      children: [
-                        new Paragraph({
-                          alignment: AlignmentType.RIGHT,
-                          children: [
-                            new TextRun({
-                              text: DRAFT_MARK,
-                              bold: true,
-                              color: 'C00000',
-                              size: halfPt(14),
-                            }),
-                          ],
-                        }),
-                      ],
-                    }),
-                  },
-                }
-              : {}),
-          footers: {
-            default: new Footer({
-              children: [
-                new Paragraph({
-                  alignment: AlignmentType.CENTER,
-                  children: [
-                    new TextRun({
-                      size: halfPt(s.sizes.footer),
-                      children: footerParts(s.footer).map((p) =>
-                        typeof p === 'string'
-                          ? p
-                          : p.field === 'page'
-                            ? PageNumber.CURRENT
-                            : PageNumber.TOTAL_PAGES,
-                      ),
-                    }),
-                  ],
-                }),
-              ],
-            }),
-          },
-          children: blocks(n.children, ctx, h),
-        },
-      ],
+      sections: sections(n, ctx, h),
     });
   },
   title: (n, ctx, h) => [
@@ -336,16 +427,24 @@ const handlers: Handlers<Ctx, Result> = {
   ],
   paragraph: (n, ctx, h) => {
     const item = ctx.item;
-    const marker = item ? listMarker(item.list, item.index) : '';
+    // A list item's marker and indents come from word/numbering.xml (a tab after the marker).
+    const num = item ? ctx.numbering.numPr(item.list, item.index) : undefined;
     const em = ctx.st.style.sizes.body;
-    const hang = twip(em * 2);
-    const left = item ? twip(em * 2 * (item.list.depth + 1)) : 0;
     return [
       new Paragraph({
-        alignment: ALIGN[n.align],
-        keepNext: n.keepWithNext || undefined,
-        indent: item ? { left, hanging: hang } : n.indent ? { firstLine: twip(em * 2) } : undefined,
-        children: [...(marker ? runs(marker, ctx) : []), ...inlines(n.children, ctx, h)],
+        // 两端对齐 for body text and list items, as the PDF; the cover keeps its alignment.
+        alignment: n.align === 'left' && !ctx.cover ? AlignmentType.BOTH : ALIGN[n.align],
+        keepNext: n.keepWithNext || keptForHeading(n) || undefined,
+        numbering: num
+          ? {
+              reference: NUMBERING_REFERENCE,
+              level: num.level,
+              instance: num.numId,
+              custom: true,
+            }
+          : undefined,
+        indent: !item && n.indent ? { firstLine: twip(em * 2) } : undefined,
+        children: inlines(n.children, ctx, h),
       }),
     ];
   },
@@ -356,11 +455,18 @@ const handlers: Handlers<Ctx, Result> = {
     const widths = columnFractions(n, ctx.st.style).map((f) => Math.round(f * total));
     const { head: headCtx, body: bodyCtx } = rowContexts(n, ctx);
     return [
+      // The PDF's room above a table (a table has no space before of its own in Word).
+      new Paragraph({ spacing: wordSpacing(ctx.st.geo.beforeTable), keepNext: true, children: [] }),
       new Table({
         layout: TableLayoutType.FIXED,
         width: { size: total, type: WidthType.DXA },
         columnWidths: widths,
-        margins: { top: 40, bottom: 40, left: 80, right: 80 },
+        margins: {
+          top: ctx.st.geo.cellMargin.y,
+          bottom: ctx.st.geo.cellMargin.y,
+          left: ctx.st.geo.cellMargin.x,
+          right: ctx.st.geo.cellMargin.x,
+        },
         borders: {
           top: thin,
           bottom: thin,
@@ -369,13 +475,17 @@ const handlers: Handlers<Ctx, Result> = {
           insideHorizontal: thin,
           insideVertical: thin,
         },
+        // The header rows stay with the first two body rows (as in the PDF): they and the first
+        // body row are kept with the next row.
         rows: [
-          ...n.head.map((r) => dispatch(h, r, headCtx)),
-          ...n.body.map((r) => dispatch(h, r, bodyCtx)),
+          ...n.head.map((r) => dispatch(h, r, { ...headCtx, keep: n.body.length > 0 })),
+          ...n.body.map((r, i) =>
+            dispatch(h, r, { ...bodyCtx, keep: i === 0 && n.head.length > 0 && n.body.length > 1 }),
+          ),
         ],
       }),
-      // Word needs a paragraph between a table and what follows; keep it small.
-      new Paragraph({ spacing: { before: 0, after: 0, line: 240 }, children: [] }),
+      // Word needs a paragraph between a table and what follows: as high as the PDF's room below.
+      new Paragraph({ spacing: wordSpacing(ctx.st.geo.afterTable), children: [] }),
     ];
   },
   tableRow: (n, ctx, h) =>
@@ -393,20 +503,31 @@ const handlers: Handlers<Ctx, Result> = {
         new Paragraph({
           alignment: ALIGN[ctx.align ?? 'left'],
           style: TABLE_TEXT,
+          keepNext: ctx.keep || undefined,
           children: inlines(n.children, ctx, h),
         }),
       ],
     }),
+  // The closing paragraph before the block carries keepWithNext (IR); the block's lines stay
+  // together: each kept with the next but the last.
   signature: (n, ctx, h) => [
-    new Paragraph({ spacing: { before: 240 }, keepNext: true, children: [] }),
-    ...n.children.flatMap((l) => dispatch(h, l, ctx)),
+    new Paragraph({
+      spacing: wordSpacing(ctx.st.geo.signatureGap),
+      keepNext: true,
+      children: [],
+    }),
+    ...n.children.flatMap((l, i) => dispatch(h, l, { ...ctx, keep: i < n.children.length - 1 })),
   ],
   signatureLine: (n, ctx, h) => [
     new Paragraph({
-      keepNext: true,
+      keepNext: ctx.keep || undefined,
       keepLines: true,
       indent: { left: twip(ctx.st.textWidth * SIGNATURE_INDENT) },
-      spacing: { before: 120 },
+      // A line left empty keeps room below it to sign or seal by hand (as the PDF).
+      spacing: {
+        ...wordSpacing(ctx.st.geo.signatureLine),
+        ...(n.children.length ? {} : { after: ctx.st.geo.signatureBlank }),
+      },
       children: [...runs(`${n.label}：`, ctx), ...inlines(n.children, ctx, h)],
     }),
   ],
@@ -414,10 +535,13 @@ const handlers: Handlers<Ctx, Result> = {
   toc: (n, ctx) => [
     new Paragraph({
       heading: HeadingLevel.TITLE,
+      spacing: wordSpacing(ctx.st.geo.tocTitle),
       children: [new TextRun({ text: n.title, size: halfPt(ctx.st.style.sizes.heading1 + 2) })],
     }),
-    // A real TOC field over the heading styles; docx fills it with the headings (linked by
-    // bookmarks) so it reads right before Word updates the page numbers.
+    // A real TOC field over the heading styles; docx fills it with the headings (hyperlinked to
+    // their bookmarks, dot leaders before a right tab) and, given the PDF's pages (`tocPages`, via
+    // the document's `pageNumbers`), with their page numbers, written clean: Word shows them as
+    // they are and still updates the field on request.
     new TableOfContents(n.title, { hyperlink: true, headingStyleRange: `1-${n.depth}` }),
   ],
   pageBreak: () => [new Paragraph({ children: [new PageBreak()] })],
@@ -428,7 +552,13 @@ const handlers: Handlers<Ctx, Result> = {
       new Paragraph({
         alignment: AlignmentType.CENTER,
         keepNext: true,
-        spacing: { before: 120, after: 60, line: 240, lineRule: LineRuleType.AUTO },
+        // Single spacing (an exact line would clip the picture); the PDF's room above it.
+        spacing: {
+          before: ctx.st.geo.figure.before,
+          after: ctx.st.geo.figure.after,
+          line: 240,
+          lineRule: LineRuleType.AUTO,
+        },
         children: [
           new ImageRun({
             type: 'png',
@@ -449,8 +579,14 @@ const handlers: Handlers<Ctx, Result> = {
       }),
       new Paragraph({
         alignment: AlignmentType.CENTER,
-        spacing: { after: 120 },
-        children: runs(figureCaption(n), { ...ctx, ...noCtx }),
+        spacing: wordSpacing(ctx.st.geo.caption),
+        // The PDF's caption size (the table text size).
+        children: [
+          new TextRun({
+            size: halfPt(ctx.st.style.sizes.table),
+            children: [figureCaption(n).replace(XML_ILLEGAL, '')],
+          }),
+        ],
       }),
     ];
   },
@@ -563,11 +699,24 @@ function houseHeader(st: DocxStyle, draft: boolean): Paragraph[] {
 }
 
 export function toDocxDocument(doc: Document): DocxDocument {
-  return dispatch(handlers, doc, {
+  return buildDocx(doc).file;
+}
+
+/** The docx document and the list numbering its paragraphs use. */
+function buildDocx(
+  doc: Document,
+  tocPages?: PdfPages,
+): { file: DocxDocument; numbering: ListNumbering } {
+  const numbering = new ListNumbering();
+  markHeadingKeeps(doc, styleOf(doc));
+  const file = dispatch(handlers, doc, {
     st: docxStyle(styleOf(doc)),
     bold: false,
     revisions: { next: 1 },
+    numbering,
+    ...(tocPages ? { tocPages } : {}),
   });
+  return { file, numbering };
 }
 
 /** The package's parts before zipping, as Packer zips them (docx's compiler, not public API). */
@@ -584,8 +733,9 @@ const compiler = (Packer as unknown as { compiler?: Partial<PartsCompiler> }).co
 async function packageParts(
   file: DocxDocument,
   overrides: { path: string; data: string }[],
+  viaPacker = false,
 ): Promise<Record<string, Uint8Array>> {
-  if (typeof compiler?.compile === 'function') {
+  if (!viaPacker && typeof compiler?.compile === 'function') {
     // Zipping, then unzipping again to patch one part, would deflate every part (the figures'
     // PNGs too) for nothing: take the parts themselves.
     const parts = (compiler as PartsCompiler).compile(file, undefined, overrides);
@@ -603,47 +753,115 @@ async function packageParts(
   return unzipSync(await Packer.toBuffer(file, false, overrides));
 }
 
+/** CT_PPrBase's children in schema order, up to the justification (what defaults may hold). */
+const PPR_ORDER = [
+  'pStyle',
+  'keepNext',
+  'keepLines',
+  'pageBreakBefore',
+  'framePr',
+  'widowControl',
+  'numPr',
+  'suppressLineNumbers',
+  'pBdr',
+  'shd',
+  'tabs',
+  'suppressAutoHyphens',
+  'kinsoku',
+  'wordWrap',
+  'overflowPunct',
+  'topLinePunct',
+  'autoSpaceDE',
+  'autoSpaceDN',
+  'bidi',
+  'adjustRightInd',
+  'snapToGrid',
+  'spacing',
+  'ind',
+  'contextualSpacing',
+  'mirrorIndents',
+  'suppressOverlap',
+  'jc',
+];
+
 /**
- * The font table naming the house style's fonts (docx writes an empty one): Word reads each
- * font's character set from it when the reader's machine must substitute a font it lacks.
+ * Chinese line breaking for every paragraph (the document defaults): 避头尾 (kinsoku: no line
+ * starts with ，。、 or ends with （《), punctuation may overflow the margin — Word's own settings for
+ * Chinese, stated outright. No automatic extra space between Chinese and Latin text or digits
+ * (autoSpaceDE/DN off): the PDF sets none, and Word adding ~¼ em would make lines wider than the
+ * PDF's and move page breaks (LibreOffice ignores the setting and always adds it).
  */
-function fontTableXml(style: HouseStyle): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-  const fonts = new Map<string, string>();
-  for (const f of [style.fonts.body, style.fonts.heading]) {
-    fonts.set(f.chinese, '86'); // GB2312
-    if (!fonts.has(f.latin)) fonts.set(f.latin, '00');
-  }
-  return (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
-    '<w:fonts xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">' +
-    [...fonts]
-      .map(
-        ([name, charset]) =>
-          `<w:font w:name="${esc(name)}"><w:charset w:val="${charset}"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>`,
-      )
-      .join('') +
-    '</w:fonts>'
+const CJK_DEFAULTS = ['kinsoku', 'overflowPunct', 'autoSpaceDE', 'autoSpaceDN'];
+const CJK_DEFAULT_XML: Record<string, string> = {
+  kinsoku: '<w:kinsoku/>',
+  overflowPunct: '<w:overflowPunct/>',
+  autoSpaceDE: '<w:autoSpaceDE w:val="0"/>',
+  autoSpaceDN: '<w:autoSpaceDN w:val="0"/>',
+};
+
+export function withCjkDefaults(styles: string): string {
+  return styles.replace(
+    /<w:pPrDefault>(?:<w:pPr>([\s\S]*?)<\/w:pPr>|<w:pPr\/>)?/,
+    (_m, inner: string | undefined) => {
+      const children = [...(inner ?? '').matchAll(/<w:(\w+)\b(?:[^>]*\/>|[\s\S]*?<\/w:\1>)/g)].map(
+        (c) => ({ name: c[1]!, xml: c[0] }),
+      );
+      const all = [
+        ...children.filter((c) => !CJK_DEFAULTS.includes(c.name)),
+        ...CJK_DEFAULTS.map((name) => ({ name, xml: CJK_DEFAULT_XML[name]! })),
+      ];
+      const rank = (n: string) => (PPR_ORDER.includes(n) ? PPR_ORDER.indexOf(n) : PPR_ORDER.length);
+      all.sort((x, y) => rank(x.name) - rank(y.name));
+      return `<w:pPrDefault><w:pPr>${all.map((c) => c.xml).join('')}</w:pPr>`;
+    },
   );
+}
+
+/**
+ * The finished parts of the package, in Packer's order. `viaPacker`: from Packer's own zip rather
+ * than its compiler (the same parts, slower; tests compare the two).
+ */
+export async function docxParts(
+  doc: Document,
+  viaPacker = false,
+): Promise<Record<string, Uint8Array>> {
+  // Fixed core properties, the list numbering and the font table through Packer's override
+  // hook; the other parts patched here.
+  // A contents gets the PDF's page numbers: the document laid out as the PDF writer lays it out.
+  const tocPages = hasToc(doc)
+    ? await (await import('../pdf/index.js')).pdfPagination(doc)
+    : undefined;
+  const { file, numbering } = buildDocx(doc, tocPages);
+  const st = docxStyle(styleOf(doc));
+  const overrides = [
+    { path: 'docProps/core.xml', data: coreXml(doc) },
+    {
+      path: 'word/fontTable.xml',
+      data: fontTableXml(
+        [st.fonts.body, st.fonts.heading].map((f) => ({ latin: f.ascii, chinese: f.eastAsia })),
+      ),
+    },
+    {
+      path: 'word/numbering.xml',
+      data: numbering.xml(st.fonts.body, twip(st.style.sizes.body)),
+    },
+  ];
+  const files = await packageParts(file, overrides, viaPacker);
+  // docx numbers a TOC's heading bookmarks from a process-wide counter: renumber them in order
+  // of appearance so the same input still gives the same bytes.
+  files['word/document.xml'] = strToU8(
+    resolveNumIds(renumberBookmarks(strFromU8(files['word/document.xml']!))),
+  );
+  files['word/styles.xml'] = strToU8(
+    withWidowControl(withCjkDefaults(strFromU8(files['word/styles.xml']!))),
+  );
+  return files;
 }
 
 export const docxWriter: Writer = {
   format: 'docx',
   async write(doc) {
-    // Fixed core properties through Packer's override hook, fixed zip entry times patched in place.
-    const overrides = [{ path: 'docProps/core.xml', data: coreXml(doc) }];
-    const style = styleOf(doc);
-    if (style !== DEFAULT_HOUSE_STYLE)
-      overrides.push({ path: 'word/fontTable.xml', data: fontTableXml(style) });
-    if (!doc.children.some((b) => b.type === 'toc'))
-      return setZipTimes(
-        await Packer.toBuffer(toDocxDocument(doc), false, overrides),
-        fixedDate(doc.meta.date),
-      );
-    // docx numbers a TOC's heading bookmarks from a process-wide counter: renumber them in order
-    // of appearance so the same input still gives the same bytes.
-    const files = await packageParts(toDocxDocument(doc), overrides);
-    files['word/document.xml'] = strToU8(renumberBookmarks(strFromU8(files['word/document.xml']!)));
+    const files = await docxParts(doc);
     const mtime = fixedDate(doc.meta.date);
     // PNGs are already compressed: store them, deflate only the XML parts.
     const entries = Object.fromEntries(

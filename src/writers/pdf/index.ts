@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pdfmake from 'pdfmake';
 import type {
+  CanvasElement,
   Content,
   Node as PdfNode,
   NodeQueries,
@@ -30,13 +31,23 @@ import {
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import { figureCaption, flatBlocks, inlineText } from '../../ir/text.js';
-import type { Block, Document, Heading, HouseStyle, Inline, PdfFont } from '../../ir/types.js';
+import type {
+  Block,
+  Document,
+  Figure,
+  Heading,
+  HouseStyle,
+  Inline,
+  PdfFont,
+} from '../../ir/types.js';
 import { FONT_FILES, type FontKey } from '../../fonts/files.js';
 import { fileVersionKey, parsedFontFile, parsedFonts } from '../../fonts/parsed.js';
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 import { findMissingGlyphs } from './glyphs.js';
+import { sharedShaping } from './shaping.js';
+import { fastStyleLookup } from './styles.js';
 
 let configured = false;
 /**
@@ -71,6 +82,11 @@ function configure(): void {
   });
   pdfmake.setUrlAccessPolicy(() => false);
   pdfmake.setLocalAccessPolicy(() => false);
+  // pdfmake's own style lookup and pdfkit's per-document shaping, for comparison (same bytes).
+  if (process.env.TENDERKIT_PDF_PLAIN !== '1') {
+    fastStyleLookup();
+    sharedShaping(data.sansRegular);
+  }
   configured = true;
 }
 
@@ -503,7 +519,7 @@ const handlers: Handlers<Ctx, Result> = {
   figure: (n, ctx) => [
     {
       stack: [
-        { svg: n.svg, width: Math.min(n.width, ctx.st.textWidth), alignment: 'center' },
+        figureDrawing(n, ctx.st.textWidth),
         {
           text: figureCaption(n),
           alignment: 'center',
@@ -528,6 +544,107 @@ const handlers: Handlers<Ctx, Result> = {
     },
   ],
 };
+
+/** Noto Sans SC's ascent over its em: where pdfkit puts a line's baseline below its top. */
+function ascentOf(bold: boolean): number {
+  const f = parsedFonts()[bold ? 'sansBold' : 'sansRegular'];
+  return f.ascent / f.unitsPerEm;
+}
+
+/**
+ * A figure drawn natively from its marks, centred in the text width and scaled down to it if
+ * wider: its shapes in one canvas on a white ground as large as the figure (which gives it its
+ * height), then each label as a line of real text in Noto Sans SC (bold or regular, family `Hei`),
+ * placed by its baseline where the SVG puts it. The labels are positioned relative to the end of
+ * the canvas (so they are drawn over the shapes) and are never wrapped; their line height is tiny,
+ * so they take no room and can never push the layout on to another page.
+ */
+function figureDrawing(n: Figure, textWidth: number): Content {
+  const k = Math.min(1, textWidth / n.width);
+  const dx = (textWidth - n.width * k) / 2;
+  const X = (x: number) => dx + x * k;
+  const Y = (y: number) => y * k;
+  const height = n.height * k;
+  const canvas: CanvasElement[] = [
+    { type: 'rect', x: dx, y: 0, w: n.width * k, h: height, color: '#ffffff' },
+  ];
+  const labels: Content[] = [];
+  for (const m of n.marks) {
+    switch (m.type) {
+      case 'rect':
+        canvas.push({
+          type: 'rect',
+          x: X(m.x),
+          y: Y(m.y),
+          w: m.w * k,
+          h: m.h * k,
+          ...(m.r ? { r: m.r * k } : {}),
+          color: m.fill,
+          ...(m.stroke ? { lineColor: m.stroke, lineWidth: (m.lineWidth ?? 1) * k } : {}),
+        });
+        break;
+      case 'line':
+        canvas.push({
+          type: 'line',
+          x1: X(m.x1),
+          y1: Y(m.y1),
+          x2: X(m.x2),
+          y2: Y(m.y2),
+          lineColor: m.stroke,
+          lineWidth: m.lineWidth * k,
+        });
+        break;
+      case 'polygon':
+        canvas.push(
+          polygon(
+            m.points.map(([x, y]) => ({ x: X(x), y: Y(y) })),
+            m.fill,
+          ),
+        );
+        break;
+      case 'text': {
+        const left =
+          m.anchor === 'start' ? m.x : m.anchor === 'end' ? m.x - m.width : m.x - m.width / 2;
+        labels.push({
+          text: clean(m.text),
+          font: 'Hei',
+          bold: m.bold,
+          fontSize: m.size * k,
+          color: m.fill,
+          lineHeight: FIGURE_LINE,
+          noWrap: true,
+          relativePosition: { x: X(left), y: Y(m.y - ascentOf(m.bold) * m.size) - height },
+        } as Content);
+        break;
+      }
+    }
+  }
+  return { stack: [{ canvas }, ...labels] };
+}
+/**
+ * A filled polygon for a canvas. pdfmake (0.3) moves a canvas's shapes to their place on the page
+ * in place and puts them back before each new layout pass (after a page break it was told to add),
+ * but forgets a polyline's points: they would move further on every pass. The polygon puts its
+ * points back itself whenever pdfmake resets it.
+ */
+function polygon(points: { x: number; y: number }[], color: string): CanvasElement {
+  const original = points.map((p) => ({ ...p }));
+  const vector = { type: 'polyline' as const, points, closePath: true, color };
+  let reset: (() => void) | undefined;
+  Object.defineProperty(vector, 'resetXY', {
+    get: () => () => {
+      reset?.();
+      original.forEach((p, i) => Object.assign(points[i]!, p));
+    },
+    set: (fn: () => void) => {
+      reset = fn;
+    },
+  });
+  return vector;
+}
+
+/** Line height of a figure's labels (placed absolutely, they need no room of their own). */
+const FIGURE_LINE = 0.01;
 
 /**
  * The cover page: its blocks in one borderless cell as tall as the page's text area, centred
@@ -691,7 +808,7 @@ function linesBelow(nodes: PdfNode[], page: number, layout: Layout): number {
   for (const x of nodes) {
     if (x.headlineLevel) continue;
     // A table keeps its header with two rows; a figure is taller than two lines.
-    if (x.table || x.svg || x.image) return KEEP_LINES;
+    if (x.table || x.svg || x.image || x.canvas) return KEEP_LINES;
     const text = (x as { text?: unknown }).text;
     if (text && typeof text === 'object' && layout.markers.has(text)) continue;
     const own = placedOf(x, layout);
@@ -820,6 +937,35 @@ function houseHeader(
 }
 
 export function toPdfDefinition(doc: Document): TDocumentDefinitions {
+  return pdfDefinition(doc).definition;
+}
+
+/**
+ * Where the PDF's pages fall: the page each heading is printed on, in document order, numbered as
+ * the PDF's footer and contents number them (the body from 1), the pages before the body (cover,
+ * contents) and the pages in all. The document is laid out exactly as `pdfWriter` lays it out,
+ * pages drawn but no file written. The .docx's contents is pre-filled with these numbers.
+ */
+export async function pdfPagination(
+  doc: Document,
+): Promise<{ headings: number[]; frontPages: number; pages: number }> {
+  configure();
+  const { definition, layout } = pdfDefinition(doc);
+  let pages = 0;
+  const footer = definition.footer as (current: number, total: number) => Content | null;
+  definition.footer = (current: number, total: number) => {
+    pages = total;
+    return footer(current, total);
+  };
+  await pdfmake.createPdf(definition).getStream();
+  const frontPages = (layout.bodyStart?.positions?.[0]?.pageNumber ?? 1) - 1;
+  const headings = [...layout.headings.values()].map(
+    (r) => (r.node.positions?.[0]?.pageNumber ?? 1) - frontPages,
+  );
+  return { headings, frontPages, pages };
+}
+
+function pdfDefinition(doc: Document): { definition: TDocumentDefinitions; layout: Layout } {
   // Every heading gets a bookmark, nested under the nearest heading of a higher level before it.
   const headings = new Map<Heading, HeadingRef>();
   const open: { level: number; id: string }[] = [];
@@ -830,11 +976,9 @@ export function toPdfDefinition(doc: Document): TDocumentDefinitions {
     headings.set(b, { id, parent: open[open.length - 1]?.id, node: {} });
     open.push({ level: b.level, id });
   }
-  return dispatch(handlers, doc, {
-    st: pdfStyle(styleOf(doc)),
-    bold: false,
-    layout: { headings, paragraphs: new WeakMap(), markers: new WeakSet() },
-  });
+  const layout: Layout = { headings, paragraphs: new WeakMap(), markers: new WeakSet() };
+  const definition = dispatch(handlers, doc, { st: pdfStyle(styleOf(doc)), bold: false, layout });
+  return { definition, layout };
 }
 
 export const pdfWriter: Writer = {
