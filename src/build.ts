@@ -179,7 +179,14 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
   const rendered = all.filter((d) => wanted(d.meta.id)).map(prepare);
   const jobs = rendered.flatMap((p) => opts.formats.map((format) => ({ p, format })));
   const bytes: Buffer[] = [];
-  for (const [i, { p, format }] of jobs.entries()) {
+  // A document with a contents: its PDF first, so that its .docx takes the contents' page numbers
+  // from that layout (writers/pdf-pages.ts) rather than laying the document out again.
+  const pdfFirst = (j: (typeof jobs)[number]) =>
+    j.format === 'pdf' && j.p.doc.children.some((b) => b.type === 'toc') ? 0 : 1;
+  const order = [...jobs.entries()].sort(([ia, a], [ib, b]) =>
+    a.p === b.p ? pdfFirst(a) - pdfFirst(b) || ia - ib : ia - ib,
+  );
+  for (const [i, { p, format }] of order) {
     if (p.remote.has(format)) continue;
     bytes[i] = await WRITERS[format].write(p.doc);
     finished(fileName(p.doc, format));

@@ -46,6 +46,7 @@ import {
   type Geometry,
   type PdfPages,
 } from './pagination.js';
+import { pdfPagesOf } from '../pdf-pages.js';
 import { figurePng } from '../../figures/raster.js';
 import { figureCaption } from '../../ir/text.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
@@ -828,8 +829,10 @@ export async function docxParts(
   // Fixed core properties, the list numbering and the font table through Packer's override
   // hook; the other parts patched here.
   // A contents gets the PDF's page numbers: the document laid out as the PDF writer lays it out.
+  // Taken from the PDF of this very document when this thread has just written it (a build writes
+  // that PDF first), else laid out here.
   const tocPages = hasToc(doc)
-    ? await (await import('../pdf/index.js')).pdfPagination(doc)
+    ? (pdfPagesOf(doc) ?? (await (await import('../pdf/index.js')).pdfPagination(doc)))
     : undefined;
   const { file, numbering } = buildDocx(doc, tocPages);
   const st = docxStyle(styleOf(doc));

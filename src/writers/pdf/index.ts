@@ -31,6 +31,7 @@ import {
 } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import { figureCaption, flatBlocks, inlineText } from '../../ir/text.js';
+import { recordPdfPages } from '../pdf-pages.js';
 import type {
   Block,
   Document,
@@ -950,6 +951,19 @@ export async function pdfPagination(
   doc: Document,
 ): Promise<{ headings: number[]; frontPages: number; pages: number }> {
   configure();
+  const counted = countedDefinition(doc);
+  await pdfmake.createPdf(counted.definition).getStream();
+  return counted.pagination();
+}
+
+/**
+ * The document's definition, with its footer noting the page count as pdfmake lays the pages out,
+ * and a function giving the pagination once they are laid out.
+ */
+function countedDefinition(doc: Document): {
+  definition: TDocumentDefinitions;
+  pagination: () => { headings: number[]; frontPages: number; pages: number };
+} {
   const { definition, layout } = pdfDefinition(doc);
   let pages = 0;
   const footer = definition.footer as (current: number, total: number) => Content | null;
@@ -957,12 +971,16 @@ export async function pdfPagination(
     pages = total;
     return footer(current, total);
   };
-  await pdfmake.createPdf(definition).getStream();
-  const frontPages = (layout.bodyStart?.positions?.[0]?.pageNumber ?? 1) - 1;
-  const headings = [...layout.headings.values()].map(
-    (r) => (r.node.positions?.[0]?.pageNumber ?? 1) - frontPages,
-  );
-  return { headings, frontPages, pages };
+  return {
+    definition,
+    pagination: () => {
+      const frontPages = (layout.bodyStart?.positions?.[0]?.pageNumber ?? 1) - 1;
+      const headings = [...layout.headings.values()].map(
+        (r) => (r.node.positions?.[0]?.pageNumber ?? 1) - frontPages,
+      );
+      return { headings, frontPages, pages };
+    },
+  };
 }
 
 function pdfDefinition(doc: Document): { definition: TDocumentDefinitions; layout: Layout } {
@@ -987,6 +1005,12 @@ export const pdfWriter: Writer = {
     const missing = findMissingGlyphs(doc);
     if (missing.length) throw new TenderKitError(missing);
     configure();
-    return pdfmake.createPdf(toPdfDefinition(doc)).getBuffer();
+    if (!doc.children.some((b) => b.type === 'toc'))
+      return pdfmake.createPdf(toPdfDefinition(doc)).getBuffer();
+    // A document with a contents: its pages are kept for its .docx (see writers/pdf-pages.ts).
+    const counted = countedDefinition(doc);
+    const bytes = await pdfmake.createPdf(counted.definition).getBuffer();
+    recordPdfPages(doc, counted.pagination());
+    return bytes;
   },
 };
