@@ -149,8 +149,13 @@ describe.each(EXAMPLES)('figures of %s', (name) => {
     const text = blockLines(servicePlan!.children).join('\n');
     expect(steps.slice(1, -1)).toEqual(bid.service!.escalation!.map((c) => channelLabels[c]));
     expect(text).toContain(`按${steps.slice(1, -1).join('→')}的顺序`);
-    const reports = bid.responseTiers!.some((t) => t.milestones?.some((m) => m.kind === 'report'));
-    expect(steps.at(-1)).toBe(reports ? '故障排除并提交报告' : '故障排除');
+    // The last box says what the most severe tier commits the handling ends with, nothing more.
+    const severest = bid.responseTiers![0]!;
+    const kinds = (severest.milestones ?? []).map((m) => m.kind);
+    const outcome = kinds.filter((k) => ['resolve', 'restore', 'plan'].includes(k)).at(-1);
+    const end = outcome ? milestoneLabels[outcome] : '处理完毕';
+    expect(steps.at(-1)).toBe(kinds.includes('report') ? `${end}并提交故障报告` : end);
+    expect(text).toContain(steps.at(-1)!.split('并')[0]!);
     const first = (figure(servicePlan!, 'tier-chart')!.data as unknown as ChartRow[])[0]!;
     expect(severe).toEqual({
       name: first.name,
@@ -355,7 +360,7 @@ describe('figures a bid has no data for', () => {
     ]);
     const flow = figure(plan(bid)[0]!, 'escalation-flow')!.data as unknown as FlowData;
     expect(flow.severe).toBeNull();
-    expect(flow.steps.at(-1)).toBe('故障排除');
+    expect(flow.steps.at(-1)).toBe('处理完毕');
   });
 
   it('the minimal bid: a service plan without any figure', () => {
@@ -476,5 +481,18 @@ describe('a figure’s display list', () => {
       });
     }
     expect(checked).toBeGreaterThan(0);
+  });
+});
+
+describe('the escalation flow’s last box', () => {
+  it('promises no result the most severe tier does not commit to', () => {
+    const ends = (name: string) =>
+      (
+        figure(plan(loadExample(name))[0]!, 'escalation-flow')!.data as unknown as FlowData
+      ).steps.at(-1);
+    // highway-monitoring's A tier restores operation (its B/C tiers only submit a plan): no 排除故障.
+    expect(ends('highway-monitoring')).toBe('恢复运行并提交故障报告');
+    expect(ends('hospital-his')).toBe('排除故障并提交故障报告');
+    expect(ends('dev-project-60m')).toBe('排除故障');
   });
 });
