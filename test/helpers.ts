@@ -37,7 +37,8 @@ export function bidFromText(text: string): BidParams {
   return { ...r.bid.params, tender: undefined };
 }
 
-const decode = (s: string) =>
+/** XML text with its five predefined entities decoded. */
+export const decode = (s: string) =>
   s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

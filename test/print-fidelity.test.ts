@@ -16,7 +16,15 @@ import { listMarker } from '../src/ir/numbering.js';
 import { figureCaption, flatBlocks, inlineText } from '../src/ir/text.js';
 import type { Block, Document, Figure, List, Signature } from '../src/ir/types.js';
 import { pdfWriter } from '../src/writers/pdf/index.js';
-import { exampleFile, loadExample, pdfPages, prepareExample, ROOT, squash } from './helpers.js';
+import {
+  decode,
+  exampleFile,
+  loadExample,
+  pdfPages,
+  prepareExample,
+  ROOT,
+  squash,
+} from './helpers.js';
 
 const EXAMPLES = ['hospital-his', 'highway-monitoring', 'dev-project-60m', 'minimal'] as const;
 const RIGHT_EDGE = PAGE.widthPt - PAGE.marginSidePt;
@@ -36,14 +44,6 @@ interface Page {
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tk-print-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const decode = (s: string) =>
-  s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
 
 /** Every page's lines, top to bottom, as pdftotext lays them out with their boxes. */
 function bboxPages(pdf: Buffer, name: string): Page[] {

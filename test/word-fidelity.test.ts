@@ -14,20 +14,12 @@ import { listMarker } from '../src/ir/numbering.js';
 import { flatBlocks, inlineText } from '../src/ir/text.js';
 import type { Block, Document, List, Paragraph } from '../src/ir/types.js';
 import { docxPart, docxWriter } from '../src/writers/docx/index.js';
-import { exampleFile, prepareExample, ROOT, squash, wordListMarkers } from './helpers.js';
+import { decode, exampleFile, prepareExample, ROOT, squash, wordListMarkers } from './helpers.js';
 
 const EXAMPLES = ['hospital-his', 'highway-monitoring', 'dev-project-60m', 'minimal'] as const;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tk-word-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const decode = (s: string) =>
-  s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
 
 /** A paragraph of document.xml: its properties and its text. */
 interface WordParagraph {

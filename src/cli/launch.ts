@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { binaryCacheGet, binaryCachePut } from '../library/cache.js';
+import { TOP_COMMANDS } from './usage.js';
 
 export type Main = (argv: string[]) => Promise<number>;
 
@@ -147,19 +148,9 @@ function run(file: string, source: Buffer, cachedData: Buffer | undefined) {
  * dist/: `serve` (a long-running process), and help, version and mistyped commands, which load
  * almost nothing, so reading the bundle would cost more than it saves.
  */
-export const BUNDLED_COMMANDS: ReadonlySet<string> = new Set([
-  'init',
-  'info',
-  'build',
-  'lint',
-  'explain',
-  'migrate',
-  'verify',
-  'schema',
-  'clauses',
-  'users',
-  'audit',
-]);
+export const BUNDLED_COMMANDS: ReadonlySet<string> = new Set<string>(
+  TOP_COMMANDS.filter((c) => c !== 'serve'),
+);
 
 /**
  * What names a command's code cache entry: the command, and for `build` its formats, so a build of
