@@ -377,11 +377,11 @@ describe('web app over HTTP', () => {
     let fields = formFields(html);
     const order = () => fields.filter(([k]) => k === 'service.escalation').map(([, v]) => v);
     const text = (h: string) => h.replace(/<[^>]+>/g, '');
-    expect(order()).toEqual(['phone', 'remote', 'onsite', 'emergency-team']);
+    expect(order()).toEqual(['hotline', 'remote', 'onsite', 'emergency-team']);
     // An ordered list, not checkboxes: each item with its buttons, the ends' moves disabled.
     expect(html).not.toMatch(/type="checkbox" name="service\.escalation"/);
     expect(html).toContain(
-      '<button type="submit" name="_action" value="up:service.escalation[0]" class="up" aria-label="上移：电话支持" disabled>上移</button>',
+      '<button type="submit" name="_action" value="up:service.escalation[0]" class="up" aria-label="上移：服务热线" disabled>上移</button>',
     );
     expect(html).toMatch(
       /value="down:service\.escalation\[3\]" class="down" aria-label="下移：应急小组" disabled>/,
@@ -393,13 +393,13 @@ describe('web app over HTTP', () => {
     const pick = /<select id="p-service\.escalation"[^>]*>([\s\S]*?)<\/select>/.exec(html)![1]!;
     expect([...pick.matchAll(/<option value="([^"]*)">/g)].map((m) => m[1])).toEqual([
       '',
-      'hotline',
+      'phone',
       'email',
       'online',
       'fax',
       'im',
     ]);
-    expect(pick).toContain('<option value="phone" disabled hidden>电话支持</option>');
+    expect(pick).toContain('<option value="hotline" disabled hidden>服务热线</option>');
 
     const step = async (action: string, edits: Record<string, string> = {}, status = 200) => {
       const res = await post(loc, { ...bodyOf(fields, edits), _action: action });
@@ -408,9 +408,9 @@ describe('web app over HTTP', () => {
       fields = formFields(html);
     };
     await step('up:service.escalation[2]');
-    expect(order()).toEqual(['phone', 'onsite', 'remote', 'emergency-team']);
+    expect(order()).toEqual(['hotline', 'onsite', 'remote', 'emergency-team']);
     // The preview shows the new order at once (the bid is still complete).
-    expect(text(html)).toContain('电话支持→现场服务→远程支持→应急小组');
+    expect(text(html)).toContain('服务热线→现场服务→远程支持→应急小组');
     await step('remove:service.escalation[0]');
     expect(order()).toEqual(['onsite', 'remote', 'emergency-team']);
     await step('add:service.escalation', { 'service.escalation.__pick': 'hotline' });

@@ -72,6 +72,15 @@ const cases: [string, (b: BidParams) => void, string][] = [
     'spares.loanerFree',
   ],
   [
+    'round-the-clock-first-step',
+    (b) => {
+      const first = b.service!.escalation![0]!;
+      const channel = b.service!.channels!.find((c) => c.kind === first)!;
+      channel.hours = { days: 'all', from: '8:00', to: '24:00', text: '每天8:00–24:00' };
+    },
+    'service.escalation.0',
+  ],
+  [
     'tier-order-uncertain',
     (b) => void (milestone(b, 1, 'onsite').within = d('1个工作日')),
     'responseTiers.1.milestones.1',

@@ -3,8 +3,8 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics/diagn
 import type { FieldPath, LoadedYaml } from '../load/yaml-file.js';
 import { formatPath, labelAt } from '../load/zod-issues.js';
 import { bidSchema, COMMITMENT_SECTIONS, type BidParams, type Milestone } from '../schema/bid.js';
-import { compareDurations } from '../schema/duration.js';
-import { milestoneLabels } from '../schema/labels.js';
+import { compareDurations, type ServiceHours } from '../schema/duration.js';
+import { channelLabels, milestoneLabels } from '../schema/labels.js';
 
 export interface Finding {
   readonly path: FieldPath;
@@ -467,6 +467,26 @@ export const RULES: readonly Rule[] = [
         : [],
   },
   {
+    id: 'round-the-clock-first-step',
+    severity: 'warning',
+    title: '7×24小时服务的逐级处理应从全天提供的渠道开始',
+    hint: '其余时间报修时由谁受理、从哪一步开始，文件没有说：请把全天提供的渠道（如服务热线）排在升级顺序的第一步，或删去该渠道的服务时间限制，或把售后服务时间改为与之相符。',
+    check: (b) => {
+      const s = b.service;
+      const first = s?.escalation?.[0];
+      if (!s?.hours || !first || !roundTheClock(s.hours)) return [];
+      const channel = s.channels?.find((c) => c.kind === first);
+      return channel?.hours && !roundTheClock(channel.hours)
+        ? [
+            {
+              path: ['service', 'escalation', 0],
+              message: `售后服务时间为${s.hours.text}，但逐级处理的第一步“${channelLabels[first]}”只在${channel.hours.text}提供`,
+            },
+          ]
+        : [];
+    },
+  },
+  {
     id: 'letter-has-commitments',
     severity: 'warning',
     title: '承诺书应当有承诺内容',
@@ -492,6 +512,15 @@ export const RULES: readonly Rule[] = [
         : [],
   },
 ];
+
+/** 7×24: every day, no hours of the day left out. */
+function roundTheClock(h: ServiceHours): boolean {
+  return (
+    h.days === 'all' &&
+    (h.perDay === undefined || h.perDay >= 24) &&
+    (h.from === undefined || (h.from === '0:00' && (h.to === '24:00' || h.to === '0:00')))
+  );
+}
 
 /** Runs every rule; findings become located diagnostics carrying the rule id. */
 export function runRules(
