@@ -306,7 +306,7 @@ export function isPlainFileName(name: unknown): name is string {
 }
 
 /** An output an earlier build recorded: its name, format and what it held. */
-export interface RecordedOutput {
+interface RecordedOutput {
   readonly file: string;
   readonly bytes: number;
   readonly sha256: string;
@@ -315,23 +315,39 @@ export interface RecordedOutput {
 /** The extension each output format's files have: a recorded name without it is not an output. */
 const OUTPUT_EXTENSION = /\.(docx|pdf|html)$/;
 
+/** What is at `dir`/manifest.json before a build replaces it. */
+interface EarlierManifest {
+  /** A file that is not a TenderKit build record (another tool's, or unreadable): not overwritten. */
+  readonly foreign: boolean;
+  /** The outputs the earlier build recorded (none unless the file is a TenderKit build record). */
+  readonly outputs: RecordedOutput[];
+}
+
 /**
- * The outputs an earlier build recorded in `dir`/manifest.json. A manifest that cannot be read
- * yields none: nothing is removed on its word. Only plain names of output files (.docx, .pdf,
- * .html) with a size and SHA-256 are taken.
+ * Reads `dir`/manifest.json once: whether it is a TenderKit build record (`tool.name`), and the
+ * outputs it records — only plain names of output files (.docx, .pdf, .html) with a size and
+ * SHA-256. Absent, or a folder or link in the way (reported as such by the caller): not foreign,
+ * no outputs. Nothing is removed on the word of a file that cannot be read.
  */
-export function recordedOutputs(dir: string): RecordedOutput[] {
-  let data: unknown;
+function earlierManifest(dir: string): EarlierManifest {
+  const none = { foreign: false, outputs: [] };
+  const file = path.join(dir, MANIFEST_FILE);
+  let st: Stats;
   try {
-    const file = path.join(dir, MANIFEST_FILE);
-    const st = lstatSync(file);
-    if (!st.isFile() || st.size > 16 * 1024 * 1024) return [];
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    st = lstatSync(file);
   } catch {
-    return [];
+    return none;
   }
-  const docs = (data as { documents?: unknown } | null)?.documents;
-  if (!Array.isArray(docs)) return [];
+  if (!st.isFile()) return none;
+  let data: { tool?: { name?: unknown }; documents?: unknown } | null;
+  try {
+    if (st.size > 16 * 1024 * 1024) throw new Error('too large');
+    data = JSON.parse(readFileSync(file, 'utf8')) as typeof data;
+  } catch {
+    return { foreign: true, outputs: [] };
+  }
+  if (data?.tool?.name !== 'tenderkit') return { foreign: true, outputs: [] };
+  const docs = Array.isArray(data.documents) ? (data.documents as unknown[]) : [];
   const found = new Map<string, RecordedOutput>();
   for (const d of docs) {
     const outputs = (d as { outputs?: unknown } | null)?.outputs;
@@ -350,25 +366,7 @@ export function recordedOutputs(dir: string): RecordedOutput[] {
         found.set(file, { file, bytes, sha256 });
     }
   }
-  return [...found.values()];
-}
-
-/** Whether `p` is absent or a TenderKit build record (`tool.name` is tenderkit). */
-function ownManifest(p: string): boolean {
-  let st: Stats;
-  try {
-    st = lstatSync(p);
-  } catch {
-    return true; // absent
-  }
-  if (!st.isFile()) return true; // a folder or link in the way: reported as such below
-  if (st.size > 16 * 1024 * 1024) return false;
-  try {
-    const data = JSON.parse(readFileSync(p, 'utf8')) as { tool?: { name?: unknown } } | null;
-    return data?.tool?.name === 'tenderkit';
-  } catch {
-    return false;
-  }
+  return { foreign: false, outputs: [...found.values()] };
 }
 
 /**
@@ -460,14 +458,15 @@ export function writeBuild(outDir: string, files: readonly OutputFile[]): Writte
     if (!isPlainFileName(n)) throw failure(`文件名“${n}”不是输出目录中的文件名`, outDir);
 
   // A manifest.json that is not a TenderKit build record (another tool's) is not overwritten.
-  if (existed && names.includes(MANIFEST_FILE) && !ownManifest(path.join(dir, MANIFEST_FILE)))
+  const manifest = existed ? earlierManifest(dir) : { foreign: false, outputs: [] };
+  if (manifest.foreign && names.includes(MANIFEST_FILE))
     throw failure(
       `输出目录中已有一个不是 TenderKit 构建记录的 ${MANIFEST_FILE}，不能覆盖它`,
       path.join(outDir, MANIFEST_FILE),
       '请用 --out 另选一个输出目录，或移走该文件。',
     );
   // Outputs of the earlier build that this one does not produce, and what is in the way.
-  const earlier = existed ? recordedOutputs(dir).filter((r) => !names.includes(r.file)) : [];
+  const earlier = manifest.outputs.filter((r) => !names.includes(r.file));
   const replaced: string[] = [];
   const removed: string[] = [];
   /** Earlier outputs changed since that build (edited, replaced): kept, and said so. */
