@@ -99,7 +99,7 @@ describe.skipIf(!bin)('one pagination: .docx through LibreOffice vs the PDF', ()
         .filter(Boolean)
         .map((l) => l.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''));
       expect(fonts.length, d.name).toBeGreaterThan(0);
-      for (const f of fonts) expect(f, d.name).toMatch(/^(NotoSerifSC|NotoSansHans)-/);
+      for (const f of fonts) expect(f, d.name).toMatch(/^(NotoSerifSC|NotoSansSC)-/);
     }
   });
 

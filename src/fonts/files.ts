@@ -1,4 +1,5 @@
-// The CJK fonts embedded in PDFs, installed by npm: Noto Serif SC (宋体 role), Noto Sans SC (黑体 role).
+// The CJK fonts embedded in PDFs, installed by npm: Noto Serif SC (宋体 role) and Noto Sans SC (黑体
+// role), both TrueType (fontkit subsets TrueType outlines several times faster than CFF ones).
 // Only paths and bytes here (no font parser), so provenance can hash them without loading fontkit.
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,9 +21,22 @@ export const FONT_FILES = {
     '400Regular/NotoSerifSC_400Regular.ttf',
   ),
   serifBold: pkgFile('@expo-google-fonts/noto-serif-sc', '700Bold/NotoSerifSC_700Bold.ttf'),
-  sansRegular: pkgFile('@embedpdf/fonts-sc', 'fonts/NotoSansHans-Regular.otf'),
-  sansBold: pkgFile('@embedpdf/fonts-sc', 'fonts/NotoSansHans-Bold.otf'),
+  sansRegular: pkgFile('@expo-google-fonts/noto-sans-sc', '400Regular/NotoSansSC_400Regular.ttf'),
+  sansBold: pkgFile('@expo-google-fonts/noto-sans-sc', '700Bold/NotoSansSC_700Bold.ttf'),
 } as const;
+
+/**
+ * The built-in fonts whose lines are measured by their OS/2 typographic ascender and descender
+ * rather than `hhea`. Noto Sans SC's TrueType release sets `hhea` to its clipping box (1160/−288
+ * per 1000, a line 1.45 em tall), while its typographic metrics are the design's em box
+ * (880/−120): the line the 黑体 role has always had (the CFF edition TenderKit embedded before
+ * carried these values in `hhea`), so headings, tables and figure labels keep their pitch. Noto
+ * Serif SC keeps its `hhea` (1151/−286), as it always has.
+ */
+export const TYPO_METRICS: ReadonlySet<string> = new Set([
+  FONT_FILES.sansRegular,
+  FONT_FILES.sansBold,
+]);
 
 export type FontKey = keyof typeof FONT_FILES;
 export const FONT_KEYS = Object.keys(FONT_FILES) as FontKey[];

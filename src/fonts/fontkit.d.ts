@@ -6,6 +6,8 @@ declare module 'fontkit' {
     readonly unitsPerEm: number;
     readonly ascent: number;
     readonly descent: number;
+    readonly lineGap: number;
+    readonly 'OS/2': { readonly typoAscender: number; readonly typoDescender: number };
     readonly familyName: string;
     layout(text: string): {
       glyphs: { path: Path }[];

@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Fontkit from 'fontkit';
-import { FONT_KEYS, fontData, type FontKey } from './files.js';
+import { FONT_FILES, FONT_KEYS, fontData, TYPO_METRICS, type FontKey } from './files.js';
 
 const require = createRequire(import.meta.url);
 let fontkit: typeof Fontkit | undefined;
@@ -19,7 +19,23 @@ const parsed: Partial<Record<FontKey, Fontkit.Font>> = {};
  */
 export function parsedFont(key: FontKey): Fontkit.Font {
   fontkit ??= require('fontkit') as typeof Fontkit;
-  return (parsed[key] ??= fontkit.create(fontData(key)));
+  return (parsed[key] ??= withLineMetrics(fontkit.create(fontData(key)), FONT_FILES[key]));
+}
+
+/**
+ * A built-in font measured by its typographic metrics (see `TYPO_METRICS`): its `ascent` and
+ * `descent` — what pdfmake lays lines out with and pdfkit writes into the font descriptor — become
+ * the OS/2 typographic ascender and descender, with no line gap. The font file embedded is
+ * unchanged.
+ */
+function withLineMetrics(font: Fontkit.Font, file: string): Fontkit.Font {
+  if (!TYPO_METRICS.has(file)) return font;
+  const os2 = font['OS/2'];
+  return Object.defineProperties(font, {
+    ascent: { value: os2.typoAscender },
+    descent: { value: os2.typoDescender },
+    lineGap: { value: 0 },
+  });
 }
 
 /** All four fonts, parsed (the PDF writer registers them all). */

@@ -4,7 +4,7 @@
 // .docx where the PDF breaks them. The numbers here mirror src/writers/pdf/index.ts: change both.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { LineRuleType, type IXmlableObject, type PageNumberEstimator } from 'docx';
-import { FONT_FILES } from '../../fonts/files.js';
+import { FONT_FILES, TYPO_METRICS } from '../../fonts/files.js';
 import { fileVersionKey } from '../../fonts/parsed.js';
 import { displayWidth, frontMatter, headingSizes, textWidthPt } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
@@ -22,8 +22,9 @@ const TABLE_LINE_HEIGHT = 1.15;
 const units = new Map<string, number>();
 
 /**
- * Height of one line of a font at 1 pt as pdfmake measures it: (hhea ascent − descent) / units per
- * em, read from the font file's `hhea` and `head` tables (a few hundred bytes, no font parser).
+ * Height of one line of a font at 1 pt as pdfmake measures it: (ascent − descent) / units per em,
+ * read from the font file's `hhea` (or, for the fonts in `TYPO_METRICS`, `OS/2`) and `head` tables
+ * (a few hundred bytes, no font parser).
  */
 export function lineUnit(font: PdfFont): number {
   const file =
@@ -50,9 +51,11 @@ export function lineUnit(font: PdfFont): number {
         if (dir.toString('latin1', i * 16, i * 16 + 4) === tag) return dir.readUInt32BE(i * 16 + 8);
       throw new Error(`${file}: no ${tag} table`);
     };
-    const hhea = read(table('hhea'), 8);
     const upem = read(table('head') + 18, 2).readUInt16BE(0);
-    unit = (hhea.readInt16BE(4) - hhea.readInt16BE(6)) / upem;
+    // hhea ascender/descender at 4/6; OS/2 sTypoAscender/sTypoDescender at 68/70 (TYPO_METRICS).
+    const [tag, at] = TYPO_METRICS.has(file) ? ['OS/2', 68] : ['hhea', 4];
+    const m = read(table(tag) + at, 4);
+    unit = (m.readInt16BE(0) - m.readInt16BE(2)) / upem;
   } finally {
     closeSync(fd);
   }
