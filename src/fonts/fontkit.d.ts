@@ -7,6 +7,7 @@ declare module 'fontkit' {
     readonly ascent: number;
     readonly descent: number;
     readonly lineGap: number;
+    readonly hhea: { readonly ascent: number; readonly descent: number };
     readonly 'OS/2': { readonly typoAscender: number; readonly typoDescender: number };
     readonly familyName: string;
     layout(text: string): {
