@@ -6,12 +6,14 @@
 //
 // Each module of the bundle is initialised when first imported, as in dist/: a command loads only
 // what it runs. Packages that read files beside their own code (pdfmake and pdfkit's font data), a
-// native module (resvg) and the server's packages stay outside, required when first used.
+// native module (resvg) and the server's packages stay outside, required when first used, as are
+// Node's built-in modules (`node:…`).
 //
 // The bundler, rolldown, is installed with vitest (a development dependency): where it is missing
 // (an install without development dependencies), no bundle is made and the CLI runs from dist/.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +31,10 @@ const OUTSIDE = [
   'openid-client',
   'piscina',
 ];
-const outside = (id) => OUTSIDE.some((p) => id === p || id.startsWith(`${p}/`));
+const outside = (id) =>
+  OUTSIDE.some((p) => id === p || id.startsWith(`${p}/`)) ||
+  // Node's own modules too: then `lint` loads neither worker_threads nor zlib.
+  (id.startsWith('node:') && isBuiltin(id));
 const LAZY = '\0tenderkit-lazy:';
 
 /**

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { binaryCacheGet, binaryCachePut } from '../library/cache.js';
-import { TOP_COMMANDS } from './usage.js';
+import { TOP_COMMANDS } from './commands.js';
 
 export type Main = (argv: string[]) => Promise<number>;
 
@@ -47,8 +47,11 @@ const off = (v: string | undefined) => v !== undefined && /^(off|0|false|no)$/i.
  */
 export function inputsUnchanged(stamp: BundleStamp, root: string): boolean {
   if (!Array.isArray(stamp.inputs) || !stamp.inputs.length) return false;
+  // A few hundred files: path.join only where a path steps up (`..`), plain joining elsewhere.
+  const up = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
   for (const [rel, size, mtime, hash] of stamp.inputs) {
-    const file = path.join(root, rel);
+    const file =
+      up.test(rel) || path.isAbsolute(rel) ? path.join(root, rel) : root + path.sep + rel;
     const st = statSync(file, { throwIfNoEntry: false });
     if (!st || st.size !== size) return false;
     if (st.mtimeMs !== mtime && sha256(readFileSync(file)) !== hash) return false;

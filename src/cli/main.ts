@@ -117,6 +117,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       // (see writers/thread.ts); by default everything is written on this thread.
       const { startWriterThread } = await import('../writers/thread.js');
       await using thread = startWriterThread(formats.filter((f) => f === 'pdf'));
+      (await import('./zod-config.js')).parseWithoutCompiling();
       const [{ buildBid }, { locatedIn, prepareBid }, { workspaceInputs }, ws] = await Promise.all([
         import('../build.js'),
         import('../prepare.js'),
@@ -174,6 +175,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       const found: Diagnostic[] = [];
       let titles: string[] = [];
       let deviations: readonly Deviation[] = [];
+      (await import('./zod-config.js')).parseWithoutCompiling();
       const [{ renderChecked }, { locatedIn, prepareBid }, { findMissingGlyphs }, ws] =
         await Promise.all([
           import('../build.js'),

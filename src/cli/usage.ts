@@ -2,6 +2,7 @@
 // the parsing that turns a mistyped command or option into a Chinese usage error.
 // Imports nothing heavy, so `--help` and a usage error answer without loading the renderers.
 import { parseArgs } from 'node:util';
+import { TOP_COMMANDS } from './commands.js';
 
 /** A mistake in how a command was called (exit code 2). `command` names the help to point to. */
 export class UsageError extends Error {
@@ -349,21 +350,8 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS;
 
-/** Top-level commands, in the order the overview lists them. */
-export const TOP_COMMANDS = [
-  'init',
-  'info',
-  'build',
-  'lint',
-  'explain',
-  'migrate',
-  'verify',
-  'serve',
-  'schema',
-  'clauses',
-  'users',
-  'audit',
-] as const;
+/** Top-level commands, in the order the overview lists them (their own module: see commands.ts). */
+export { TOP_COMMANDS };
 
 export const CLAUSES_SUBCOMMANDS = [
   'list',

@@ -41,9 +41,17 @@ function visibleName(name: string): string {
   return name.normalize('NFKD').replace(INVISIBLE, '').replace(/\p{M}/gu, '').normalize('NFKC');
 }
 
+/**
+ * A name written in common CJK ideographs (U+4E00–U+9FA5: no compatibility forms, marks or
+ * invisible characters), perhaps followed by a bracketed part in them (`孟庆和（法务部）`): it shows
+ * letters, and its personKey is the name before the brackets, read without the regular expressions
+ * below (their Unicode classes take milliseconds to compile, on every load of the library).
+ */
+const PLAIN_HAN = /^([\u4e00-\u9fa5]+)(?:[（(][\u4e00-\u9fa5]*[）)])?$/;
+
 /** True when a name shows at least one letter (a zero-width space or a blank is no name). */
 export function hasVisibleName(name: string): boolean {
-  return /\p{L}/u.test(visibleName(name));
+  return PLAIN_HAN.test(name) || /\p{L}/u.test(visibleName(name));
 }
 
 /** A name for a message: invisible characters written as <U+200B>, so the reader sees them. */
@@ -60,6 +68,8 @@ export function shownName(name: string): string {
  * department words written before or after the name (`法务部 孟庆和`), spaces, punctuation and case.
  */
 export function personKey(name: string): string {
+  const plain = PLAIN_HAN.exec(name);
+  if (plain) return plain[1]!;
   const visible = visibleName(name);
   const unbracketed = visible.replace(BRACKETED, ' ');
   // A name written wholly in brackets is still a name.
@@ -102,6 +112,18 @@ export function simplifiedChinese(text: string): string {
  * when in doubt). Undefined when they are plainly different, or either shows no letter.
  */
 export function personMatch(a: string, b: string): 'same' | 'contains' | undefined {
+  // Every clause file of a library names the same few people: each pair is compared once.
+  const pair = JSON.stringify([a, b]);
+  if (matches.has(pair)) return matches.get(pair);
+  if (matches.size >= 1000) matches.clear();
+  const m = matchNames(a, b);
+  matches.set(pair, m);
+  return m;
+}
+
+const matches = new Map<string, 'same' | 'contains' | undefined>();
+
+function matchNames(a: string, b: string): 'same' | 'contains' | undefined {
   const compare = (x: string, y: string) =>
     x === y ? 'same' : x.includes(y) || y.includes(x) ? 'contains' : undefined;
   const [ka, kb] = [personKey(a), personKey(b)];

@@ -238,45 +238,52 @@ export function yamlMessage(code: string | undefined, english: string): string {
 /** Bid files nest a few levels; anything past this is an attack or an accident, refused before parsing. */
 export const MAX_DEPTH = 64;
 
-/** The first line where flow brackets or block indentation nest deeper than MAX_DEPTH, if any. */
+/**
+ * The first line where flow brackets or block indentation nest deeper than MAX_DEPTH, if any.
+ * Reads character codes (no string per character): it runs on every file before parsing.
+ */
 function tooDeep(src: string): { line: number } | undefined {
+  const [NL, SPACE, HASH, BACKSLASH, DQUOTE, SQUOTE] = [10, 32, 35, 92, 34, 39];
+  const [OPEN_SQUARE, OPEN_CURLY, CLOSE_SQUARE, CLOSE_CURLY] = [91, 123, 93, 125];
   let flow = 0;
-  let quote: string | null = null;
+  let quote = 0; // the open quote's code, 0 outside quotes
   let line = 1;
-  let indentDepth: number[] = [];
+  // The indentations of the open block levels, increasing: a line closes the deeper ones.
+  const indentDepth: number[] = [];
   let atLineStart = true;
   let indent = 0;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === '\n') {
+  const n = src.length;
+  for (let i = 0; i < n; i++) {
+    const c = src.charCodeAt(i);
+    if (c === NL) {
       line++;
       atLineStart = true;
       indent = 0;
-      if (quote === "'" || quote === '"') continue;
       continue;
     }
     if (atLineStart) {
-      if (c === ' ') {
+      if (c === SPACE) {
         indent++;
         continue;
       }
       atLineStart = false;
-      if (c !== '#' && flow === 0) {
-        indentDepth = indentDepth.filter((d) => d < indent);
+      if (c !== HASH && flow === 0) {
+        while (indentDepth.length && indentDepth[indentDepth.length - 1]! >= indent)
+          indentDepth.pop();
         indentDepth.push(indent);
         if (indentDepth.length > MAX_DEPTH) return { line };
       }
     }
     if (quote) {
-      if (c === quote && src[i - 1] !== '\\') quote = null;
+      if (c === quote && src.charCodeAt(i - 1) !== BACKSLASH) quote = 0;
       continue;
     }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(src[i - 1]!))) {
-      while (i + 1 < src.length && src[i + 1] !== '\n') i++;
-    } else if (c === '[' || c === '{') {
+    if (c === DQUOTE || c === SQUOTE) quote = c;
+    else if (c === HASH && (i === 0 || /\s/.test(src[i - 1]!))) {
+      while (i + 1 < n && src.charCodeAt(i + 1) !== NL) i++;
+    } else if (c === OPEN_SQUARE || c === OPEN_CURLY) {
       if (++flow > MAX_DEPTH) return { line };
-    } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    } else if ((c === CLOSE_SQUARE || c === CLOSE_CURLY) && flow > 0) flow--;
   }
   return undefined;
 }
