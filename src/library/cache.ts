@@ -23,7 +23,8 @@
 // entry is written).
 //
 // The same folder rules hold for the binary entries below (`code-1/`: V8's compiled code of the
-// CLI bundle, see cli/launch.ts), of which the 24 written last are kept.
+// CLI bundle, see cli/launch.ts, of which the 24 written last are kept; `figures-1/`: the figures'
+// PNGs for Word, see figures/raster.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -98,7 +99,7 @@ function keySalt(): string | null {
 }
 
 /** An installed package's version, from the package.json above its entry point. */
-function packageVersion(require: NodeJS.Require, name: string): string {
+export function packageVersion(require: NodeJS.Require, name: string): string {
   // Not require.resolve(`${name}/package.json`): packages with an `exports` map may not list it.
   let dir = path.dirname(require.resolve(name));
   for (;;) {
@@ -282,8 +283,16 @@ export function binaryCacheGet(sub: string, key: string): Buffer | undefined {
   }
 }
 
-/** Stores a binary entry (written whole, then renamed into place); never fails the caller. */
-export function binaryCachePut(sub: string, key: string, data: Buffer): void {
+/**
+ * Stores a binary entry (written whole, then renamed into place); never fails the caller. The
+ * folder keeps the `keep` entries written last.
+ */
+export function binaryCachePut(
+  sub: string,
+  key: string,
+  data: Buffer,
+  keep = MAX_BINARY_ENTRIES,
+): void {
   const dir = cacheFolder(sub);
   if (!dir || !/^[0-9a-f]{64}$/.test(key) || data.length > 8 * MAX_ENTRY_BYTES) return;
   const tmp = path.join(dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -296,16 +305,16 @@ export function binaryCachePut(sub: string, key: string, data: Buffer): void {
       mode: 0o600,
     });
     renameSync(tmp, path.join(dir, `${key}.bin`));
-    pruneBinary(dir);
+    pruneBinary(dir, keep);
   } catch {
     rmSync(tmp, { force: true });
   }
 }
 
-/** Binary entries kept per folder: the newest written, the others removed when one is written. */
+/** Binary entries kept per folder (unless told): the newest, the others removed on a write. */
 const MAX_BINARY_ENTRIES = 24;
 
-function pruneBinary(dir: string): void {
+function pruneBinary(dir: string, keep: number): void {
   const entries = readdirSync(dir)
     .filter((n) => /^[0-9a-f]{64}\.bin$/.test(n))
     .flatMap((n) => {
@@ -316,5 +325,5 @@ function pruneBinary(dir: string): void {
       }
     })
     .sort((a, b) => b.time - a.time);
-  for (const { file } of entries.slice(MAX_BINARY_ENTRIES)) rmSync(file, { force: true });
+  for (const { file } of entries.slice(keep)) rmSync(file, { force: true });
 }

@@ -32,7 +32,7 @@ import {
   type ParagraphChild,
 } from 'docx';
 import { readFileSync } from 'node:fs';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync } from 'fflate';
 import { fontTableXml } from './fonts.js';
 import { ListNumbering, NUMBERING_REFERENCE, resolveNumIds } from './numbering.js';
 import {
@@ -47,6 +47,7 @@ import {
   type PdfPages,
 } from './pagination.js';
 import { pdfPagesOf } from '../pdf-pages.js';
+import { zipParts } from './zip.js';
 import { figurePng } from '../../figures/raster.js';
 import { figureCaption } from '../../ir/text.js';
 import { dispatch, type Handlers } from '../../ir/handlers.js';
@@ -561,20 +562,12 @@ const handlers: Handlers<Ctx, Result> = {
           lineRule: LineRuleType.AUTO,
         },
         children: [
-          new ImageRun({
-            type: 'png',
-            data: figurePng(n.svg),
-            transformation: {
-              width: Math.round(n.width * scale),
-              height: Math.round(n.height * scale),
-            },
-            altText: {
-              // A fixed drawing id (figure numbers are unique in a document): docx would use a process-wide counter.
-              id: String(n.number),
-              name: figureCaption(n),
-              description: figureCaption(n),
-              title: figureCaption(n),
-            },
+          figureImage(figurePng(n.svg), {
+            width: Math.round(n.width * scale),
+            height: Math.round(n.height * scale),
+            // A fixed drawing id (figure numbers are unique in a document): docx would use a process-wide counter.
+            id: String(n.number),
+            caption: figureCaption(n),
           }),
         ],
       }),
@@ -606,6 +599,33 @@ const handlers: Handlers<Ctx, Result> = {
     return [n.kind === 'insert' ? new InsertedTextRun(opts) : new DeletedTextRun(opts)];
   },
 };
+
+/**
+ * The image run of a figure's PNG. docx names the picture by the SHA-1 of its bytes, computed in
+ * JavaScript (a few milliseconds for a figure's hundred kilobytes) whenever a run is made: the run
+ * for the same PNG and the same size, number and caption is made once (it holds no state of the
+ * document it is written into) and written into every document that shows it.
+ */
+function figureImage(
+  png: Buffer,
+  f: { width: number; height: number; id: string; caption: string },
+): ImageRun {
+  let runs = figureImages.get(png);
+  if (!runs) figureImages.set(png, (runs = new Map()));
+  const key = JSON.stringify([f.width, f.height, f.id, f.caption]);
+  let run = runs.get(key);
+  if (!run) {
+    run = new ImageRun({
+      type: 'png',
+      data: png,
+      transformation: { width: f.width, height: f.height },
+      altText: { id: f.id, name: f.caption, description: f.caption, title: f.caption },
+    });
+    runs.set(key, run);
+  }
+  return run;
+}
+const figureImages = new WeakMap<Buffer, Map<string, ImageRun>>();
 
 /** `2026-11-22` → a fixed timestamp used for every date inside the package. */
 function fixedDate(date: string): Date {
@@ -730,10 +750,14 @@ type PartsCompiler = {
 };
 const compiler = (Packer as unknown as { compiler?: Partial<PartsCompiler> }).compiler;
 
-/** The parts of the package Packer would zip, in its order; from its zip where needed. */
+/**
+ * The parts of the package Packer would zip, in its order; from its zip where needed. `patch`
+ * rewrites a text part (before it is encoded, from the compiler).
+ */
 async function packageParts(
   file: DocxDocument,
   overrides: { path: string; data: string }[],
+  patch: (name: string, xml: string) => string,
   viaPacker = false,
 ): Promise<Record<string, Uint8Array>> {
   if (!viaPacker && typeof compiler?.compile === 'function') {
@@ -741,18 +765,22 @@ async function packageParts(
     // PNGs too) for nothing: take the parts themselves.
     const parts = (compiler as PartsCompiler).compile(file, undefined, overrides);
     return Object.fromEntries(
-      [...parts].map(([k, v]) => [
-        k,
-        typeof v === 'string'
-          ? strToU8(v)
-          : ArrayBuffer.isView(v)
-            ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
-            : new Uint8Array(v as ArrayBuffer),
-      ]),
+      [...parts].map(([k, v]) => {
+        if (typeof v === 'string') return [k, strToU8(patch(k, v))];
+        const bytes = ArrayBuffer.isView(v)
+          ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+          : new Uint8Array(v as ArrayBuffer);
+        return [k, PATCHED.includes(k) ? strToU8(patch(k, strFromU8(bytes))) : bytes];
+      }),
     );
   }
-  return unzipSync(await Packer.toBuffer(file, false, overrides));
+  const files = unzipSync(await Packer.toBuffer(file, false, overrides));
+  for (const k of PATCHED) files[k] = strToU8(patch(k, strFromU8(files[k]!)));
+  return files;
 }
+
+/** The parts patched after docx writes them. */
+const PATCHED = ['word/document.xml', 'word/styles.xml'];
 
 /** CT_PPrBase's children in schema order, up to the justification (what defaults may hold). */
 const PPR_ORDER = [
@@ -849,31 +877,27 @@ export async function docxParts(
       data: numbering.xml(st.fonts.body, twip(st.style.sizes.body)),
     },
   ];
-  const files = await packageParts(file, overrides, viaPacker);
   // docx numbers a TOC's heading bookmarks from a process-wide counter: renumber them in order
   // of appearance so the same input still gives the same bytes.
-  files['word/document.xml'] = strToU8(
-    resolveNumIds(renumberBookmarks(strFromU8(files['word/document.xml']!))),
+  return packageParts(
+    file,
+    overrides,
+    (name, xml) =>
+      name === 'word/document.xml'
+        ? resolveNumIds(renumberBookmarks(xml))
+        : name === 'word/styles.xml'
+          ? withWidowControl(withCjkDefaults(xml))
+          : xml,
+    viaPacker,
   );
-  files['word/styles.xml'] = strToU8(
-    withWidowControl(withCjkDefaults(strFromU8(files['word/styles.xml']!))),
-  );
-  return files;
 }
 
 export const docxWriter: Writer = {
   format: 'docx',
   async write(doc) {
     const files = await docxParts(doc);
-    const mtime = fixedDate(doc.meta.date);
     // PNGs are already compressed: store them, deflate only the XML parts.
-    const entries = Object.fromEntries(
-      Object.entries(files).map(([k, v]) => [
-        k,
-        [v, { mtime, level: k.startsWith('word/media/') ? 0 : 6 }],
-      ]),
-    );
-    return Buffer.from(zipSync(entries as Parameters<typeof zipSync>[0]));
+    return zipParts(files, fixedDate(doc.meta.date), (k) => k.startsWith('word/media/'));
   },
 };
 
