@@ -46,8 +46,12 @@ import { fileVersionKey, parsedFontFile, parsedFonts } from '../../fonts/parsed.
 import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
+import { sharedGlyphDecode } from './glyph-decode.js';
 import { findMissingGlyphs } from './glyphs.js';
+import { measureOnce } from './measure-once.js';
 import { sharedShaping } from './shaping.js';
+import { textStreams } from './streams.js';
+import { fastTextMeasure } from './text-measure.js';
 import { fastStyleLookup } from './styles.js';
 
 let configured = false;
@@ -83,10 +87,16 @@ function configure(): void {
   });
   pdfmake.setUrlAccessPolicy(() => false);
   pdfmake.setLocalAccessPolicy(() => false);
-  // pdfmake's own style lookup and pdfkit's per-document shaping, for comparison (same bytes).
+  // pdfmake's and pdfkit's own code (style lookup, shaping per document, measuring every layout
+  // pass and every piece of text, content as small byte arrays, glyphs decoded for each subset),
+  // for comparison (same bytes).
   if (process.env.TENDERKIT_PDF_PLAIN !== '1') {
     fastStyleLookup();
     sharedShaping(data.sansRegular);
+    measureOnce();
+    textStreams();
+    fastTextMeasure();
+    sharedGlyphDecode(data.serifRegular);
   }
   configured = true;
 }
