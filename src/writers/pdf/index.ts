@@ -47,6 +47,7 @@ import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 import { sharedGlyphDecode } from './glyph-decode.js';
+import { keepLaidOutPages, textBelow } from './final-pages.js';
 import { findMissingGlyphs } from './glyphs.js';
 import { measureOnce } from './measure-once.js';
 import { sharedShaping } from './shaping.js';
@@ -87,6 +88,8 @@ function configure(): void {
   });
   pdfmake.setUrlAccessPolicy(() => false);
   pdfmake.setLocalAccessPolicy(() => false);
+  // The keep rules read the laid-out pages (a correction, not a shortcut: always on).
+  keepLaidOutPages();
   // pdfmake's and pdfkit's own code (style lookup, shaping per document, measuring every layout
   // pass and every piece of text, content as small byte arrays, glyphs decoded for each subset),
   // for comparison (same bytes).
@@ -787,7 +790,13 @@ function breakBefore(node: PdfNode, q: NodeQueries, layout: Layout): boolean {
       .getPreviousNodesOnPage()
       .some((x) => x.startPosition.pageNumber === page && x.style !== FURNITURE);
   if (node.headlineLevel) {
-    if (linesBelow(content(q.getFollowingNodesOnPage()), page, layout) >= KEEP_LINES) return false;
+    if (
+      linesBelow(content(q.getFollowingNodesOnPage()), page, layout) >= KEEP_LINES &&
+      // What an unbreakable block holds is recorded where the block began, even when pdfmake
+      // moved it to the next page: the printed page must show text below the heading too.
+      textBelow(page, node.startPosition.top, contentBottom(node), headingText(node)) !== false
+    )
+      return false;
     return !first();
   }
   // Orphan control: a paragraph starting in the last line of a page starts on the next one.
@@ -796,6 +805,28 @@ function breakBefore(node: PdfNode, q: NodeQueries, layout: Layout): boolean {
   const here = (own.positions ?? []).filter((p) => p.pageNumber === page).length;
   const continues = (own.positions ?? []).some((p) => p.pageNumber > page);
   return here === 1 && continues && !first();
+}
+
+/** Where the page's content area ends (pdfmake gives the top margin and inner height). */
+function contentBottom(node: PdfNode): number {
+  const p = node.startPosition as { top: number; pageInnerHeight?: number; verticalRatio?: number };
+  // verticalRatio = (top − top margin) / inner height, so the margin is top − ratio × height.
+  if (p.pageInnerHeight === undefined || p.verticalRatio === undefined) return Infinity;
+  return p.top - p.verticalRatio * p.pageInnerHeight + p.pageInnerHeight;
+}
+
+/** A heading's text, from its pieces. */
+function headingText(node: PdfNode): string {
+  const t = (node as { text?: unknown }).text;
+  const flat = (x: unknown): string =>
+    typeof x === 'string'
+      ? x
+      : Array.isArray(x)
+        ? x.map(flat).join('')
+        : x && typeof x === 'object' && 'text' in x
+          ? flat((x as { text: unknown }).text)
+          : '';
+  return flat(t);
 }
 
 /** The paragraph node behind a pdfmake node: itself, or the text column of a list item. */
