@@ -90,3 +90,18 @@ describe('README worked example', () => {
     }
   });
 });
+
+describe('README explain excerpt', () => {
+  it('shows lines the real `tenderkit explain` prints for the example, bid lines included', () => {
+    const shown = readme
+      .split('\n')
+      .filter((l) => l.startsWith('examples/highway-monitoring.yaml:'));
+    expect(shown.length).toBeGreaterThanOrEqual(3);
+    const printed = execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'bin/tenderkit.js'), 'explain', 'examples/highway-monitoring.yaml'],
+      { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' },
+    ).split('\n');
+    for (const l of shown) expect(printed, l).toContain(l);
+  }, 60_000);
+});

@@ -3,7 +3,7 @@
 // to report a fault, a doubled 均, a narrower kind of experience, a schedule chart for a bid with no
 // schedule) is checked here sentence by sentence, in process, and once through the real CLI.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -199,6 +199,139 @@ describe('培训方案', () => {
       `项目编号：${hospital.project.number}`,
       `招标人：${hospital.tenderee.name}`,
     ]);
+  });
+});
+
+describe('service.routinePeriod: the period of inspections, visits and reports', () => {
+  const routine =
+    'service:\n  inspections: 每季度\n  visitsFirstYear: 每月\n  visitsLater: 每季度\n  reports:\n    - { name: 运行维护月报, every: 每月 }\n';
+
+  it('writes only the frequencies when the bid states no period', () => {
+    const l = lines(render(routine), PLAN);
+    expect(l).toContain('• 巡检：对系统进行全面巡检，频次为每季度一次。');
+    expect(l).toContain(
+      '• 用户回访：系统投入使用后的首年内，回访频次为每月一次；此后回访频次为每季度一次。',
+    );
+    expect(l).toContain('• 定期报告：运行维护月报，每月一次。');
+    expect(l.join('\n')).not.toMatch(/质保期内|合同期内|质保期满|合同期满/);
+  });
+
+  it('states the period in every routine service when the bid states it', () => {
+    const warranty = lines(render(`${routine}  routinePeriod: warranty\n`), PLAN);
+    expect(warranty).toContain('• 巡检：质保期内，对系统进行全面巡检，频次为每季度一次。');
+    expect(warranty).toContain(
+      '• 用户回访：系统投入使用后的首年内，回访频次为每月一次；此后至质保期满，回访频次为每季度一次。',
+    );
+    expect(warranty).toContain('• 定期报告：质保期内提交运行维护月报，每月一次。');
+
+    const contract = lines(render(`${routine}  routinePeriod: contract\n`), LETTER);
+    expect(contract).toContain('• 巡检：合同期内，对系统进行全面巡检，频次为每季度一次。');
+    expect(contract).toContain(
+      '• 用户回访：系统投入使用后的首年内，回访频次为每月一次；此后至合同期满，回访频次为每季度一次。',
+    );
+    const laterOnly = lines(
+      render('service:\n  visitsLater: 每半年\n  routinePeriod: contract\n'),
+      LETTER,
+    );
+    expect(laterOnly).toContain('• 用户回访：合同期内，回访频次为每半年一次。');
+  });
+});
+
+describe('afterWarranty.freePhoneConsultationPeriod', () => {
+  it('states the period only when the bid states it', () => {
+    const open = lines(render('afterWarranty:\n  freePhoneConsultation: true\n'), LETTER);
+    expect(open).toContain('质保期满后，电话技术咨询继续免费。');
+
+    const three = lines(
+      render('afterWarranty:\n  freePhoneConsultation: true\n  freePhoneConsultationPeriod: 3年\n'),
+      LETTER,
+    );
+    expect(three).toContain('质保期满后3年内，电话技术咨询继续免费。');
+    expect(three.join('\n')).not.toContain('质保期满后，电话技术咨询继续免费。');
+
+    const lifetime = lines(
+      render(
+        'afterWarranty:\n  freePhoneConsultation: true\n  freePhoneConsultationPeriod: 终身\n',
+      ),
+      LETTER,
+    );
+    expect(lifetime).toContain('质保期满后，电话技术咨询终身免费。');
+  });
+
+  it('refuses a period without the promise, located at the period', () => {
+    const text = `${MINIMAL}warranty:\n  components: [{ name: 软件, period: 1年 }]\nafterWarranty:\n  freePhoneConsultationPeriod: 3年\n`;
+    const r = loadBidText(text, 'bid.yaml');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const line = text.split('\n').findIndex((l) => l.includes('freePhoneConsultationPeriod')) + 1;
+    expect(r.diagnostics).toMatchObject([
+      {
+        name: 'RuleViolation',
+        severity: 'error',
+        rule: 'phone-consultation-period-needs-consultation',
+        path: 'afterWarranty.freePhoneConsultationPeriod',
+        label: '免费电话咨询期限',
+        location: { file: 'bid.yaml', line },
+      },
+    ]);
+  });
+});
+
+describe('lint through the real CLI: contradictions inside a bid', () => {
+  it('locates the training schedule outside the promised window, the emergency time no tier states, and the open-ended promises', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-contradict-'));
+    try {
+      copyFileSync(exampleFile('highway-tender'), path.join(dir, 'highway-tender.yaml'));
+      const text = readFileSync(exampleFile('highway-monitoring'), 'utf8')
+        .replace('系统交工验收前 3 周内', '系统交工验收前 15 日内')
+        .replace('抢修队伍按 A 类问题的到场时限赶赴断点', '抢修队伍 4 小时内到达断点')
+        .replace('  routinePeriod: warranty\n', '')
+        .replace('  freePhoneConsultationPeriod: 3年\n', '')
+        .replace(
+          '功能改进建议、新增需求等非故障类问题。',
+          '使用咨询、功能改进建议等非故障类问题。',
+        );
+      const file = path.join(dir, 'bid.yaml');
+      writeFileSync(file, text);
+      const r = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'bin', 'tenderkit.js'), 'lint', file],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(r.status, r.stderr).toBe(0); // warnings only
+      const out = `${r.stdout}${r.stderr}`;
+      const at = (needle: string, col: number) =>
+        `bid.yaml:${text.split('\n').findIndex((l) => l.includes(needle)) + 1}:${col}`;
+      expect(out).toContain(
+        `${at('phase: 交工验收前第 3 周', 16)} training.schedule[0].phase（时间安排）：警告：培训日程“交工验收前第 3 周”（第3周延续到第21日）超出培训时间“系统交工验收前 15 日内完成集中培训，试运行期间跟班指导”承诺的“系统交工验收前15日内”`,
+      );
+      expect(out).toContain('[training-schedule-within-timing]');
+      const negotiable = text.split('\n').findIndex((l) => l.includes('definition: 使用咨询')) + 2;
+      expect(out).toContain(
+        `bid.yaml:${negotiable}:17 responseTiers[3].negotiable（整体协商确定）：警告：咨询办结承诺90%的咨询7日内办结，但包含咨询的“D类问题”整体协商确定时限`,
+      );
+      expect(out).toContain(
+        `${at('抢修队伍 4 小时内到达断点', 17)} emergency.risks[1].measures（应对措施）：警告：应急措施“主干光纤通信中断”写“4小时内到达”，与故障响应等级的任何一个时限都不相同`,
+      );
+      expect(out).toContain(
+        `${at('  inspections: 每季度', 16)} service.inspections（巡检频次）：警告：巡检、此后回访、定期报告只写了频次`,
+      );
+      expect(out).toContain(
+        `${at('freePhoneConsultation: true', 26)} afterWarranty.freePhoneConsultation（继续免费电话咨询）：警告：承诺质保期满后继续免费电话咨询，但没有写期限`,
+      );
+      // One finding per contradiction, the consultation closure against a negotiable 咨询 tier too.
+      expect([...out.matchAll(/\[([a-z-]+)\]$/gm)].map((m) => m[1]).sort()).toEqual([
+        'consultation-closure-vs-tier',
+        'emergency-times-match-tiers',
+        'phone-consultation-period',
+        'routine-service-period',
+        'training-schedule-within-timing',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

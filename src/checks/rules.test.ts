@@ -129,6 +129,46 @@ const cases: [string, (b: BidParams) => void, string][] = [
     '',
   ],
   ['signing-date', (b) => void (b.signature.date = '2026-10-01'), 'signature.date'],
+  [
+    'training-schedule-within-timing',
+    // 上线前第 2 周 runs to the 14th day before go-live, outside “上线前 10 日内”.
+    (b) => void (b.training!.timing = '系统上线前 10 日内完成集中培训'),
+    'training.schedule.1.phase',
+  ],
+  [
+    'emergency-times-match-tiers',
+    (b) => void (b.emergency!.risks[0]!.measures = '启用双机热备；工程师 4 小时内到场'),
+    'emergency.risks.0.measures',
+  ],
+  [
+    'consultation-closure-vs-tier',
+    (b) => {
+      b.service!.consultationClosure = { percent: 90, within: d('7日') };
+      b.responseTiers!.push({ name: '咨询类问题', definition: '使用咨询', negotiable: true });
+    },
+    'responseTiers.2.negotiable',
+  ],
+  [
+    'milestone-clock-start',
+    (b) => void delete milestone(b, 1, 'onsite').from,
+    'responseTiers.1.milestones.1',
+  ],
+  ['routine-service-period', (b) => void delete b.service!.routinePeriod, 'service.inspections'],
+  [
+    'phone-consultation-period',
+    (b) => void delete b.afterWarranty!.freePhoneConsultationPeriod,
+    'afterWarranty.freePhoneConsultation',
+  ],
+  [
+    'phone-consultation-period-needs-consultation',
+    (b) => void delete b.afterWarranty!.freePhoneConsultation,
+    'afterWarranty.freePhoneConsultationPeriod',
+  ],
+  [
+    'pricing-needs-basis',
+    (b) => void (b.afterWarranty!.pricing = 'preferential'),
+    'afterWarranty.pricing',
+  ],
 ];
 
 describe('rule catalogue', () => {

@@ -3,8 +3,9 @@ import { diagnostic, type Diagnostic, type Severity } from '../diagnostics/diagn
 import type { FieldPath, LoadedYaml } from '../load/yaml-file.js';
 import { formatPath, labelAt } from '../load/zod-issues.js';
 import { bidSchema, COMMITMENT_SECTIONS, type BidParams, type Milestone } from '../schema/bid.js';
-import { compareDurations, type ServiceHours } from '../schema/duration.js';
+import { compareDurations, type Duration, type ServiceHours } from '../schema/duration.js';
 import { channelLabels, milestoneLabels } from '../schema/labels.js';
+import { sameAnchor, squashText, textTimes, timeWindows, weekEnd, weekSlot } from './free-text.js';
 
 export interface Finding {
   readonly path: FieldPath;
@@ -55,6 +56,12 @@ export function milestoneName(m: Milestone): string {
 function limitText(m: Milestone): string {
   if (m.cases) return m.cases.map((c) => `${c.when}${c.within.text}`).join('、');
   return m.within?.text ?? '未写时限';
+}
+
+/** Every limit a milestone states: its own, each case's, both parts of a split limit. */
+function milestoneLimits(m: Milestone): Duration[] {
+  const all = m.cases ? m.cases.map((c) => c.within) : m.within ? [m.within] : [];
+  return all.flatMap((d) => (d.kind === 'split' ? [d.workday, d.holiday] : [d]));
 }
 
 function hasLimit(m: Milestone): boolean {
@@ -481,6 +488,209 @@ export const RULES: readonly Rule[] = [
             {
               path: ['service', 'escalation', 0],
               message: `售后服务时间为${s.hours.text}，但逐级处理的第一步“${channelLabels[first]}”只在${channel.hours.text}提供`,
+            },
+          ]
+        : [];
+    },
+  },
+  {
+    id: 'training-schedule-within-timing',
+    severity: 'warning',
+    title: '培训日程在承诺的培训时间之内',
+    hint: '培训时间（training.timing）承诺了期限，培训日程中这一行却可能落在期限之外：请把培训时间改为覆盖全部日程（例如“前 3 周内”），或调整培训日程。',
+    check: (b) => {
+      const t = b.training;
+      if (!t?.timing) return [];
+      const windows = timeWindows(t.timing);
+      return t.schedule.flatMap((row, i) => {
+        const slot = weekSlot(row.phase);
+        if (!slot) return [];
+        const same = windows.filter(
+          (w) => w.side === slot.side && sameAnchor(w.anchor, slot.anchor),
+        );
+        if (!same.length) return [];
+        const end = weekEnd(slot.week);
+        // Only where it is certain: the week ends later than every window it could belong to.
+        if (!same.every((w) => compareDurations(end, w.length) === 1)) return [];
+        return [
+          {
+            path: ['training', 'schedule', i, 'phase'],
+            message: `培训日程“${row.phase}”（第${slot.week}周延续到第${slot.week * 7}日）超出培训时间“${t.timing}”承诺的“${same.map((w) => w.text).join('”“')}”`,
+          },
+        ];
+      });
+    },
+  },
+  {
+    id: 'emergency-times-match-tiers',
+    severity: 'warning',
+    title: '应急措施中的到场、响应时间与故障响应等级一致',
+    hint: '应急措施是自由文本，其中的时间与故障响应等级的时限不一致时，招标人无法判断以哪个为准：请改用与相应等级相同的时限，或删去文本中的时间（如“按A类问题的到场时限到达”）。',
+    check: (b) => {
+      const tiers = (b.responseTiers ?? []).filter((t) => t.milestones);
+      if (!tiers.length) return [];
+      return (b.emergency?.risks ?? []).flatMap((r, i) => {
+        const text = `${r.risk}${r.measures}`;
+        // A measure that names a tier concerns that tier; otherwise any tier may be meant.
+        const named = tiers.filter((t) => squashText(text).includes(squashText(t.name)));
+        const concerned = named.length ? named : tiers;
+        return textTimes(r.measures).flatMap((tt) => {
+          const limits = concerned.flatMap((t) =>
+            (t.milestones ?? [])
+              .filter((m) => m.kind === tt.kind)
+              .flatMap((m) => milestoneLimits(m).map((d) => ({ tier: t.name, m, d }))),
+          );
+          if (!limits.length) return [];
+          const order = limits.map((l) => compareDurations(tt.within, l.d));
+          if (order.some((o) => o === 0 || o === null)) return [];
+          const what = tt.kind === 'onsite' ? '到场' : '响应';
+          const listed = concerned
+            .map((t) => {
+              const ms = (t.milestones ?? []).filter((m) => m.kind === tt.kind);
+              return ms.length ? `${t.name}${ms.map(limitText).join('、')}` : '';
+            })
+            .filter(Boolean)
+            .join('；');
+          const relation = order.every((o) => o === -1)
+            ? '比故障响应等级承诺的还快'
+            : order.every((o) => o === 1)
+              ? '比故障响应等级承诺的还慢'
+              : '与故障响应等级的任何一个时限都不相同';
+          return [
+            {
+              path: ['emergency', 'risks', i, 'measures'],
+              message: `应急措施“${r.risk}”写“${tt.text}”，${relation}（${what}时限：${listed}）`,
+            },
+          ];
+        });
+      });
+    },
+  },
+  {
+    id: 'consultation-closure-vs-tier',
+    severity: 'warning',
+    title: '咨询办结承诺与咨询类故障等级一致',
+    hint: '咨询办结（service.consultationClosure）承诺了办结时限，而定义中包含咨询的故障等级却整体协商确定：请为该等级写明时限、从该等级的定义中去掉咨询，或删去咨询办结承诺。',
+    check: (b) => {
+      const c = b.service?.consultationClosure;
+      if (!c) return [];
+      return (b.responseTiers ?? []).flatMap((t, i) =>
+        t.negotiable && `${t.name}${t.definition ?? ''}`.includes('咨询')
+          ? [
+              {
+                path: ['responseTiers', i, 'negotiable'],
+                message: `咨询办结承诺${c.percent}%的咨询${c.within.text}内办结，但包含咨询的“${t.name}”整体协商确定时限`,
+              },
+            ]
+          : [],
+      );
+    },
+  },
+  {
+    id: 'milestone-clock-start',
+    severity: 'warning',
+    title: '处理时限写明起算点',
+    hint: '时限从何时起算（接到报修、到达现场、上一环节完成）不写，招标人无法核对是否按时：请为每个环节写 from。',
+    check: (b) => {
+      const lists: [FieldPath, string, readonly Milestone[]][] = [
+        ...(b.responseTiers ?? []).map((t, i): [FieldPath, string, readonly Milestone[]] => [
+          ['responseTiers', i, 'milestones'],
+          `“${t.name}”`,
+          t.milestones ?? [],
+        ]),
+        [['afterWarranty', 'milestones'], '质保期外响应', b.afterWarranty?.milestones ?? []],
+      ];
+      return lists.flatMap(([base, who, ms]) => {
+        const open = ms.map((m, j) => ({ m, j })).filter(({ m }) => hasLimit(m) && !m.from);
+        return open.length
+          ? [
+              {
+                path: [...base, open[0]!.j],
+                message: `${who}的${open.map(({ m }) => `“${milestoneName(m)}”`).join('、')}没有写起算点`,
+              },
+            ]
+          : [];
+      });
+    },
+  },
+  {
+    id: 'routine-service-period',
+    severity: 'warning',
+    title: '巡检、回访和定期报告写明提供的期间',
+    hint: '只写频次，承诺书读起来就是无限期的承诺：请写明 service.routinePeriod（质保期内或合同期内）；没有巡检、回访和报告时不要写它。',
+    check: (b) => {
+      const s = b.service;
+      if (!s) return [];
+      const stated = (
+        [
+          ['inspections', s.inspections, '巡检'],
+          ['visitsLater', s.visitsLater, '此后回访'],
+          ['reports', s.reports?.length ? s.reports : undefined, '定期报告'],
+        ] as const
+      ).filter(([, v]) => v !== undefined);
+      if (s.routinePeriod)
+        return stated.length || s.visitsFirstYear
+          ? []
+          : [
+              {
+                path: ['service', 'routinePeriod'],
+                message: '写了巡检、回访和报告的期间，但没有写巡检、回访或定期报告',
+              },
+            ];
+      return stated.length
+        ? [
+            {
+              path: ['service', stated[0]![0]],
+              message: `${stated.map(([, , l]) => l).join('、')}只写了频次，没有写在什么期间内提供`,
+            },
+          ]
+        : [];
+    },
+  },
+  {
+    id: 'phone-consultation-period',
+    severity: 'warning',
+    title: '质保期满后的免费电话咨询写明期限',
+    hint: '“电话技术咨询继续免费”没有期限，读起来就是永久承诺：请写明 afterWarranty.freePhoneConsultationPeriod（如“3年”，确为永久时写“终身”）。',
+    check: (b) =>
+      b.afterWarranty?.freePhoneConsultation && !b.afterWarranty.freePhoneConsultationPeriod
+        ? [
+            {
+              path: ['afterWarranty', 'freePhoneConsultation'],
+              message: '承诺质保期满后继续免费电话咨询，但没有写期限',
+            },
+          ]
+        : [],
+  },
+  {
+    id: 'phone-consultation-period-needs-consultation',
+    severity: 'error',
+    title: '免费电话咨询期限以承诺免费电话咨询为前提',
+    hint: '请同时选择“继续免费电话咨询”（afterWarranty.freePhoneConsultation），或删去免费电话咨询期限。',
+    check: (b) =>
+      b.afterWarranty?.freePhoneConsultationPeriod && !b.afterWarranty.freePhoneConsultation
+        ? [
+            {
+              path: ['afterWarranty', 'freePhoneConsultationPeriod'],
+              message: `写了免费电话咨询期限（${b.afterWarranty.freePhoneConsultationPeriod.text}），但没有承诺继续免费电话咨询`,
+            },
+          ]
+        : [],
+  },
+  {
+    id: 'pricing-needs-basis',
+    severity: 'warning',
+    title: '“优惠价格”“合理价格”须有可核实的依据',
+    hint: '“优惠价格”“合理价格”没有比较的基准，招标人无法核实：请写明年度维护费上限（afterWarranty.annualFeeCap），或改用成本价、合同约定的价格等可核实的收费方式。',
+    check: (b) => {
+      const w = b.afterWarranty;
+      return w &&
+        (w.pricing === 'preferential' || w.pricing === 'reasonable') &&
+        w.annualFeeCap === undefined
+        ? [
+            {
+              path: ['afterWarranty', 'pricing'],
+              message: `质保期外按“${w.pricing === 'preferential' ? '优惠价格' : '合理价格'}”收费，但没有写年度维护费上限或其他可核实的依据`,
             },
           ]
         : [];

@@ -180,7 +180,7 @@ describe('loading a bid file', () => {
     expect(at('终身').message).toContain('这里不能写“终身”');
     expect(at('2 hours')).toMatchObject({
       path: 'responseTiers[0].milestones[0].within',
-      location: { line: 51 },
+      location: { line: 52 },
     });
     const ok = loadBidText(
       valid.replace('within: 30分钟, from: report', 'within: 半小时, from: report'),

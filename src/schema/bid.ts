@@ -244,6 +244,13 @@ export const serviceSchema = z
     visitsFirstYear: frequency({ label: '第一年回访频次' }).optional(),
     visitsLater: frequency({ label: '此后回访频次' }).optional(),
     reports: z.array(reportSchema).max(5).optional().meta({ label: '定期报告' }),
+    routinePeriod: choice(
+      { warranty: '质保期内', contract: '合同期内' },
+      {
+        label: '巡检、回访和报告的期间',
+        help: '巡检、回访和定期报告在什么期间内提供；不填则文件只写频次，不写期间',
+      },
+    ).optional(),
     upgradeNotice: bool({
       label: '新版本通知',
       help: '软件有新版本时通知用户，用户需要时提供升级',
@@ -391,6 +398,10 @@ export const afterWarrantySchema = z
       help: '质保期满后的年度维护费不超过此数',
     }).optional(),
     freePhoneConsultation: bool({ label: '继续免费电话咨询' }).optional(),
+    freePhoneConsultationPeriod: period(
+      '免费电话咨询期限',
+      '质保期满后继续免费电话咨询的期限，例如“3年”“终身”；不填则文件不写期限',
+    ).optional(),
     repairTurnaround: limit('返厂维修时限', '例如“20个工作日”').optional(),
     lifetimeSupport: bool({ label: '终身技术支持' }).optional(),
     milestones: z
