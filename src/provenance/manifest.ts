@@ -1,14 +1,15 @@
 // Provenance: what went into a build (tool, bid, clause versions, fonts) and what came out, recorded
 // in manifest.json beside the outputs and embedded in each .docx and PDF.
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileSha256, styleFiles } from '../workspace/style.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { Document } from '../ir/types.js';
 import type { Library } from '../library/library.js';
 import { SCHEMA_VERSION, type BidParams } from '../schema/bid.js';
-import { fontBytes, FONT_FILES, type FontKey } from '../fonts/files.js';
+import { fontData, FONT_FILES, FONT_KEYS, type FontKey } from '../fonts/files.js';
+import { binaryCacheGet, binaryCachePut } from '../library/cache.js';
 import type { Format } from '../writers/types.js';
 import { toolVersion } from './version.js';
 
@@ -76,12 +77,36 @@ export function extraCommitmentsUsed(doc: Document, bid: BidParams): ExtraCommit
 let fontCache: { name: string; sha256: string }[] | undefined;
 /** Hashes of the embedded font files (computed once per process). */
 export function fontHashes(): { name: string; sha256: string }[] {
-  const data = fontBytes();
-  fontCache ??= Object.entries(FONT_FILES).map(([k, f]) => ({
-    name: path.basename(f),
-    sha256: sha256(data[k as FontKey]),
+  fontCache ??= FONT_KEYS.map((k) => ({
+    name: path.basename(FONT_FILES[k]),
+    sha256: fontSha256(k),
   }));
   return fontCache;
+}
+
+/**
+ * A built-in font file's SHA-256. Hashing the four fonts (~40 MB) cost every build ~80 ms, so the
+ * hash is kept in the user's cache (`fonts-1/`, under the binary cache's rules), named by the
+ * file's identity: real path, device, inode, size, and modification and change times in
+ * nanoseconds. Any write to the file changes its change time (which no user can set back), so a
+ * changed font is hashed again; a damaged entry or `TENDERKIT_CACHE=off` means hashing as before.
+ */
+function fontSha256(key: FontKey): string {
+  let id: string | undefined;
+  try {
+    const file = realpathSync(FONT_FILES[key]);
+    const st = statSync(file, { bigint: true });
+    id = sha256(
+      ['tenderkit-font-sha256-1', file, st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join('\0'),
+    );
+  } catch {
+    id = undefined;
+  }
+  const kept = id === undefined ? undefined : binaryCacheGet('fonts-1', id)?.toString('latin1');
+  if (kept && /^[0-9a-f]{64}$/.test(kept)) return kept;
+  const hash = sha256(fontData(key));
+  if (id !== undefined) binaryCachePut('fonts-1', id, Buffer.from(hash, 'latin1'));
+  return hash;
 }
 
 export interface BuildInputs {
