@@ -4,10 +4,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Fontkit from 'fontkit';
+import { standInUnusedModules } from './lazy-deps.js';
 import { FONT_FILES, FONT_KEYS, fontData, TYPO_METRICS, type FontKey } from './files.js';
 
 const require = createRequire(import.meta.url);
 let fontkit: typeof Fontkit | undefined;
+
+/** fontkit, with stand-ins for the modules it loads and TenderKit never runs (lazy-deps.ts). */
+function loadFontkit(): typeof Fontkit {
+  standInUnusedModules();
+  return require('fontkit') as typeof Fontkit;
+}
 
 const parsed: Partial<Record<FontKey, Fontkit.Font>> = {};
 
@@ -18,7 +25,7 @@ const parsed: Partial<Record<FontKey, Fontkit.Font>> = {};
  * subsets live in pdfkit.
  */
 export function parsedFont(key: FontKey): Fontkit.Font {
-  fontkit ??= require('fontkit') as typeof Fontkit;
+  fontkit ??= loadFontkit();
   return (parsed[key] ??= withLineMetrics(fontkit.create(fontData(key)), FONT_FILES[key]));
 }
 
@@ -61,7 +68,7 @@ const parsedFiles = new Map<string, Fontkit.Font>();
 export function parsedFontFile(file: string, key = fileVersionKey(file)): Fontkit.Font {
   let font = parsedFiles.get(key);
   if (!font) {
-    fontkit ??= require('fontkit') as typeof Fontkit;
+    fontkit ??= loadFontkit();
     font = fontkit.create(readFileSync(file));
     parsedFiles.set(key, font);
     if (parsedFiles.size > 8) parsedFiles.delete(parsedFiles.keys().next().value!);

@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+// Before pdfmake: stand-ins for modules it would load and never use (lazy-deps.ts).
+import '../../fonts/lazy-deps.js';
 import pdfmake from 'pdfmake';
 import type {
   CanvasElement,
