@@ -29,6 +29,7 @@ import {
   figureCacheStats,
   figurePng,
   indexedPng,
+  keepFiguresOnDisk,
   PRINT_DPI,
   renderPng,
 } from '../src/figures/raster.js';
@@ -222,7 +223,18 @@ let variant = 0;
 const unseen = (svg: string) => svg.replace('</svg>', `<!-- ${process.pid}-${++variant} --></svg>`);
 
 describe('the disk cache, in this process', () => {
+  it('is not used unless the process asks for it (the web server never does)', () => {
+    keepFiguresOnDisk(false);
+    const dir = freshCache();
+    const svg = unseen(figures[0]!.svg);
+    const before = { ...figureCacheStats };
+    expect(figurePng(svg).equals(renderPng(svg))).toBe(true);
+    expect(figureCacheStats.rendered - before.rendered).toBe(1);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+
   it('renders a figure once, then reads it; off writes nothing', () => {
+    keepFiguresOnDisk();
     const dir = freshCache();
     const svg = unseen(figures[1]!.svg);
     const before = { ...figureCacheStats };

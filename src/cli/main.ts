@@ -118,6 +118,8 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { startWriterThread } = await import('../writers/thread.js');
       await using thread = startWriterThread(formats.filter((f) => f === 'pdf'));
       (await import('./zod-config.js')).parseWithoutCompiling();
+      // The figures' PNGs for Word are kept in the user's cache by the CLI only (figures/raster.ts).
+      if (formats.includes('docx')) (await import('../figures/raster.js')).keepFiguresOnDisk();
       const [{ buildBid }, { locatedIn, prepareBid }, { workspaceInputs }, ws] = await Promise.all([
         import('../build.js'),
         import('../prepare.js'),

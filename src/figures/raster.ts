@@ -8,8 +8,11 @@
 // and half the bytes. Anything else (more colours, any transparency: a house-style logo) keeps
 // resvg's PNG.
 //
-// Cached: in this process (the same figure in many documents is rendered once), and on disk in the
-// user's cache folder (src/library/cache.ts: `figures-1/`, private to the user, checksummed,
+// Cached: in this process (the same figure in many documents is rendered once), and — in a process
+// that asked for it (`keepFiguresOnDisk`: the CLI's `build`, not the web server, which renders many
+// people's bids) — on disk in the user's cache folder. A figure shows values of the bid (the
+// service team's names in the organisation chart), so this is the one part of the cache that holds
+// bid content, as pixels; README says so. On disk: src/library/cache.ts `figures-1/`, private to the user, checksummed,
 // written whole then renamed, the 200 written last kept, `TENDERKIT_CACHE=off` honoured), so a
 // later build of the same figure reads its PNG instead of rendering it. An entry is named by the
 // SHA-256 of the SVG with everything that decides the PNG's bytes: the format below, this module's
@@ -89,11 +92,18 @@ const memory = new Map<string, Buffer>();
 /** Counts for this process (tests read them). */
 export const figureCacheStats = { rendered: 0, fromDisk: 0 };
 
+let onDisk = false;
+
+/** Keeps figure PNGs in the user's cache folder from now on in this process (the CLI's build). */
+export function keepFiguresOnDisk(on = true): void {
+  onDisk = on;
+}
+
 export function figurePng(svg: string): Buffer {
   const id = sha256(svg);
   let png = memory.get(id);
   if (png) return png;
-  const key = figureCacheKey(svg);
+  const key = onDisk ? figureCacheKey(svg) : undefined;
   const cached = key ? binaryCacheGet(FIGURE_CACHE, key) : undefined;
   if (cached && looksLikePng(cached)) {
     png = cached;
