@@ -447,7 +447,7 @@ describe('the README example', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### House style'));
     const block = section.slice(section.indexOf('```yaml') + 7, section.indexOf('```\n', 10));
-    const r = houseStyleSchema.safeParse((parse(block) as { style: unknown }).style);
+    const r = houseStyleSchema().safeParse((parse(block) as { style: unknown }).style);
     expect(r.error?.issues ?? []).toEqual([]);
     expect(r.data!.sizes).toMatchObject({ body: 16, title: 22, heading1: 16, table: 14 });
   });

@@ -96,8 +96,24 @@ export function textWidth(text: string, size: number, bold = false): number {
   return (s.advance / s.font.unitsPerEm) * size;
 }
 
-/** Word boundaries: ICU's dictionary for Chinese, spaces and punctuation for Latin text. */
-const segmenter = new Intl.Segmenter('zh-CN', { granularity: 'word' });
+/**
+ * Word boundaries: ICU's dictionary for Chinese, spaces and punctuation for Latin text. Made on
+ * first use: loading ICU's word-break data costs a cold process ~15 ms, which `lint` and `explain`
+ * (figures sketched only, see `withoutOutlines`) never pay.
+ */
+let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * The segments of `text`. A sketch (no text drawn, every character a full em wide) breaks its
+ * lines between characters, Latin words and spaces instead of at ICU's words: its labels are not
+ * drawn, and what checks read from a sketch (its marks, compared between two renderings of the
+ * same bid) is made the same way every time.
+ */
+function segments(text: string): Iterable<string> {
+  if (sketching) return text.match(/[A-Za-z0-9]+|\s+|./gsu) ?? [];
+  segmenter ??= new Intl.Segmenter('zh-CN', { granularity: 'word' });
+  return Array.from(segmenter.segment(text), (s) => s.segment);
+}
 /** Never at the start of a line (避头): closing punctuation and the like. */
 const NO_START = /^[，。、；：？！）》」』】〕”’％%,.;:?!)\]}·…—\s]+$/u;
 /** Never at the end of a line (避尾): opening brackets and quotes. */
@@ -110,7 +126,7 @@ const NO_END = /^[（《「『【〔“‘([{]+$/u;
 export function words(text: string): string[] {
   const out: string[] = [];
   let open = '';
-  for (const { segment } of segmenter.segment(text)) {
+  for (const segment of segments(text)) {
     if (NO_START.test(segment) && out.length && !open) out[out.length - 1] += segment;
     else if (NO_END.test(segment)) open += segment;
     else {

@@ -146,10 +146,50 @@ function inRanges(r: Ranges, cp: number): boolean {
   return false;
 }
 
+/**
+ * A test answering for the code points in `r`, one bit per code point up to its last range (a
+ * built-in font's test answers for every character of every document `lint` checks).
+ */
+function rangeTest(r: Ranges): (cp: number) => boolean {
+  const bits = new Uint8Array(r.length ? (r[r.length - 1]! >> 3) + 1 : 0);
+  const set = (from: number, to: number) => {
+    for (let cp = from; cp <= to; cp++) bits[cp >> 3]! |= 1 << (cp & 7);
+  };
+  for (let i = 0; i < r.length; i += 2) {
+    const start = r[i]!;
+    const end = r[i + 1]!;
+    if (end - start < 16) set(start, end);
+    else {
+      // Whole bytes at once: a CJK font's ranges span tens of thousands of code points.
+      set(start, start | 7);
+      bits.fill(0xff, (start >> 3) + 1, end >> 3);
+      set(end & ~7, end);
+    }
+  }
+  return (cp) => ((bits[cp >> 3] ?? 0) & (1 << (cp & 7))) !== 0;
+}
+
+/** The built-in fonts' tests, made on first use. */
+const builtIn: Partial<Record<FontKey, (cp: number) => boolean>> = {};
+
+/** A test answering as `hasGlyph(key, cp)` does, looking the font up once. */
+export function fontGlyphTest(key: FontKey): (cp: number) => boolean {
+  let t = builtIn[key];
+  if (!t) {
+    const r = rangesOf(FONT_FILES[key], key);
+    if (r) t = rangeTest(r);
+    else {
+      const font = parsedFont(key);
+      t = (cp) => font.hasGlyphForCodePoint(cp);
+    }
+    builtIn[key] = t;
+  }
+  return t;
+}
+
 /** Whether the font has a glyph for code point `cp` (as fontkit's `hasGlyphForCodePoint`). */
 export function hasGlyph(key: FontKey, cp: number): boolean {
-  const r = rangesOf(FONT_FILES[key], key);
-  return r ? inRanges(r, cp) : parsedFont(key).hasGlyphForCodePoint(cp);
+  return fontGlyphTest(key)(cp);
 }
 
 /**

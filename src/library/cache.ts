@@ -98,8 +98,24 @@ function keySalt(): string | null {
   return salt;
 }
 
-/** An installed package's version, from the package.json above its entry point. */
+/**
+ * An installed package's version: from the package.json of that name in the first `node_modules`
+ * of Node's lookup that holds one (read directly: a lookup through the package's entry point costs
+ * a cold command several milliseconds per package), else from the package.json above its entry
+ * point.
+ */
 export function packageVersion(require: NodeJS.Require, name: string): string {
+  for (const nm of require.resolve.paths(name) ?? []) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(nm, name, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (pkg.name === name) return String(pkg.version);
+    } catch {
+      // not installed here
+    }
+  }
   // Not require.resolve(`${name}/package.json`): packages with an `exports` map may not list it.
   let dir = path.dirname(require.resolve(name));
   for (;;) {
@@ -123,6 +139,19 @@ export function packageVersion(require: NodeJS.Require, name: string): string {
  * cli/launch.ts), or undefined when there is none to trust.
  */
 export function cacheFolder(sub = 'library-1'): string | undefined {
+  // Asked once per cache lookup (~100 in a `lint`): the answer is kept for the variables it reads.
+  const { TENDERKIT_CACHE, XDG_CACHE_HOME, HOME } = process.env;
+  const memo = `${sub}\0${TENDERKIT_CACHE}\0${XDG_CACHE_HOME}\0${HOME}`;
+  if (folders.has(memo)) return folders.get(memo);
+  const dir = findCacheFolder(sub);
+  if (folders.size >= 16) folders.clear();
+  folders.set(memo, dir);
+  return dir;
+}
+
+const folders = new Map<string, string | undefined>();
+
+function findCacheFolder(sub: string): string | undefined {
   const off = process.env.TENDERKIT_CACHE;
   if (off && /^(off|0|false|no)$/i.test(off)) return undefined;
   if (typeof process.getuid !== 'function') return undefined; // no owner to check (Windows)
@@ -142,12 +171,16 @@ function ownedAndPrivate(st: { uid: number; mode: number }): boolean {
   return st.uid === process.getuid!() && (st.mode & 0o022) === 0;
 }
 
-/** The folder and its parent (`tenderkit/`) are real folders only this user can change. */
+/**
+ * The folder and its parent (`tenderkit/`) are real folders only this user can change. Asked on
+ * every read, not once per process: a folder that becomes writable by others (or is swapped for a
+ * symlink) while a process runs is refused from then on.
+ */
 function trustedFolder(dir: string): boolean {
   for (const d of [path.dirname(dir), dir]) {
     try {
-      const st = lstatSync(d);
-      if (!st.isDirectory() || !ownedAndPrivate(st)) return false;
+      const st = lstatSync(d, { throwIfNoEntry: false });
+      if (!st?.isDirectory() || !ownedAndPrivate(st)) return false;
     } catch {
       return false;
     }
@@ -186,11 +219,11 @@ export function cacheGet(kind: string, bytesSha256: string): unknown {
     const st = fstatSync(fd);
     if (!st.isFile() || !ownedAndPrivate(st) || st.size > MAX_ENTRY_BYTES || !trustedFolder(dir))
       throw new Error('untrusted');
-    const text = readFileSync(fd, 'utf8');
-    const nl = text.indexOf('\n');
-    const payload = text.slice(nl + 1);
-    if (nl !== 64 || sha256(payload) !== text.slice(0, 64)) throw new Error('checksum');
-    const entry = JSON.parse(payload) as { key?: unknown; value?: unknown };
+    // The checksum is over the bytes as stored (the UTF-8 that `cachePut` wrote).
+    const bytes = readFileSync(fd);
+    if (bytes[64] !== 0x0a || sha256(bytes.subarray(65)) !== bytes.toString('latin1', 0, 64))
+      throw new Error('checksum');
+    const entry = JSON.parse(bytes.toString('utf8', 65)) as { key?: unknown; value?: unknown };
     if (entry.key !== key || entry.value === undefined) throw new Error('key');
     cacheStats.hits++;
     return entry.value;

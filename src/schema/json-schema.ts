@@ -42,7 +42,7 @@ const SOURCES: Record<SchemaKind, Source> = {
       'TenderKit 公司资料（company.yaml）：投标人信息、默认落款、标准服务渠道和人员库。由 tenderkit schema --for company 生成；最终以 tenderkit lint 的检查结果为准。',
   },
   workspace: {
-    schema: workspaceSettingsSchema,
+    schema: workspaceSettingsSchema(),
     file: `workspace-v${SETTINGS_VERSION}.schema.json`,
     description:
       'TenderKit 工作区设置（tenderkit.yaml）：默认公司资料、条款库位置和排版样式。由 tenderkit schema --for workspace 生成；最终以 tenderkit 各命令的检查结果为准。',

@@ -24,26 +24,40 @@ const insidePath = (label: string, help: string, yaml: boolean) =>
     )
     .meta({ label, help });
 
-export const workspaceSettingsSchema = z
-  .strictObject({
-    version: z.literal(SETTINGS_VERSION).meta({
-      label: '工作区格式版本',
-      help: `固定写 ${SETTINGS_VERSION}`,
-    }),
-    name: text({ label: '工作区名称', help: '例如公司名称；tenderkit info 显示它' }, 80).optional(),
-    company: insidePath(
-      '默认公司资料',
-      '相对于本文件所在文件夹，例如 company.yaml；投标文件没有写 company 时使用它。不写则投标不使用公司资料',
-      true,
-    ).optional(),
-    library: insidePath(
-      '条款库文件夹',
-      '相对于本文件所在文件夹，其中有 clauses/ 和 templates/；不写时为 library',
-      false,
-    ).optional(),
-    style: houseStyleSchema.optional(),
-    auth: authSettingsSchema.optional(),
-  })
-  .meta({ label: '工作区设置' });
+const buildWorkspaceSettingsSchema = () =>
+  z
+    .strictObject({
+      version: z.literal(SETTINGS_VERSION).meta({
+        label: '工作区格式版本',
+        help: `固定写 ${SETTINGS_VERSION}`,
+      }),
+      name: text(
+        { label: '工作区名称', help: '例如公司名称；tenderkit info 显示它' },
+        80,
+      ).optional(),
+      company: insidePath(
+        '默认公司资料',
+        '相对于本文件所在文件夹，例如 company.yaml；投标文件没有写 company 时使用它。不写则投标不使用公司资料',
+        true,
+      ).optional(),
+      library: insidePath(
+        '条款库文件夹',
+        '相对于本文件所在文件夹，其中有 clauses/ 和 templates/；不写时为 library',
+        false,
+      ).optional(),
+      style: houseStyleSchema().optional(),
+      auth: authSettingsSchema().optional(),
+    })
+    .meta({ label: '工作区设置' });
 
-export type WorkspaceSettings = z.output<typeof workspaceSettingsSchema>;
+let settings: ReturnType<typeof buildWorkspaceSettingsSchema> | undefined;
+
+/**
+ * The schema of tenderkit.yaml, built on first use: a command run outside a workspace (most
+ * `lint` and `build` runs) never builds it.
+ */
+export function workspaceSettingsSchema(): ReturnType<typeof buildWorkspaceSettingsSchema> {
+  return (settings ??= buildWorkspaceSettingsSchema());
+}
+
+export type WorkspaceSettings = z.output<ReturnType<typeof buildWorkspaceSettingsSchema>>;

@@ -221,114 +221,131 @@ const margin = (label: string) =>
     .transform(parsed((v) => parseLength(v, '页边距', 0, 80)))
     .meta({ label, help: '例如“25mm”或“2.54cm”' });
 
-export const houseStyleSchema = z
-  .strictObject({
-    fonts: z
-      .strictObject({
-        body: fontRoleSchema('正文', '宋体', 'Times New Roman', 'noto-serif-sc').optional(),
-        heading: fontRoleSchema('标题', '黑体', 'Arial', 'noto-sans-sc').optional(),
-      })
-      .meta({ label: '字体', help: '正文和标题的字体；Word 与 PDF 分别设置，网页预览随 Word 字体' })
-      .optional(),
-    sizes: z
-      .strictObject({
-        body: size('正文字号', '小四（12pt）').optional(),
-        title: size('文件标题字号', '二号（22pt）').optional(),
-        heading1: size('一级标题字号', '四号（14pt）').optional(),
-        heading2: size('二级标题字号', '小四（12pt）').optional(),
-        heading3: size('三级标题字号', '小四（12pt）').optional(),
-        heading4: size('四级标题字号', '小四（12pt）').optional(),
-        table: size('表格字号', '五号（10.5pt）').optional(),
-        header: size('页眉字号', '小五（9pt）').optional(),
-        footer: size('页脚字号', '小五（9pt）').optional(),
-      })
-      .meta({ label: '字号', help: '各部分文字的大小：字号名称（初号…八号）或磅值' })
-      .optional(),
-    lineSpacing: z
-      .union([z.number(), z.string()])
-      .transform(parsed(parseLineSpacing))
-      .meta({
-        label: '行距',
-        help: '倍数行距（如 1.5，即 Word 的“1.5 倍行距”）或固定值（如“28pt”）；默认 1.5',
-      })
-      .optional(),
-    margins: z
-      .union([
-        z.string(),
-        z.number(),
-        z
-          .strictObject({
-            top: margin('上边距').optional(),
-            bottom: margin('下边距').optional(),
-            left: margin('左边距').optional(),
-            right: margin('右边距').optional(),
-          })
-          .meta({ label: '各边页边距', help: '分别设置上、下、左、右边距，未写的边用默认值' }),
-      ])
-      .transform((v, ctx) =>
-        typeof v === 'object'
-          ? v
-          : (() => {
-              const r = parseLength(v, '页边距', 0, 80);
-              if (!r.ok) {
-                ctx.addIssue({
-                  code: 'custom',
-                  message: r.message,
-                  params: { problem: 'InvalidValue' },
-                });
-                return z.NEVER;
-              }
-              return { top: r.value, bottom: r.value, left: r.value, right: r.value };
-            })(),
+const buildHouseStyleSchema = () =>
+  z
+    .strictObject({
+      fonts: z
+        .strictObject({
+          body: fontRoleSchema('正文', '宋体', 'Times New Roman', 'noto-serif-sc').optional(),
+          heading: fontRoleSchema('标题', '黑体', 'Arial', 'noto-sans-sc').optional(),
+        })
+        .meta({
+          label: '字体',
+          help: '正文和标题的字体；Word 与 PDF 分别设置，网页预览随 Word 字体',
+        })
+        .optional(),
+      sizes: z
+        .strictObject({
+          body: size('正文字号', '小四（12pt）').optional(),
+          title: size('文件标题字号', '二号（22pt）').optional(),
+          heading1: size('一级标题字号', '四号（14pt）').optional(),
+          heading2: size('二级标题字号', '小四（12pt）').optional(),
+          heading3: size('三级标题字号', '小四（12pt）').optional(),
+          heading4: size('四级标题字号', '小四（12pt）').optional(),
+          table: size('表格字号', '五号（10.5pt）').optional(),
+          header: size('页眉字号', '小五（9pt）').optional(),
+          footer: size('页脚字号', '小五（9pt）').optional(),
+        })
+        .meta({ label: '字号', help: '各部分文字的大小：字号名称（初号…八号）或磅值' })
+        .optional(),
+      lineSpacing: z
+        .union([z.number(), z.string()])
+        .transform(parsed(parseLineSpacing))
+        .meta({
+          label: '行距',
+          help: '倍数行距（如 1.5，即 Word 的“1.5 倍行距”）或固定值（如“28pt”）；默认 1.5',
+        })
+        .optional(),
+      margins: z
+        .union([
+          z.string(),
+          z.number(),
+          z
+            .strictObject({
+              top: margin('上边距').optional(),
+              bottom: margin('下边距').optional(),
+              left: margin('左边距').optional(),
+              right: margin('右边距').optional(),
+            })
+            .meta({ label: '各边页边距', help: '分别设置上、下、左、右边距，未写的边用默认值' }),
+        ])
+        .transform((v, ctx) =>
+          typeof v === 'object'
+            ? v
+            : (() => {
+                const r = parseLength(v, '页边距', 0, 80);
+                if (!r.ok) {
+                  ctx.addIssue({
+                    code: 'custom',
+                    message: r.message,
+                    params: { problem: 'InvalidValue' },
+                  });
+                  return z.NEVER;
+                }
+                return { top: r.value, bottom: r.value, left: r.value, right: r.value };
+              })(),
+        )
+        .meta({
+          label: '页边距',
+          help: 'A4 纸的页边距：一个值（如“25mm”）用于四边，或分别写 top/bottom/left/right；默认上下 2.54cm、左右 2.5cm',
+        })
+        .optional(),
+      header: z
+        .strictObject({
+          text: line('页眉文字', '每页顶部右侧的文字，例如公司名称', 100).optional(),
+          logo: z
+            .strictObject({
+              file: workspaceFile(
+                '徽标文件',
+                '工作区中的 PNG 或 SVG 文件路径，例如 images/logo.png',
+              ),
+              width: z
+                .union([z.string(), z.number()])
+                .transform(parsed((v) => parseLength(v, '徽标宽度', 3, 100)))
+                .meta({ label: '徽标宽度', help: '徽标印出的宽度，例如“30mm”；高度按图片比例' })
+                .optional(),
+            })
+            .meta({ label: '页眉徽标', help: '每页顶部左侧的公司徽标' })
+            .optional(),
+        })
+        .meta({ label: '页眉', help: '每页顶部的文字和徽标；不设则没有页眉' })
+        .optional(),
+      footer: line(
+        '页脚格式',
+        '每页底部居中的文字：{page} 为页码，{pages} 为总页数，例如“第 {page} 页 共 {pages} 页”',
+        100,
       )
-      .meta({
-        label: '页边距',
-        help: 'A4 纸的页边距：一个值（如“25mm”）用于四边，或分别写 top/bottom/left/right；默认上下 2.54cm、左右 2.5cm',
-      })
-      .optional(),
-    header: z
-      .strictObject({
-        text: line('页眉文字', '每页顶部右侧的文字，例如公司名称', 100).optional(),
-        logo: z
-          .strictObject({
-            file: workspaceFile('徽标文件', '工作区中的 PNG 或 SVG 文件路径，例如 images/logo.png'),
-            width: z
-              .union([z.string(), z.number()])
-              .transform(parsed((v) => parseLength(v, '徽标宽度', 3, 100)))
-              .meta({ label: '徽标宽度', help: '徽标印出的宽度，例如“30mm”；高度按图片比例' })
-              .optional(),
-          })
-          .meta({ label: '页眉徽标', help: '每页顶部左侧的公司徽标' })
-          .optional(),
-      })
-      .meta({ label: '页眉', help: '每页顶部的文字和徽标；不设则没有页眉' })
-      .optional(),
-    footer: line(
-      '页脚格式',
-      '每页底部居中的文字：{page} 为页码，{pages} 为总页数，例如“第 {page} 页 共 {pages} 页”',
-      100,
-    )
-      .superRefine((s, ctx) => {
-        const problem = checkFooter(s);
-        if (problem)
-          ctx.addIssue({ code: 'custom', message: problem, params: { problem: 'InvalidValue' } });
-      })
-      .optional(),
-    cleanMetadata: z
-      .boolean()
-      .meta({
-        label: '文件属性不含工具信息',
-        help: '为 true 时，Word 和 PDF 文件属性中不写工具版本、投标参数哈希和条款清单（仍记在 manifest.json 中），同 build --clean-metadata',
-      })
-      .optional(),
-  })
-  .meta({
-    label: '版式',
-    help: '公司统一的文件版式：字体、字号、行距、页边距、页眉和页脚，同时用于 Word、PDF 和网页预览',
-  });
+        .superRefine((s, ctx) => {
+          const problem = checkFooter(s);
+          if (problem)
+            ctx.addIssue({ code: 'custom', message: problem, params: { problem: 'InvalidValue' } });
+        })
+        .optional(),
+      cleanMetadata: z
+        .boolean()
+        .meta({
+          label: '文件属性不含工具信息',
+          help: '为 true 时，Word 和 PDF 文件属性中不写工具版本、投标参数哈希和条款清单（仍记在 manifest.json 中），同 build --clean-metadata',
+        })
+        .optional(),
+    })
+    .meta({
+      label: '版式',
+      help: '公司统一的文件版式：字体、字号、行距、页边距、页眉和页脚，同时用于 Word、PDF 和网页预览',
+    });
+
+let houseStyle: ReturnType<typeof buildHouseStyleSchema> | undefined;
+
+/**
+ * The schema of `style:` in tenderkit.yaml, built on first use (a command run outside a workspace
+ * never builds it).
+ */
+export function houseStyleSchema(): ReturnType<typeof buildHouseStyleSchema> {
+  return (houseStyle ??= buildHouseStyleSchema());
+}
 
 /** `style:` as the schema parsed it (before the files are checked). */
-export type HouseStyleSettings = z.output<typeof houseStyleSchema>;
+export type HouseStyleSettings = z.output<ReturnType<typeof buildHouseStyleSchema>>;
 
 // ── Resolution ──────────────────────────────────────────────────────────────
 

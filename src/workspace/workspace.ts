@@ -98,10 +98,10 @@ export function openWorkspace(rootDir: string): Workspace {
   const y = readYamlFile(settingsFile, shown);
   if (!y.ok) throw new TenderKitError(y.diagnostics);
   const src = y.value;
-  const r = workspaceSettingsSchema.safeParse(src.data ?? {});
+  const r = workspaceSettingsSchema().safeParse(src.data ?? {});
   if (!r.success)
     throw new TenderKitError(
-      zodIssuesToDiagnostics(r.error.issues, workspaceSettingsSchema, src).map(asSettingProblem),
+      zodIssuesToDiagnostics(r.error.issues, workspaceSettingsSchema(), src).map(asSettingProblem),
     );
   const settings = r.data;
   const problems: Diagnostic[] = [];
