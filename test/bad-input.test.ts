@@ -93,7 +93,7 @@ const cases: Case[] = [
   ],
   [
     'control character in a duration',
-    swap('within: 2小时 }', 'within: "2小时\\u0000" }'),
+    swap('within: 2小时, from: report }', 'within: "2小时\\u0000", from: report }'),
     /responseTiers\[0\]\.milestones\[0\]\.within.*2小时\\u0000.*InvalidValue/,
   ],
   [
