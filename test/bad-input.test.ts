@@ -248,9 +248,9 @@ const SITES = {
     label: '质保期',
   },
   case: {
-    from: '{ kind: onsite, within: 4小时, performer: 核心开发人员 }',
+    from: '{ kind: onsite, within: 4小时, from: report, performer: 核心开发人员 }',
     to: (v: string) =>
-      `{ kind: onsite, performer: 核心开发人员, cases: [{ when: 市区, within: 4小时 }, { when: 郊县, within: ${v} }] }`,
+      `{ kind: onsite, from: report, performer: 核心开发人员, cases: [{ when: 市区, within: 4小时 }, { when: 郊县, within: ${v} }] }`,
     path: 'responseTiers[0].milestones[1].cases[1].within',
     label: '时限',
   },
@@ -331,10 +331,10 @@ describe('durations written wrongly', () => {
     const file = path.join(dir, 'bid.yaml');
     writeFileSync(
       file,
-      swap('{ kind: respond, within: 2小时 }', '{ kind: respond, within: 终身 }').replace(
-        '  hours: 工作日 8:30-17:30\n',
-        '  hours: 全年\n  inspections: 偶尔\n',
-      ),
+      swap(
+        '{ kind: respond, within: 2小时, from: report }',
+        '{ kind: respond, within: 终身, from: report }',
+      ).replace('  hours: 工作日 8:30-17:30\n', '  hours: 全年\n  inspections: 偶尔\n'),
     );
     const r = await cli('lint', file);
     expect(r.code).toBe(1);
@@ -350,7 +350,10 @@ describe('durations written wrongly', () => {
     const file = path.join(dir, 'bid.yaml');
     writeFileSync(
       file,
-      swap('{ kind: respond, within: 2小时 }', '{ kind: respond, within: 两小时 }'),
+      swap(
+        '{ kind: respond, within: 2小时, from: report }',
+        '{ kind: respond, within: 两小时, from: report }',
+      ),
     );
     const out = path.join(dir, 'out');
     const r = await cli('build', file, '--out', out, '--format', 'html');
