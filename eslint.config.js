@@ -4,7 +4,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'scratch/', '.scratch/', 'bin/', 'scripts/'] },
+  {
+    ignores: [
+      'dist/',
+      'out/',
+      'node_modules/',
+      'coverage/',
+      'scratch/',
+      '.scratch/',
+      'bin/',
+      'scripts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
