@@ -257,6 +257,39 @@ describe('PDF output', () => {
       expect((e as TenderKitError).diagnostics[0]!.message).toContain('U+13000');
     }
   });
+
+  it('checks a figure’s labels against the font that draws them (the built-in Noto Sans SC)', () => {
+    // 鿰 (U+9FF0) is in Noto Serif SC, which draws the roster table, but not in Noto Sans SC,
+    // which draws the organisation chart's labels: only the figure can show it as a box.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-figglyph-'));
+    writeFileSync(
+      path.join(dir, 'highway-tender.yaml'),
+      readFileSync(exampleFile('highway-tender'), 'utf8'),
+    );
+    const file = path.join(dir, 'bid.yaml');
+    writeFileSync(
+      file,
+      readFileSync(exampleFile('highway-monitoring'), 'utf8').replaceAll('唐晓峰', '唐晓鿰'),
+    );
+    let out = '';
+    try {
+      execFileSync(
+        process.execPath,
+        ['bin/tenderkit.js', 'build', file, '--out', path.join(dir, 'out')],
+        {
+          encoding: 'utf8',
+          stdio: 'pipe',
+        },
+      );
+    } catch (e) {
+      out = String((e as { stderr?: string }).stderr);
+    }
+    expect(out).toContain(
+      '字符“鿰”（U+9FF0）在图中标注所用的 Noto Sans SC 中没有字形（出现在图1“售后服务组织机构”的标注）',
+    );
+    expect(out).toContain('[MissingGlyph]');
+    expect(out).not.toMatch(/at .*\.js:\d+/);
+  }, 60_000);
 });
 
 describe('HTML preview', () => {

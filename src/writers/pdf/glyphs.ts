@@ -41,8 +41,18 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
   };
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  const check = (s: string, face: Face, bold: boolean, where: string, path?: string) => {
-    const has = testFor(face, bold);
+  const builtinSans = (bold: boolean) => (cp: number) =>
+    hasGlyph(bold ? 'sansBold' : 'sansRegular', cp);
+  const check = (
+    s: string,
+    face: Face,
+    bold: boolean,
+    where: string,
+    path?: string,
+    test: (cp: number) => boolean = testFor(face, bold),
+    font = fontName(face),
+  ) => {
+    const has = test;
     for (const ch of s) {
       if (/\s/.test(ch)) continue;
       const cp = ch.codePointAt(0)!;
@@ -53,7 +63,7 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
       out.push(
         diagnostic(
           'MissingGlyph',
-          `字符“${ch}”（${codePointName(ch)}）在${fontName(face)}中没有字形（出现在${where}）`,
+          `字符“${ch}”（${codePointName(ch)}）在${font}中没有字形（出现在${where}）`,
           path ? { path } : {},
         ),
       );
@@ -91,8 +101,21 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
       case 'pageBreak':
         return;
       case 'figure':
-        // The figure's own labels are drawn in the built-in Noto Sans SC, whatever the house style.
-        return check(n.caption, face, bold, where(null));
+        check(n.caption, face, bold, where(null));
+        // The figure's own labels are drawn in the built-in Noto Sans SC, whatever the house style:
+        // each label (a bid value, such as a team member's name) is checked against that font.
+        for (const m of n.marks)
+          if (m.type === 'text')
+            check(
+              m.text,
+              'sans',
+              m.bold,
+              `图${n.number}“${n.caption}”的标注`,
+              undefined,
+              builtinSans(m.bold),
+              '图中标注所用的 Noto Sans SC ',
+            );
+        return;
       case 'revision':
         return check(n.value, face, bold, where(null));
       default:
