@@ -210,7 +210,12 @@ export function cacheGet(kind: string, bytesSha256: string): unknown {
   if (!dir || !key) return undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(path.join(dir, `${key}.json`), constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO (or device) planted under an entry's name must not block the open; it is
+    // then refused as not a regular file.
+    fd = openSync(
+      path.join(dir, `${key}.json`),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    );
   } catch {
     cacheStats.misses++;
     return undefined;
@@ -291,7 +296,11 @@ export function binaryCacheGet(sub: string, key: string): Buffer | undefined {
   if (!dir || !/^[0-9a-f]{64}$/.test(key)) return undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(path.join(dir, `${key}.bin`), constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO planted under an entry's name must not block (see cacheGet).
+    fd = openSync(
+      path.join(dir, `${key}.bin`),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    );
   } catch {
     return undefined;
   }

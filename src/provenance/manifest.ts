@@ -85,6 +85,18 @@ export function fontHashes(): { name: string; sha256: string }[] {
 }
 
 /**
+ * The fonts' SHA-256 computed from their bytes, never taken from the cache: what `verify` compares
+ * a manifest with, so a cache entry (which any process of the user could rewrite) cannot vouch
+ * for a build.
+ */
+export function fontHashesFromFiles(): { name: string; sha256: string }[] {
+  return FONT_KEYS.map((k) => ({
+    name: path.basename(FONT_FILES[k]),
+    sha256: sha256(fontData(k)),
+  }));
+}
+
+/**
  * A built-in font file's SHA-256. Hashing the four fonts (~40 MB) cost every build ~80 ms, so the
  * hash is kept in the user's cache (`fonts-1/`, under the binary cache's rules), named by the
  * file's identity: real path, device, inode, size, and modification and change times in

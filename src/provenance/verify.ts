@@ -23,7 +23,7 @@ import {
 } from '../workspace/workspace.js';
 import {
   bidFolder,
-  fontHashes,
+  fontHashesFromFiles,
   MANIFEST_FILE,
   relativeToBid,
   sha256,
@@ -476,7 +476,7 @@ export async function verifyBuild(dir: string, libraryOverride?: Library): Promi
       }
     }
   }
-  const fonts = new Map(fontHashes().map((f) => [f.name, f.sha256]));
+  const fonts = new Map(fontHashesFromFiles().map((f) => [f.name, f.sha256]));
   for (const f of m.fonts)
     if (fonts.get(f.name) !== f.sha256) problem(`字体文件 ${f.name} 与构建时不同`);
 
