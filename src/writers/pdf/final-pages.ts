@@ -69,3 +69,23 @@ export function textBelow(
   }
   return false;
 }
+
+/**
+ * Whether a line of text is printed on page `pageNumber` of the pass being judged between the top
+ * of the content area (`contentTop`) and `top`; undefined when the pages are not known. (An
+ * unbreakable block moved onto this page — a figure — records its positions on the page before.)
+ */
+export function textAbove(
+  pageNumber: number,
+  top: number,
+  contentTop: number,
+): boolean | undefined {
+  const page = pages?.[pageNumber - 1];
+  if (!page) return undefined;
+  for (const { type, item } of page.items) {
+    if (type !== 'line') continue;
+    const line = item as PlacedLine;
+    if (line.y >= contentTop - 0.01 && line.y < top - 0.01) return true;
+  }
+  return false;
+}

@@ -49,7 +49,7 @@ import { eachItem, itemBlocks, type ItemContext } from '../list-context.js';
 import { rowContexts } from '../table-context.js';
 import { DRAFT_MARK, XML_ILLEGAL, type Writer } from '../types.js';
 import { sharedGlyphDecode } from './glyph-decode.js';
-import { keepLaidOutPages, textBelow } from './final-pages.js';
+import { keepLaidOutPages, textAbove, textBelow } from './final-pages.js';
 import { findMissingGlyphs } from './glyphs.js';
 import { measureOnce } from './measure-once.js';
 import { sharedShaping } from './shaping.js';
@@ -786,11 +786,14 @@ function breakBefore(node: PdfNode, q: NodeQueries, layout: Layout): boolean {
     const i = list.findIndex((x) => x.style === FURNITURE);
     return i < 0 ? list : list.slice(0, i);
   };
-  // Nothing above it on this page (a container begun on an earlier page does not count).
+  // Nothing above it on this page (a container begun on an earlier page does not count), and no
+  // text printed above it either: an unbreakable block pdfmake moved onto this page (a figure)
+  // records its positions on the page before.
   const first = () =>
     !q
       .getPreviousNodesOnPage()
-      .some((x) => x.startPosition.pageNumber === page && x.style !== FURNITURE);
+      .some((x) => x.startPosition.pageNumber === page && x.style !== FURNITURE) &&
+    textAbove(page, node.startPosition.top, contentTop(node)) !== true;
   if (node.headlineLevel) {
     if (
       linesBelow(content(q.getFollowingNodesOnPage()), page, layout) >= KEEP_LINES &&
@@ -809,12 +812,18 @@ function breakBefore(node: PdfNode, q: NodeQueries, layout: Layout): boolean {
   return here === 1 && continues && !first();
 }
 
-/** Where the page's content area ends (pdfmake gives the top margin and inner height). */
-function contentBottom(node: PdfNode): number {
+/** Where the page's content area begins (pdfmake gives the top margin through the ratio). */
+function contentTop(node: PdfNode): number {
   const p = node.startPosition as { top: number; pageInnerHeight?: number; verticalRatio?: number };
   // verticalRatio = (top − top margin) / inner height, so the margin is top − ratio × height.
-  if (p.pageInnerHeight === undefined || p.verticalRatio === undefined) return Infinity;
-  return p.top - p.verticalRatio * p.pageInnerHeight + p.pageInnerHeight;
+  if (p.pageInnerHeight === undefined || p.verticalRatio === undefined) return -Infinity;
+  return p.top - p.verticalRatio * p.pageInnerHeight;
+}
+
+/** Where the page's content area ends. */
+function contentBottom(node: PdfNode): number {
+  const p = node.startPosition as { pageInnerHeight?: number };
+  return p.pageInnerHeight === undefined ? Infinity : contentTop(node) + p.pageInnerHeight;
 }
 
 /** A heading's text, from its pieces. */
