@@ -188,6 +188,24 @@ describe('rule catalogue', () => {
     expect(found[0]!.message).toMatch(/[\u4e00-\u9fff]/);
   });
 
+  it('tells a bid with a routine period but no routine service to drop the period, not to add it', () => {
+    const b = clone();
+    delete b.service!.inspections;
+    delete b.service!.visitsFirstYear;
+    delete b.service!.visitsLater;
+    delete b.service!.reports;
+    const [f] = rule('routine-service-period').check(b);
+    expect(f).toMatchObject({
+      path: ['service', 'routinePeriod'],
+      hint: '没有巡检、回访和定期报告时，请删去 service.routinePeriod；若有，请写明其频次。',
+    });
+    // A bid that states the services and no period gets the rule's own hint: state the period.
+    const c = clone();
+    delete c.service!.routinePeriod;
+    expect(rule('routine-service-period').check(c)[0]!.hint).toBeUndefined();
+    expect(rule('routine-service-period').hint).toContain('请写明 service.routinePeriod');
+  });
+
   it('passes every shipped example', () => {
     for (const name of ['hospital-his', 'highway-monitoring', 'dev-project-60m']) {
       const b = loadExample(name);

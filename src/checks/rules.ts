@@ -10,6 +10,8 @@ import { sameAnchor, squashText, textTimes, timeWindows, weekEnd, weekSlot } fro
 export interface Finding {
   readonly path: FieldPath;
   readonly message: string;
+  /** What to do about this finding, when it differs from the rule's hint. */
+  readonly hint?: string;
 }
 
 export interface Rule {
@@ -617,7 +619,7 @@ export const RULES: readonly Rule[] = [
     id: 'routine-service-period',
     severity: 'warning',
     title: '巡检、回访和定期报告写明提供的期间',
-    hint: '只写频次，承诺书读起来就是无限期的承诺：请写明 service.routinePeriod（质保期内或合同期内）；没有巡检、回访和报告时不要写它。',
+    hint: '只写频次，承诺书读起来就是无限期的承诺：请写明 service.routinePeriod（质保期内或合同期内）。',
     check: (b) => {
       const s = b.service;
       if (!s) return [];
@@ -635,6 +637,7 @@ export const RULES: readonly Rule[] = [
               {
                 path: ['service', 'routinePeriod'],
                 message: '写了巡检、回访和报告的期间，但没有写巡检、回访或定期报告',
+                hint: '没有巡检、回访和定期报告时，请删去 service.routinePeriod；若有，请写明其频次。',
               },
             ];
       return stated.length
@@ -746,7 +749,7 @@ export function runRules(
         path: formatPath(f.path),
         label: labelAt(bidSchema, f.path),
         rule: r.id,
-        hint: r.hint,
+        hint: f.hint ?? r.hint,
       }),
     ),
   );
