@@ -92,6 +92,16 @@ const cases: Case[] = [
     /warranty\.components\[0\]\.period.*InvalidType/,
   ],
   [
+    'a field group for a choice',
+    swap('  hours: ', '  routinePeriod: { a: 1 }\n  hours: '),
+    /service\.routinePeriod.*应为以下取值之一：warranty（质保期内）、contract（合同期内）；实际为字段组.*InvalidValue/,
+  ],
+  [
+    'a list holding a valid choice',
+    swap('  hours: ', '  routinePeriod: [warranty]\n  hours: '),
+    /service\.routinePeriod.*实际为列表.*InvalidValue/,
+  ],
+  [
     'control character in a duration',
     swap('within: 2小时, from: report }', 'within: "2小时\\u0000", from: report }'),
     /responseTiers\[0\]\.milestones\[0\]\.within.*2小时\\u0000.*InvalidValue/,

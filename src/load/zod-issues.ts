@@ -89,6 +89,7 @@ function received(v: unknown): string {
   if (Array.isArray(v)) return '列表';
   if (typeof v === 'object') return '字段组';
   if (typeof v === 'string') return `文本“${v.length > 20 ? `${v.slice(0, 20)}…` : v}”`;
+  if (typeof v === 'boolean') return `是/否值 ${String(v)}`;
   return `${TYPE_NAMES[typeof v] ?? typeof v} ${String(v)}`;
 }
 
@@ -219,7 +220,12 @@ export function zodIssuesToDiagnostics(
           string
         >;
         const guess = typeof value === 'string' ? closest(value, opts) : undefined;
-        message = `取值“${String(value)}”无效${guess ? `，是否应为“${guess}”？` : ''}（可选：${opts.map((o) => (labels[o] ? `${o}（${labels[o]}）` : o)).join('、')}）`;
+        const choices = opts.map((o) => (labels[o] ? `${o}（${labels[o]}）` : o)).join('、');
+        // A list or a field group is not a value to quote: say what was written instead.
+        message =
+          value !== null && typeof value === 'object'
+            ? `应为以下取值之一：${choices}；实际为${received(value)}`
+            : `取值“${String(value)}”无效${guess ? `，是否应为“${guess}”？` : ''}（可选：${choices}）`;
         break;
       }
       case 'invalid_format':
@@ -227,7 +233,7 @@ export function zodIssuesToDiagnostics(
         break;
       case 'invalid_union':
         name = 'InvalidType';
-        message = `取值${received(value)}无效`;
+        message = `取值无效（实际为${received(value)}）`;
         break;
       case 'custom': {
         const p = (issue.params as { problem?: ProblemName } | undefined)?.problem;
