@@ -46,9 +46,15 @@ export function keepLaidOutPages(): void {
   };
 }
 
+/** The lines of text on page `pageNumber` (1-based) of the pass being judged, if known. */
+function linesOn(pageNumber: number): PlacedLine[] | undefined {
+  const page = pages?.[pageNumber - 1];
+  return page?.items.filter((i) => i.type === 'line').map((i) => i.item as PlacedLine);
+}
+
 /**
  * Whether a line of text other than the heading's own is printed below `top` on page `pageNumber`
- * (1-based) of the pass being judged, above `bottom`; undefined when the pages are not known.
+ * of the pass being judged, above `bottom`; undefined when the pages are not known.
  */
 export function textBelow(
   pageNumber: number,
@@ -56,18 +62,15 @@ export function textBelow(
   bottom: number,
   heading: string,
 ): boolean | undefined {
-  const page = pages?.[pageNumber - 1];
-  if (!page) return undefined;
-  for (const { type, item } of page.items) {
-    if (type !== 'line') continue;
-    const line = item as PlacedLine;
-    if (line.y <= top + 0.01 || line.y >= bottom) continue;
-    const text = (line.inlines ?? []).map((i) => i.text ?? '').join('');
+  return linesOn(pageNumber)?.some((line) => {
+    if (line.y <= top + 0.01 || line.y >= bottom) return false;
+    const text = (line.inlines ?? [])
+      .map((i) => i.text ?? '')
+      .join('')
+      .trim();
     // A heading that wraps: its own further lines are not what follows it.
-    if (text.trim() && heading.includes(text.trim())) continue;
-    return true;
-  }
-  return false;
+    return !(text && heading.includes(text));
+  });
 }
 
 /**
@@ -80,12 +83,5 @@ export function textAbove(
   top: number,
   contentTop: number,
 ): boolean | undefined {
-  const page = pages?.[pageNumber - 1];
-  if (!page) return undefined;
-  for (const { type, item } of page.items) {
-    if (type !== 'line') continue;
-    const line = item as PlacedLine;
-    if (line.y >= contentTop - 0.01 && line.y < top - 0.01) return true;
-  }
-  return false;
+  return linesOn(pageNumber)?.some((line) => line.y >= contentTop - 0.01 && line.y < top - 0.01);
 }
