@@ -29,6 +29,21 @@ describe('free-text times', () => {
       ['上线', '后', '一个月'],
     ]);
     expect(timeWindows('交工验收前十五日以内').map((w) => w.length.amount)).toEqual([15]);
+    // 半个月 / 半年: half a month or a year (an outside tester's false negative).
+    expect(
+      timeWindows('交工验收前半个月内完成，上线后半年内回访').map((w) => [
+        w.anchor,
+        w.side,
+        w.length.amount,
+        w.length.unit,
+      ]),
+    ).toEqual([
+      ['交工验收', '前', 0.5, 'month'],
+      ['上线', '后', 0.5, 'year'],
+    ]);
+    expect(timeWindows('交工验收前半个月内完成').map((w) => w.text)).toEqual([
+      '交工验收前半个月内',
+    ]);
     expect(timeWindows('试运行期间跟班指导')).toEqual([]);
   });
 

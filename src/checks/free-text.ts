@@ -39,9 +39,18 @@ const WINDOW = new RegExp(
 /** Every window a timing text promises (a text may promise several: 上线前…内，上线后…内). */
 export function timeWindows(text: string): TimeWindow[] {
   const out: TimeWindow[] = [];
-  for (const m of squashText(text).matchAll(WINDOW)) {
+  // 半个月 / 半年 (not 一个半月): half a month or year, as the duration parser writes it.
+  const halves = squashText(text).replace(
+    /(前|后)半(个月|月|年)/gu,
+    (_, side: string, unit: string) => `${side}0.5${unit === '年' ? '年' : '个月'}`,
+  );
+  for (const m of halves.matchAll(WINDOW)) {
     const length = amount(m[3]!, m[4]!);
-    if (length) out.push({ anchor: m[1]!, side: m[2] as '前' | '后', length, text: m[0] });
+    // The words as written: a half is quoted as 半, not as the parser's 0.5.
+    const words = /半/u.test(text)
+      ? m[0].replace(/0\.5个月/u, '半个月').replace(/0\.5年/u, '半年')
+      : m[0];
+    if (length) out.push({ anchor: m[1]!, side: m[2] as '前' | '后', length, text: words });
   }
   return out;
 }
