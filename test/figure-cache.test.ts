@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -17,11 +16,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { renderAll } from '../src/build.js';
 import {
   FIGURE_CACHE,
@@ -35,21 +33,13 @@ import {
 } from '../src/figures/raster.js';
 import type { Block, Figure } from '../src/ir/types.js';
 import { binaryCacheGet, binaryCachePut } from '../src/library/cache.js';
-import { EXAMPLES, prepareExample, ROOT } from './helpers.js';
+import { EXAMPLES, prepareExample, ROOT, tempFolders } from './helpers.js';
 
 const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof ResvgJs;
 const BIN = path.join(ROOT, 'bin', 'tenderkit.js');
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
-const made: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempFolders();
 const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.TENDERKIT_CACHE };
 afterEach(() => {
   for (const [k, v] of [

@@ -8,6 +8,7 @@ import type { BidParams } from '../src/schema/bid.js';
 import { prepareBid, type PreparedBid } from '../src/prepare.js';
 import { docxPart } from '../src/writers/docx/index.js';
 import type { Server } from 'node:http';
+import { afterAll } from 'vitest';
 import { createApp } from '../src/server/app.js';
 import type { RenderPool } from '../src/server/render-pool.js';
 
@@ -152,5 +153,21 @@ export async function startApp(dataDir: string, pool: RenderPool) {
     server,
     store,
     base: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
+  };
+}
+
+/**
+ * A maker of temporary folders for one test file, all removed after its tests (call at the top
+ * level of the file): `const temp = tempFolders(); const dir = temp('tk-x-');`.
+ */
+export function tempFolders(): (prefix: string) => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  return (prefix) => {
+    const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+    made.push(d);
+    return d;
   };
 }

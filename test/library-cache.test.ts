@@ -9,34 +9,23 @@ import {
   chmodSync,
   cpSync,
   existsSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
-  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { formatDiagnostic, TenderKitError } from '../src/diagnostics/diagnostic.js';
 import { cacheEntryFile, cacheStats } from '../src/library/cache.js';
 import { loadLibrary, PACKAGE_ROOT, type Library } from '../src/library/library.js';
 import { renderDocument } from '../src/render/document.js';
-import { exampleFile, loadExample, ROOT } from './helpers.js';
+import { exampleFile, loadExample, ROOT, tempFolders } from './helpers.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-const made: string[] = [];
-const temp = (prefix: string) => {
-  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempFolders();
 
 const saved = { xdg: process.env.XDG_CACHE_HOME, off: process.env.TENDERKIT_CACHE };
 /** A fresh, empty cache home for this process. */
