@@ -1,15 +1,8 @@
 // The CJK fonts embedded in PDFs, installed by npm: Noto Serif SC (宋体 role) and Noto Sans SC (黑体
 // role), both TrueType (fontkit subsets TrueType outlines several times faster than CFF ones).
 // Only paths and bytes here (no font parser), so provenance can hash them without loading fontkit.
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -79,53 +72,16 @@ export const TYPO_METRICS: Pick<ReadonlySet<string>, 'has'> = {
   has: (file) => file === FONT_FILES.sansRegular || file === FONT_FILES.sansBold,
 };
 
-const bytes: Partial<Record<FontKey, Buffer>> = {};
-
-/** One font file's bytes, read on first use (figures need only the sans fonts, PDFs all four). */
-export function fontData(key: FontKey): Buffer {
-  return (bytes[key] ??= readFileSync(FONT_FILES[key]));
-}
-
-/**
- * The font files' bytes, read once per process and shared by the PDF writer (pdfmake's virtual
- * file system), the glyph check and provenance hashing.
- */
-export function fontBytes(): Readonly<Record<FontKey, Buffer>> {
-  return Object.fromEntries(FONT_KEYS.map((k) => [k, fontData(k)])) as Record<FontKey, Buffer>;
-}
-
-/** Reads a whole file into memory that other threads can use without a copy. */
-function readShared(file: string): Buffer {
-  const fd = openSync(file, 'r');
+/** A font file's SHA-256, read in pieces (provenance; nothing of the file is kept). */
+export function fontFileSha256(key: FontKey): string {
+  const hash = createHash('sha256');
+  const fd = openSync(FONT_FILES[key], 'r');
   try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.from(new SharedArrayBuffer(size));
-    for (let at = 0; at < size;) {
-      const n = readSync(fd, buf, at, size - at, at);
-      if (n === 0) throw new Error(`${file}: file shrank while being read`);
-      at += n;
-    }
-    return buf;
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;)
+      hash.update(chunk.subarray(0, n));
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * The font files in shared memory, for a writer thread (which then reads nothing itself): the
- * ~47 MB are held once per process instead of once per thread.
- */
-export function sharedFontData(): Record<FontKey, SharedArrayBuffer> {
-  return Object.fromEntries(
-    FONT_KEYS.map((k) => {
-      let b = bytes[k];
-      if (!(b?.buffer instanceof SharedArrayBuffer)) bytes[k] = b = readShared(FONT_FILES[k]);
-      return [k, b.buffer as SharedArrayBuffer];
-    }),
-  ) as Record<FontKey, SharedArrayBuffer>;
-}
-
-/** In a writer thread: use the font bytes another thread shared. */
-export function useSharedFontData(shared: Readonly<Record<FontKey, SharedArrayBuffer>>): void {
-  for (const k of FONT_KEYS) bytes[k] ??= Buffer.from(shared[k]);
+  return hash.digest('hex');
 }

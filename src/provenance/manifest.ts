@@ -8,7 +8,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { Document } from '../ir/types.js';
 import type { Library } from '../library/library.js';
 import { SCHEMA_VERSION, type BidParams } from '../schema/bid.js';
-import { fontData, FONT_FILES, FONT_KEYS, type FontKey } from '../fonts/files.js';
+import { fontFileSha256, FONT_FILES, FONT_KEYS, type FontKey } from '../fonts/files.js';
 import { binaryCacheGet, binaryCachePut } from '../library/cache.js';
 import type { Format } from '../writers/types.js';
 import { toolVersion } from './version.js';
@@ -92,7 +92,7 @@ export function fontHashes(): { name: string; sha256: string }[] {
 export function fontHashesFromFiles(): { name: string; sha256: string }[] {
   return FONT_KEYS.map((k) => ({
     name: path.basename(FONT_FILES[k]),
-    sha256: sha256(fontData(k)),
+    sha256: fontFileSha256(k),
   }));
 }
 
@@ -116,7 +116,7 @@ function fontSha256(key: FontKey): string {
   }
   const kept = id === undefined ? undefined : binaryCacheGet('fonts-1', id)?.toString('latin1');
   if (kept && /^[0-9a-f]{64}$/.test(kept)) return kept;
-  const hash = sha256(fontData(key));
+  const hash = fontFileSha256(key);
   if (id !== undefined) binaryCachePut('fonts-1', id, Buffer.from(hash, 'latin1'));
   return hash;
 }

@@ -2,14 +2,12 @@
 // document it is sent, one at a time, in the order sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { TenderKitError } from '../diagnostics/diagnostic.js';
-import { useSharedFontData } from '../fonts/files.js';
 import { loadWriter } from './load.js';
 import type { ThreadReply, ThreadRequest, WorkerData } from './thread.js';
 import { warmUp } from './warm-up.js';
 
 const port = parentPort!;
-const { warm, fonts } = workerData as WorkerData;
-if (fonts) useSharedFontData(fonts);
+const { warm } = workerData as WorkerData;
 
 let queue: Promise<unknown> = Promise.all(warm.map(async (f) => warmUp(await loadWriter(f))));
 

@@ -6,7 +6,6 @@
 // tests compare both byte for byte). Used when asked for (TENDERKIT_THREADS=1, see below).
 import { Worker } from 'node:worker_threads';
 import { TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { sharedFontData, type FontKey } from '../fonts/files.js';
 import type { Document } from '../ir/types.js';
 import type { Format } from './types.js';
 
@@ -27,8 +26,6 @@ export type ThreadReply =
 export interface WorkerData {
   /** The formats to load and warm up before the first request. */
   readonly warm: readonly Format[];
-  /** The font files, shared with this thread instead of read again (PDF only). */
-  readonly fonts?: Readonly<Record<FontKey, SharedArrayBuffer>>;
 }
 
 export class WriterThread implements AsyncDisposable {
@@ -41,10 +38,7 @@ export class WriterThread implements AsyncDisposable {
   private failure: Error | undefined;
 
   constructor(readonly formats: readonly Format[]) {
-    const workerData: WorkerData = {
-      warm: formats,
-      ...(formats.includes('pdf') ? { fonts: sharedFontData() } : {}),
-    };
+    const workerData: WorkerData = { warm: formats };
     this.worker = new Worker(WORKER_FILE, {
       workerData,
       // A young generation of 8 MB semi-spaces instead of 16: ~17 MB less peak RSS, same speed.
