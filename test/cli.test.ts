@@ -112,6 +112,8 @@ describe('tenderkit CLI', () => {
     expect(period).toMatchObject({ title: '质保期' });
     expect(period.description).toContain('`终身`');
     expect(period.description).not.toContain('`立即`');
+    expect(period.description).toContain('以日、周、月、年计（不能写分钟、小时、工作日）');
+    expect(period.description).not.toContain('`30分钟`');
     expect(period.anyOf!.map((b) => b.$ref)).toEqual([
       '#/$defs/duration-text',
       '#/$defs/duration-amount-day-week-month-year',
@@ -126,7 +128,11 @@ describe('tenderkit CLI', () => {
     const md = await run('schema', '--format', 'markdown');
     expect(md.out).toContain('| `version` | 参数格式版本 | 数字 | 是 |');
     expect(md.out).toContain(
-      '| `responseTiers[].milestones[].within` | 时限 | 时长：`30分钟` `2小时` `1个工作日`',
+      '| `responseTiers[].milestones[].within` | 时限 | 时长，单位可用分钟、小时、日、工作日、周、月、年：`30分钟` `2小时`',
+    );
+    // A period lists only the units it takes: no `30分钟` or `2小时` for a warranty.
+    expect(md.out).toContain(
+      '| `warranty.components[].period` | 质保期 | 时长，以日、周、月、年计（不能写分钟、小时、工作日）：`7日` `一周` `3个月` `3年` `终身` |',
     );
     expect(md.out).toContain('| `service.inspections` | 巡检频次 | 频次，如 `每季度`');
   });

@@ -310,7 +310,7 @@ describe('lint through the real CLI: contradictions inside a bid', () => {
       expect(out).toContain('[training-schedule-within-timing]');
       const negotiable = text.split('\n').findIndex((l) => l.includes('definition: 使用咨询')) + 2;
       expect(out).toContain(
-        `bid.yaml:${negotiable}:17 responseTiers[3].negotiable（整体协商确定）：警告：咨询办结承诺90%的咨询7日内办结，但包含咨询的“D类问题”整体协商确定时限`,
+        `bid.yaml:${negotiable}:17 responseTiers[3].negotiable（整体协商确定）：警告：咨询办结承诺90%的咨询7日内办结，但包含“使用咨询”的“D类问题”整体协商确定时限`,
       );
       expect(out).toContain(
         `${at('抢修队伍 4 小时内到达断点', 17)} emergency.risks[1].measures（应对措施）：警告：应急措施“主干光纤通信中断”写“4小时内到达”，与故障响应等级的任何一个时限都不相同`,
@@ -329,6 +329,67 @@ describe('lint through the real CLI: contradictions inside a bid', () => {
         'routine-service-period',
         'training-schedule-within-timing',
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lint through the real CLI: a consultation tier however it is worded', () => {
+  const lint = (file: string, ...flags: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tenderkit.js'), 'lint', file, ...flags], {
+      encoding: 'utf8',
+    });
+
+  it('warns at the negotiable flag of a 使用疑问解答 tier against the closure promise, and not for fault wordings or tiers that leave consultations out', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tk-consult-'));
+    try {
+      copyFileSync(exampleFile('highway-tender'), path.join(dir, 'highway-tender.yaml'));
+      const shipped = readFileSync(exampleFile('highway-monitoring'), 'utf8');
+      // The shipped bid promises 90% of consultations closed in 7日 and leaves D (改进建议、新增需求
+      // 等非故障类问题) negotiable: not a consultation tier, so strict lint passes.
+      expect(shipped).toContain('consultationClosure: { percent: 90%, within: 7日 }');
+      const asShipped = path.join(dir, 'shipped.yaml');
+      writeFileSync(asShipped, shipped);
+      const ok = lint(asShipped, '--strict');
+      expect(ok.status, `${ok.stdout}${ok.stderr}`).toBe(0);
+      expect(`${ok.stdout}${ok.stderr}`).not.toContain('consultation-closure-vs-tier');
+
+      const wordings: [string, string][] = [
+        ['使用疑问解答。', '包含“使用疑问解答”的“D类问题”'],
+        ['操作指导、答疑等非故障类问题。', '包含“操作指导”的“D类问题”'],
+        ['用户问询。', '包含“用户问询”的“D类问题”'],
+      ];
+      for (const [definition, quoted] of wordings) {
+        const text = shipped.replace('功能改进建议、新增需求等非故障类问题。', definition);
+        const file = path.join(dir, 'bid.yaml');
+        writeFileSync(file, text);
+        const line = text.split('\n').findIndex((l) => l.includes(`definition: ${definition}`)) + 2;
+        expect(text.split('\n')[line - 1]).toBe('    negotiable: true');
+        const r = lint(file);
+        const out = `${r.stdout}${r.stderr}`;
+        expect(r.status, out).toBe(0); // a warning
+        expect(out).toContain(
+          `bid.yaml:${line}:17 responseTiers[3].negotiable（整体协商确定）：警告：咨询办结承诺90%的咨询7日内办结，但${quoted}整体协商确定时限`,
+        );
+        expect(out).toContain('[consultation-closure-vs-tier]');
+        expect(out).not.toMatch(/\n\s+at /);
+        const strict = lint(file, '--strict');
+        expect(strict.status, `${strict.stdout}${strict.stderr}`).toBe(1);
+      }
+      // Fault wordings and tiers that leave consultations out stay quiet, even under --strict.
+      for (const definition of [
+        '可远程指导排除、电话解答后仍无法解决的非故障类问题。',
+        '系统故障（不含使用咨询、操作指导）。',
+        '非咨询类问题。',
+        '除使用咨询外的各类问题。',
+      ]) {
+        const file = path.join(dir, 'quiet.yaml');
+        writeFileSync(file, shipped.replace('功能改进建议、新增需求等非故障类问题。', definition));
+        const r = lint(file, '--strict');
+        expect(r.status, `${definition}\n${r.stdout}${r.stderr}`).toBe(0);
+        expect(`${r.stdout}${r.stderr}`).not.toContain('consultation-closure-vs-tier');
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadExample } from '../../test/helpers.js';
 import type { BidParams } from '../schema/bid.js';
 import { parseDuration, type Duration } from '../schema/duration.js';
-import { textTimes, timeWindows, weekSlot } from './free-text.js';
+import { consultationPhrase, textTimes, timeWindows, weekSlot } from './free-text.js';
 import { RULES } from './rules.js';
 
 const d = (text: string): Duration => {
@@ -202,6 +202,85 @@ describe('consultation-closure-vs-tier and pricing-needs-basis', () => {
       ],
     };
     expect(check('consultation-closure-vs-tier', b)).toEqual([]);
+  });
+
+  it('reads the wordings bid teams use for consultation tiers, quoting the words as written', () => {
+    const read = (t: string) => consultationPhrase(t);
+    expect(read('使用疑问解答')).toBe('使用疑问解答');
+    expect(read('使用咨询、功能改进建议等非故障类问题。')).toBe('使用咨询');
+    expect(read('技术咨询')).toBe('技术咨询');
+    expect(read('业务答疑')).toBe('业务答疑');
+    expect(read('用户问询及操作指导')).toBe('用户问询及操作指导');
+    expect(read('软件使用指导等非故障类问题')).toBe('软件使用指导');
+    expect(read('系统使用中的疑难解答')).toBe('系统使用中的疑难解答');
+    expect(read('常见问题解答、功能改进建议')).toBe('常见问题解答');
+    expect(read('功能改进建议；用户疑问')).toBe('用户疑问');
+    expect(read('非故障类的使用咨询')).toBe('非故障类的使用咨询');
+    expect(read('功能异常、数据错误或操作咨询，业务仍可办理。')).toBe('数据错误或操作咨询');
+  });
+
+  it('does not read fault tiers, or tiers that leave consultations out, as consultation', () => {
+    for (const t of [
+      '系统故障',
+      '功能改进建议、新增需求等非故障类问题。',
+      '功能增强和改进建议。',
+      '个别设备性能下降或非关键功能异常，不影响正常运营。',
+      '可通过电话或远程指导排除的一般故障',
+      '疑难故障，需厂家工程师到场',
+      '电话解答后仍无法解决的软件问题',
+      '经询问确认不影响业务的问题',
+      '严重影响使用问题',
+      '使用方便性问题',
+      '因使用方法不当造成的故障',
+      '非咨询类问题',
+      '系统故障（不含使用咨询、操作指导）',
+      '除使用咨询外的各类问题',
+      '各类软件问题，咨询除外',
+      '排除故障',
+      undefined,
+    ])
+      expect(consultationPhrase(t), String(t)).toBeUndefined();
+    // 排除 is not 除…外: the consultation still counts.
+    expect(consultationPhrase('排除故障以及使用咨询')).toBe('排除故障以及使用咨询');
+  });
+
+  it('flags a negotiable tier for question answering however it is worded, and quotes it', () => {
+    const closure = {
+      ...highway,
+      service: { ...highway.service!, consultationClosure: { percent: 90, within: d('7日') } },
+    };
+    const withD = (name: string, definition?: string): BidParams => ({
+      ...closure,
+      responseTiers: [
+        ...highway.responseTiers!.slice(0, 3),
+        { name, ...(definition ? { definition } : {}), negotiable: true },
+      ],
+    });
+    const at = 'responseTiers.3.negotiable';
+    const promise = '咨询办结承诺90%的咨询7日内办结，但';
+    expect(check('consultation-closure-vs-tier', withD('D类问题', '使用疑问解答'))).toEqual([
+      { path: at, message: `${promise}包含“使用疑问解答”的“D类问题”整体协商确定时限` },
+    ]);
+    expect(
+      check('consultation-closure-vs-tier', withD('D类问题', '操作指导、答疑等非故障类问题。')),
+    ).toEqual([{ path: at, message: `${promise}包含“操作指导”的“D类问题”整体协商确定时限` }]);
+    expect(check('consultation-closure-vs-tier', withD('答疑类问题'))).toEqual([
+      { path: at, message: `${promise}“答疑类问题”整体协商确定时限` },
+    ]);
+    // The shipped D tier (改进建议、新增需求等非故障类问题) is not consultation, nor a 非咨询 tier.
+    expect(check('consultation-closure-vs-tier', closure)).toEqual([]);
+    expect(highway.responseTiers![3]!.negotiable).toBe(true);
+    expect(check('consultation-closure-vs-tier', withD('非咨询类问题', '系统故障'))).toEqual([]);
+    expect(
+      check('consultation-closure-vs-tier', withD('D类问题', '系统故障（不含使用咨询）')),
+    ).toEqual([]);
+    // Without a closure promise there is nothing to hold the tier against.
+    expect(
+      check('consultation-closure-vs-tier', {
+        ...withD('D类问题', '使用疑问解答'),
+        service: { ...highway.service!, consultationClosure: undefined },
+      }),
+    ).toEqual([]);
   });
 
   it('accepts 优惠价格 with a fee cap and flags 合理价格 without one', () => {

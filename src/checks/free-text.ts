@@ -108,3 +108,56 @@ export function textTimes(text: string): TextTime[] {
   }
   return out;
 }
+
+// ---------------------------------------------------------------- consultation tiers
+
+/**
+ * The words that make a response tier (or its definition) one for consultations — questions about
+ * using the system rather than faults — as bid teams write them: 使用咨询, 技术咨询, 答疑, 使用疑问解答,
+ * 用户问询, 疑难解答, 常见问题解答, 操作指导, 使用指导. The one list every check asks. Left out on
+ * purpose, because fault tiers use them too: bare 指导 (远程指导排除故障), 解答 (电话解答后到场),
+ * 疑难 (疑难故障), 询问 (经询问确认…), 使用问题 (严重影响使用问题), 非故障类问题 and 改进建议.
+ */
+export const CONSULTATION_WORDS = [
+  '咨询',
+  '答疑',
+  '疑问',
+  '问询',
+  '疑难解答',
+  '问题解答',
+  '操作指导',
+  '使用指导',
+] as const;
+
+// Clauses end at these marks; a list (、) stays inside its clause, so 不含使用咨询、操作指导 excludes both.
+const CLAUSE_END = /[，,；;。！!？?（）()【】[\]：:\n]/u;
+/** 不含/不包括…咨询, 非咨询类: the words name what the tier leaves out. */
+const EXCLUDED_BEFORE = /(?:不含|不包含|不包括|不涉及|非(?:使用|技术|业务|操作)?$)/u;
+/** 咨询除外, 咨询以外的问题. */
+const EXCLUDED_AFTER = /^[^、]*?(?:除外|以外|之外)/u;
+const CONSULTATION = new RegExp(CONSULTATION_WORDS.join('|'), 'gu');
+/** 除使用咨询外 (not 排除/删除/清除…). */
+const EXCEPT = /(?:^|[^排删清解消去免拆剔])除(?!外)/u;
+
+/**
+ * The phrase of `text` that says it covers consultations, as written (`使用疑问解答`, the list
+ * item without a trailing 等…), or undefined when no consultation word is there or every one is
+ * excluded (非咨询类, 不含使用咨询, 除咨询外).
+ */
+export function consultationPhrase(text: string | undefined): string | undefined {
+  for (const clause of (text ?? '').split(CLAUSE_END)) {
+    for (const m of clause.matchAll(CONSULTATION)) {
+      const at = m.index;
+      const before = clause.slice(0, at);
+      const after = clause.slice(at + m[0].length);
+      if (EXCLUDED_BEFORE.test(before) || EXCLUDED_AFTER.test(after)) continue;
+      if (EXCEPT.test(before) && /外/u.test(after)) continue;
+      // The list item holding the word, up to a 等 after it (使用咨询等非故障类问题 → 使用咨询).
+      const head = before.slice(before.lastIndexOf('、') + 1);
+      const tail = after.split('、')[0]!;
+      const upTo = tail.indexOf('等');
+      return `${head}${m[0]}${upTo < 0 ? tail : tail.slice(0, upTo)}`.trim();
+    }
+  }
+  return undefined;
+}

@@ -5,7 +5,16 @@ import { formatPath, labelAt } from '../load/zod-issues.js';
 import { bidSchema, COMMITMENT_SECTIONS, type BidParams, type Milestone } from '../schema/bid.js';
 import { compareDurations, type Duration, type ServiceHours } from '../schema/duration.js';
 import { channelLabels, milestoneLabels } from '../schema/labels.js';
-import { sameAnchor, squashText, textTimes, timeWindows, weekEnd, weekSlot } from './free-text.js';
+import {
+  consultationPhrase,
+  CONSULTATION_WORDS,
+  sameAnchor,
+  squashText,
+  textTimes,
+  timeWindows,
+  weekEnd,
+  weekSlot,
+} from './free-text.js';
 
 export interface Finding {
   readonly path: FieldPath;
@@ -572,20 +581,23 @@ export const RULES: readonly Rule[] = [
     id: 'consultation-closure-vs-tier',
     severity: 'warning',
     title: '咨询办结承诺与咨询类故障等级一致',
-    hint: '咨询办结（service.consultationClosure）承诺了办结时限，而定义中包含咨询的故障等级却整体协商确定：请为该等级写明时限、从该等级的定义中去掉咨询，或删去咨询办结承诺。',
+    hint: `咨询办结（service.consultationClosure）承诺了办结时限，而名称或定义涵盖咨询（写有${CONSULTATION_WORDS.join('、')}等）的故障等级却整体协商确定：请为该等级写明时限、从该等级的定义中去掉咨询类问题，或删去咨询办结承诺。`,
     check: (b) => {
       const c = b.service?.consultationClosure;
       if (!c) return [];
-      return (b.responseTiers ?? []).flatMap((t, i) =>
-        t.negotiable && `${t.name}${t.definition ?? ''}`.includes('咨询')
-          ? [
-              {
-                path: ['responseTiers', i, 'negotiable'],
-                message: `咨询办结承诺${c.percent}%的咨询${c.within.text}内办结，但包含咨询的“${t.name}”整体协商确定时限`,
-              },
-            ]
-          : [],
-      );
+      return (b.responseTiers ?? []).flatMap((t, i) => {
+        if (!t.negotiable) return [];
+        // Quoted as the definition words it (包含“使用疑问解答”的“D类问题”), else by its name alone.
+        const phrase = consultationPhrase(t.definition);
+        if (!phrase && !consultationPhrase(t.name)) return [];
+        const tier = phrase ? `包含“${phrase}”的“${t.name}”` : `“${t.name}”`;
+        return [
+          {
+            path: ['responseTiers', i, 'negotiable'],
+            message: `咨询办结承诺${c.percent}%的咨询${c.within.text}内办结，但${tier}整体协商确定时限`,
+          },
+        ];
+      });
     },
   },
   {

@@ -181,7 +181,15 @@ export function duration(
         return undefined;
       }),
     )
-    .meta({ ...meta, valueKind: 'duration', allow: [...allow] });
+    .meta({
+      ...meta,
+      valueKind: 'duration',
+      allow: [...allow],
+      // The units a length may use, for the field reference and the editor schema.
+      ...(allow.includes('amount')
+        ? { units: [...(units ?? (Object.keys(DURATION_UNITS) as DurationUnit[]))] }
+        : {}),
+    });
 }
 
 /** How often: `每月`, `每季度`, `每3个月`, `每年4次`, `不限次数`. */

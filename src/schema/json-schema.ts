@@ -201,6 +201,8 @@ interface Meta {
   enumLabels?: Record<string, string>;
   valueKind?: string;
   allow?: DurationKind[];
+  /** The units a duration's length may use (fields.ts `duration`). */
+  units?: DurationUnit[];
   unit?: string;
   multiline?: boolean;
 }
@@ -244,7 +246,7 @@ function convert(node: Json, path: string[], ctx: Context): Json {
     const kind = VALUE_KINDS[meta.valueKind];
     if (!kind) throw new Error(`json-schema: unknown valueKind ${meta.valueKind}`);
     const allow = meta.allow ?? [];
-    const units = zs ? periodUnits(zs, allow) : [];
+    const units = restrictedUnits(meta.units);
     replaceShape(n, kind.schema(allow, units, ctx));
     notes.push(kind.note(allow, units));
     examples.push(...kind.examples(allow, units));
@@ -282,7 +284,13 @@ function convert(node: Json, path: string[], ctx: Context): Json {
   if (meta.label) n.title = meta.label;
   const description = [help, ...notes].filter(Boolean).join('。').replace(/。。/g, '。');
   if (description) n.description = description;
-  const valid = dedupe(examples).filter((e) => !zs || zs.safeParse(e).success);
+  // Where Zod reused one schema at two places (the milestones of afterWarranty and of the tiers),
+  // only the first has its Zod node here: a duration's examples are then held to its meta.
+  const accepted = (e: unknown) =>
+    zs
+      ? zs.safeParse(e).success
+      : meta.valueKind !== 'duration' || durationAccepts(e, meta.allow ?? [], meta.units);
+  const valid = dedupe(examples).filter(accepted);
   if (valid.length) n.examples = [...((n.examples as unknown[]) ?? []), ...valid].slice(0, 6);
 
   for (const k of Object.keys(n)) if (!STANDARD.has(k)) delete n[k];
@@ -376,12 +384,11 @@ function halfSteps(s: z.ZodType): boolean {
   return (ok(1.5) || ok(2.5)) && !ok(1.25) && !ok(2.75) && !ok(1.75);
 }
 
-/** The units a period may use, when the field restricts them (a warranty is not `30分钟`). */
-function periodUnits(zs: z.ZodType, allow: readonly DurationKind[]): DurationUnit[] {
-  if (!allow.includes('amount')) return [];
-  return (Object.keys(DURATION_UNITS) as DurationUnit[]).filter(
-    (u) => zs.safeParse({ amount: 1, unit: u }).success,
-  );
+const ALL_UNITS = Object.keys(DURATION_UNITS) as DurationUnit[];
+
+/** The units a period may use when the field restricts them (a warranty is not `30分钟`); else []. */
+export function restrictedUnits(units: readonly DurationUnit[] | undefined): DurationUnit[] {
+  return units && ALL_UNITS.some((u) => !units.includes(u)) ? [...units] : [];
 }
 
 // ---------------------------------------------------------------- trimmed text
@@ -567,17 +574,62 @@ function durationSchema(
   return { anyOf: branches };
 }
 
-function durationNote(allow: readonly DurationKind[], units: readonly DurationUnit[]): string {
-  const amounts = (units.length ? units : (Object.keys(DURATION_UNITS) as DurationUnit[])).map(
-    (u) => `\`${AMOUNT_EXAMPLES[u]}\``,
+const SPLIT_EXAMPLE = '工作日24小时、节假日48小时';
+
+/** Whether a duration field with these kinds and units takes `v` (as fields.ts `duration` does). */
+function durationAccepts(
+  v: unknown,
+  allow: readonly DurationKind[],
+  units: readonly DurationUnit[] | undefined,
+): boolean {
+  const r = parseDuration(v);
+  return (
+    r.ok &&
+    allow.includes(r.value.kind) &&
+    (r.value.kind !== 'amount' || !units || units.includes(r.value.unit))
   );
-  const forms = [
-    ...(allow.includes('amount') ? amounts : []),
+}
+
+/** A unit as the field reference and messages name it: 分钟、小时、日、工作日、周、月、年. */
+const unitWord = (u: DurationUnit) => DURATION_UNITS[u].replace('个', '');
+
+/**
+ * Which units a duration field's lengths may use, in words: 单位可用分钟、小时、日、工作日、周、月、年,
+ * or for a period 以日、周、月、年计（不能写分钟、小时、工作日）. `units` empty: all.
+ */
+export function durationUnitsText(units: readonly DurationUnit[]): string {
+  if (!units.length) return `单位可用${ALL_UNITS.map(unitWord).join('、')}`;
+  const refused = ALL_UNITS.filter((u) => !units.includes(u));
+  return `以${units.map(unitWord).join('、')}计（不能写${refused.map(unitWord).join('、')}）`;
+}
+
+/**
+ * Every written form a duration field takes, one example each, all of them accepted by that field:
+ * a length in each unit it allows (`30分钟` … `3年`), then `立即`, `协商确定`, `终身`, and the split
+ * form `工作日24小时、节假日48小时` where allowed. The field reference and the editor schema both show it.
+ */
+export function durationForms(
+  allow: readonly DurationKind[],
+  units: readonly DurationUnit[],
+): string[] {
+  return [
+    ...(allow.includes('amount')
+      ? (units.length ? units : ALL_UNITS).map((u) => AMOUNT_EXAMPLES[u])
+      : []),
     ...(['immediate', 'negotiable', 'lifetime'] as const)
       .filter((k) => allow.includes(k))
-      .map((k) => `\`${SPECIAL_TEXT[k]}\``),
+      .map((k) => SPECIAL_TEXT[k]),
+    ...(allow.includes('split') ? [SPLIT_EXAMPLE] : []),
   ];
-  const parts = [`时长，可写 ${forms.join(' ')}`];
+}
+
+function durationNote(allow: readonly DurationKind[], units: readonly DurationUnit[]): string {
+  const forms = durationForms(allow, units)
+    .filter((f) => f !== SPLIT_EXAMPLE)
+    .map((f) => `\`${f}\``);
+  const parts = [
+    `时长${allow.includes('amount') ? `，${durationUnitsText(units)}` : ''}，可写 ${forms.join(' ')}`,
+  ];
   if (allow.includes('amount')) {
     const unit =
       !units.length || units.includes('hour')
@@ -591,7 +643,7 @@ function durationNote(allow: readonly DurationKind[], units: readonly DurationUn
   }
   if (allow.includes('split'))
     parts.push(
-      '工作日和节假日时限不同时写 `工作日24小时、节假日48小时` 或 `{ workday: 24小时, holiday: 48小时 }`',
+      `工作日和节假日时限不同时写 \`${SPLIT_EXAMPLE}\` 或 \`{ workday: 24小时, holiday: 48小时 }\``,
     );
   return parts.join('；');
 }

@@ -1,6 +1,13 @@
 // The Markdown field reference (README, `tenderkit schema --format markdown`), generated from the
 // Zod schemas' meta; the editors' JSON Schemas are in json-schema.ts.
-import { annotatedJsonSchema, type SchemaKind } from './json-schema.js';
+import type { DurationKind, DurationUnit } from './duration.js';
+import {
+  annotatedJsonSchema,
+  durationForms,
+  durationUnitsText,
+  restrictedUnits,
+  type SchemaKind,
+} from './json-schema.js';
 
 interface JsonNode {
   type?: string | string[];
@@ -19,7 +26,8 @@ interface JsonNode {
   format?: string;
   unit?: string;
   valueKind?: string;
-  allow?: string[];
+  allow?: DurationKind[];
+  units?: DurationUnit[];
 }
 
 const VALUE_KINDS: Record<string, string> = {
@@ -28,19 +36,18 @@ const VALUE_KINDS: Record<string, string> = {
   'service-hours': '服务时间，如 `7x24`、`工作日 8:00-18:00`、`工作日每天8小时`',
 };
 
-function durationName(allow: readonly string[] = []): string {
-  const forms = [
-    allow.includes('amount') ? '`30分钟` `2小时` `1个工作日` `3个月` `10年`' : '',
-    allow.includes('immediate') ? '`立即`' : '',
-    allow.includes('negotiable') ? '`协商确定`' : '',
-    allow.includes('lifetime') ? '`终身`' : '',
-    allow.includes('split') ? '`工作日24小时、节假日48小时`' : '',
-  ].filter(Boolean);
-  return `时长：${forms.join(' ')}`;
+/** Which units and forms the field takes, each example one that field accepts (json-schema.ts). */
+function durationName(
+  allow: readonly DurationKind[] = [],
+  units: readonly DurationUnit[] = [],
+): string {
+  const restricted = restrictedUnits(units);
+  const forms = durationForms(allow, restricted).map((f) => `\`${f}\``);
+  return `时长${allow.includes('amount') ? `，${durationUnitsText(restricted)}` : ''}：${forms.join(' ')}`;
 }
 
 function typeName(n: JsonNode): string {
-  if (n.valueKind === 'duration') return durationName(n.allow);
+  if (n.valueKind === 'duration') return durationName(n.allow, n.units);
   if (n.valueKind) return VALUE_KINDS[n.valueKind] ?? n.valueKind;
   if (n.enum) return n.enum.map((v) => `\`${String(v)}\``).join(' / ');
   if (n.anyOf) return n.unit === '元' ? '金额（元）' : n.anyOf.map(typeName).join(' 或 ');
