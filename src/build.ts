@@ -180,14 +180,21 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
   const jobs = rendered.flatMap((p) => opts.formats.map((format) => ({ p, format })));
   const bytes: Buffer[] = [];
   // A document with a contents: its PDF first, so that its .docx takes the contents' page numbers
-  // from that layout (writers/pdf-pages.ts) rather than laying the document out again.
-  const pdfFirst = (j: (typeof jobs)[number]) =>
-    j.format === 'pdf' && j.p.doc.children.some((b) => b.type === 'toc') ? 0 : 1;
-  const order = [...jobs.entries()].sort(([ia, a], [ib, b]) =>
-    a.p === b.p ? pdfFirst(a) - pdfFirst(b) || ia - ib : ia - ib,
+  // from that layout (writers/pdf-pages.ts) rather than laying the document out again. When the
+  // thread writes that PDF, the .docx waits for it: after every other file of this thread.
+  const hasToc = (p: Prepared) => p.doc.children.some((b) => b.type === 'toc');
+  const pdfFirst = (j: (typeof jobs)[number]) => (j.format === 'pdf' && hasToc(j.p) ? 0 : 1);
+  const waitsForThread = (j: (typeof jobs)[number]) =>
+    j.format === 'docx' && hasToc(j.p) && j.p.remote.has('pdf') ? 1 : 0;
+  const order = [...jobs.entries()].sort(
+    ([ia, a], [ib, b]) =>
+      waitsForThread(a) - waitsForThread(b) ||
+      (a.p === b.p ? pdfFirst(a) - pdfFirst(b) || ia - ib : ia - ib),
   );
   for (const [i, { p, format }] of order) {
     if (p.remote.has(format)) continue;
+    // Its pages come with the thread's PDF; a PDF that failed is answered below, in order.
+    if (waitsForThread({ p, format })) await p.remote.get('pdf')!.catch(() => {});
     bytes[i] = await WRITERS[format].write(p.doc);
     finished(fileName(p.doc, format));
   }

@@ -68,9 +68,10 @@ describe('the PDF thread', () => {
     );
     expect(a.r.status, a.r.stderr).toBe(0);
     expect(b.r.status, b.r.stderr).toBe(0);
-    // The thread really ran: its module was loaded. (The main thread may load pdfmake too, to
-    // number the 售后服务方案's Word contents from the PDF's layout.)
+    // The thread really ran: its module was loaded. The main thread never loads pdfmake: the
+    // 售后服务方案's Word contents take their page numbers from the thread's PDF layout.
     expect(a.esm.some((u) => u.endsWith('/dist/writers/thread-worker.js'))).toBe(true);
+    expect(a.mainCjs.some((f) => f.includes('/node_modules/pdfmake/'))).toBe(false);
     expect(b.esm.some((u) => u.endsWith('/thread-worker.js'))).toBe(false);
     expect(b.mainCjs.some((f) => f.includes('/node_modules/pdfmake/'))).toBe(true);
 

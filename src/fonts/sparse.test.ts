@@ -10,8 +10,22 @@ import { FONT_FILES, FONT_KEYS } from './files.js';
 import { parsedFont } from './parsed.js';
 import { readFontInPart } from './sparse.js';
 
-const fontkit = createRequire(import.meta.url)('fontkit') as typeof Fontkit;
 const require = createRequire(import.meta.url);
+
+/** The parts of fontkit these tests reach (fontkit.d.ts declares only what the code uses). */
+interface Glyph {
+  id: number;
+  path: Fontkit.Path;
+  cbox: { minX: number; minY: number; maxX: number; maxY: number };
+}
+interface Font {
+  layout(text: string): { glyphs: Glyph[]; positions: { xAdvance: number }[] };
+  glyphForCodePoint(codePoint: number): Glyph;
+  createSubset(): { includeGlyph(glyph: Glyph): number; encode(): Uint8Array };
+  directory: { tables: Record<string, { offset: number; length: number }> };
+  loca: { offsets: number[] };
+}
+const fontkit = require('fontkit') as { create(data: Uint8Array): Font };
 /** Roboto as pdfmake ships it: TrueType with composite glyphs (Ä is A and a dieresis). */
 const ROBOTO = path.join(
   path.dirname(require.resolve('pdfmake/package.json')),
@@ -23,12 +37,12 @@ const TEXT = '售后服务承诺书：质保期 3 年，7×24 小时响应（A �
 function inPart(file: string) {
   const part = readFontInPart(file);
   const font = fontkit.create(part.bytes);
-  part.attach(font);
+  part.attach(font as unknown as Fontkit.Font);
   return { font, bytes: part.bytes };
 }
 
 /** What fontkit makes of `text`: glyph ids, advances, outlines and boxes. */
-function seen(font: Fontkit.Font, text: string) {
+function seen(font: Font, text: string) {
   const run = font.layout(text);
   return run.glyphs.map((g, i) => ({
     id: g.id,
@@ -39,7 +53,7 @@ function seen(font: Fontkit.Font, text: string) {
 }
 
 /** The TrueType subset pdfkit would embed for `text`. */
-function subset(font: Fontkit.Font, text: string): Buffer {
+function subset(font: Font, text: string): Buffer {
   const s = font.createSubset();
   for (const g of font.layout(text).glyphs) s.includeGlyph(g);
   return Buffer.from(s.encode());
@@ -74,9 +88,12 @@ describe('fonts read in part', () => {
     const { font, bytes } = inPart(FONT_FILES.serifRegular);
     const whole = readFileSync(FONT_FILES.serifRegular);
     font.layout('质保期');
-    const glyf = font.directory.tables.glyf as unknown as { offset: number; length: number };
+    const glyf = font.directory.tables.glyf!;
     const offsets = font.loca.offsets;
-    const range = (gid: number) => [glyf.offset + offsets[gid]!, glyf.offset + offsets[gid + 1]!];
+    const range = (gid: number): [number, number] => [
+      glyf.offset + offsets[gid]!,
+      glyf.offset + offsets[gid + 1]!,
+    ];
     const [s0, e0] = range(font.glyphForCodePoint('质'.codePointAt(0)!).id);
     expect(bytes.subarray(s0, e0).equals(whole.subarray(s0, e0))).toBe(true);
     // A glyph never made: its outline was not read.
@@ -86,7 +103,7 @@ describe('fonts read in part', () => {
     expect(bytes.subarray(s2, e2).every((b) => b === 0)).toBe(true);
     expect(whole.subarray(s2, e2).some((b) => b !== 0)).toBe(true);
     // Every table other than the outlines is in place.
-    const loca = font.directory.tables.loca as unknown as { offset: number; length: number };
+    const loca = font.directory.tables.loca!;
     expect(
       bytes
         .subarray(loca.offset, loca.offset + loca.length)

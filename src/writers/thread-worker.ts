@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TenderKitError } from '../diagnostics/diagnostic.js';
 import { loadWriter } from './load.js';
+import { pdfPagesOf } from './pdf-pages.js';
 import type { ThreadReply, ThreadRequest, WorkerData } from './thread.js';
 import { warmUp } from './warm-up.js';
 
@@ -16,7 +17,8 @@ async function handle(m: ThreadRequest): Promise<void> {
   let transfer: ArrayBuffer[] = [];
   try {
     const bytes = new Uint8Array(await (await loadWriter(m.format)).write(m.doc)); // a copy we own
-    reply = { id: m.id, bytes };
+    const pages = pdfPagesOf(m.doc);
+    reply = { id: m.id, bytes, ...(pages ? { pages } : {}) };
     transfer = [bytes.buffer];
   } catch (e) {
     reply =

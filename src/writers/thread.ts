@@ -7,6 +7,8 @@
 import { Worker } from 'node:worker_threads';
 import { TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Document } from '../ir/types.js';
+import type { PdfPages } from './docx/pagination.js';
+import { recordPdfPages } from './pdf-pages.js';
 import type { Format } from './types.js';
 
 /** Always the compiled worker (from src/ and dist/ alike): worker threads run JavaScript. */
@@ -19,7 +21,7 @@ export interface ThreadRequest {
 }
 
 export type ThreadReply =
-  | { readonly id: number; readonly bytes: Uint8Array }
+  | { readonly id: number; readonly bytes: Uint8Array; readonly pages?: PdfPages }
   | { readonly id: number; readonly diagnostics: readonly Diagnostic[] }
   | { readonly id: number; readonly error: string; readonly stack?: string };
 
@@ -32,7 +34,7 @@ export class WriterThread implements AsyncDisposable {
   private readonly worker: Worker;
   private readonly pending = new Map<
     number,
-    { resolve: (b: Buffer) => void; reject: (e: unknown) => void }
+    { doc: Document; resolve: (b: Buffer) => void; reject: (e: unknown) => void }
   >();
   private next = 0;
   private failure: Error | undefined;
@@ -49,8 +51,11 @@ export class WriterThread implements AsyncDisposable {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if ('bytes' in m) p.resolve(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length));
-      else if ('diagnostics' in m) p.reject(new TenderKitError(m.diagnostics));
+      if ('bytes' in m) {
+        // Where the PDF's pages fell, for the .docx of a document with a contents (pdf-pages.ts).
+        if (m.pages) recordPdfPages(p.doc, m.pages);
+        p.resolve(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length));
+      } else if ('diagnostics' in m) p.reject(new TenderKitError(m.diagnostics));
       else p.reject(Object.assign(new Error(m.error), { stack: m.stack }));
     });
     const fail = (e: Error) => {
@@ -71,7 +76,7 @@ export class WriterThread implements AsyncDisposable {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.next++;
     return new Promise<Buffer>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { doc, resolve, reject });
       this.worker.postMessage({ id, format, doc } satisfies ThreadRequest);
     });
   }
