@@ -231,6 +231,10 @@ describe('the CLI from its bundle', () => {
     expect(readdirSync(b).sort()).toEqual(files);
     for (const f of files)
       expect(readFileSync(path.join(a, f)).equals(readFileSync(path.join(b, f))), f).toBe(true);
+    // The same image names (SHA-1 of each figure's PNG), from Node's SHA-1 in the bundle.
+    expect(readFileSync(BUNDLE, 'latin1')).toMatch(
+      /hashedId = \(data\) => .*createHash\)\("sha1"\)/,
+    );
     // Bundled packages are not separate modules; the ones left outside are required when used.
     const lines = readFileSync(log, 'utf8').split('\n');
     const mainCjs = lines.filter((l) => l.startsWith('cjs 0 '));
