@@ -15,6 +15,17 @@ interface TrueTypeGlyph {
   _decodeSimple?: unknown;
 }
 
+/** fontkit's TrueType subset, as far as `_addGlyph` goes. */
+interface TrueTypeSubset {
+  font: {
+    _variationProcessor?: unknown;
+    loca: { offsets: number[] };
+    getGlyph(id: number): TrueTypeGlyph;
+    _getTableStream(tag: string): { pos: number; readInt16BE(): number };
+  };
+  _addGlyph(gid: number): number;
+}
+
 const decoded = new WeakMap<object, unknown>();
 
 let installed = false;
@@ -32,6 +43,7 @@ export function sharedGlyphDecode(font: Fontkit.Font): void {
   }
   // Not a TrueType glyph (a CFF font's): it keeps decoding as it does.
   if (typeof proto?._decode !== 'function' || typeof proto._decodeSimple !== 'function') return;
+  keepSimpleGlyphsUndecoded(font);
   const decode = proto._decode;
   proto._decode = function (this: TrueTypeGlyph): unknown {
     if (this._font?._variationProcessor) return decode.call(this);
@@ -39,5 +51,48 @@ export function sharedGlyphDecode(font: Fontkit.Font): void {
     const glyph = decode.call(this);
     decoded.set(this, glyph);
     return glyph;
+  };
+}
+
+/** What `_decode` gives `_addGlyph` for a glyph made of contours: all it reads of it. */
+const CONTOURS = Object.freeze({ numberOfContours: 1 });
+
+/**
+ * A subset copies each glyph's bytes as they are and decodes the glyph only to learn whether it
+ * is made of other glyphs (a negative contour count), whose numbers it then rewrites. So for a
+ * glyph of contours (every glyph of the built-in CJK fonts) the count is read from the glyph's
+ * header, and the decoding of all its points — most of the time a subset took — is skipped; an
+ * empty glyph decodes to nothing, as fontkit's own `_decode` says. Composite glyphs and variable
+ * fonts are decoded as before.
+ */
+function keepSimpleGlyphsUndecoded(font: Fontkit.Font): void {
+  let proto: TrueTypeSubset | undefined;
+  try {
+    proto = Object.getPrototypeOf(
+      (font as unknown as { createSubset(): object }).createSubset(),
+    ) as TrueTypeSubset;
+  } catch {
+    return;
+  }
+  const add = proto?._addGlyph;
+  if (typeof add !== 'function') return;
+  proto._addGlyph = function (this: TrueTypeSubset, gid: number): number {
+    const f = this.font;
+    const glyph = f.getGlyph(gid); // made first: its bytes are in place (fonts/sparse.ts)
+    if (f._variationProcessor || !glyph || decoded.has(glyph)) return add.call(this, gid);
+    const start = f.loca.offsets[gid]!;
+    let header: unknown = null;
+    if (f.loca.offsets[gid + 1] !== start) {
+      const stream = f._getTableStream('glyf');
+      stream.pos += start;
+      if (stream.readInt16BE() < 0) return add.call(this, gid);
+      header = CONTOURS;
+    }
+    glyph._decode = () => header;
+    try {
+      return add.call(this, gid);
+    } finally {
+      delete (glyph as Partial<TrueTypeGlyph>)._decode;
+    }
   };
 }
