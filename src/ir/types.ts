@@ -142,6 +142,13 @@ export interface Paragraph extends Sourced {
   readonly indent: boolean;
   /** Keep on the same page as the next block (a closing line before the signature). */
   readonly keepWithNext?: boolean;
+  /**
+   * A lead-in: the paragraph introduces the list right after it — the next block when the
+   * paragraph ends with `：` or `:`, or, for a list item's paragraph, the list that follows it in
+   * the item (its sub-items). Kept on the same page as that list's first item, never the last
+   * text of a page whose next page begins with its items. Set by rendering (`src/render`).
+   */
+  readonly introducesList?: boolean;
   readonly children: readonly Inline[];
 }
 

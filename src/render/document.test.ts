@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TenderKitError } from '../diagnostics/diagnostic.js';
 import type { Document, Var } from '../ir/types.js';
-import { blockLines, flatBlocks, visit } from '../ir/text.js';
+import { blockLines, flatBlocks, inlineText, visit } from '../ir/text.js';
 import { defaultLibrary } from '../library/library.js';
 import { bidFromText, exampleFile, loadExample } from '../../test/helpers.js';
 import { renderDocument } from './document.js';
@@ -170,5 +170,34 @@ describe('rendering a document', () => {
       );
       expect(blockLines(doc.children)).toContain('# 标题 [链接](http://x) <b>粗</b>');
     });
+  });
+});
+
+describe('lead-ins (introducesList)', () => {
+  const letter = renderDocument(lib, loadExample('highway-monitoring'), 'commitment-letter');
+  /** Every paragraph, in reading order (list items' too), with whether it is marked. */
+  const paragraphs: [string, boolean][] = [];
+  visit(letter, (n) => {
+    if (n.type === 'paragraph')
+      paragraphs.push([inlineText(n.children), n.introducesList === true]);
+  });
+  const marked = paragraphs.filter(([, m]) => m).map(([t]) => t);
+
+  it('marks a paragraph ending with ： before a list, and a tier above its sub-items', () => {
+    expect(marked).toEqual([
+      '我方通过以下方式提供服务：',
+      '我方对故障分级处理，各等级的定义和处理时限如下：',
+      expect.stringMatching(/^A类问题：/),
+      expect.stringMatching(/^B类问题：/),
+      expect.stringMatching(/^C类问题：/),
+      expect.stringMatching(/^D类问题：/),
+      '我方接受以下违约处罚：',
+      expect.stringMatching(/^下列情形不属于免费保修范围.*收取：$/),
+    ]);
+  });
+
+  it('marks nothing else: not a paragraph before a table, nor the items themselves', () => {
+    expect(paragraphs.some(([t, m]) => t === '本项目服务人员名单如下：' && !m)).toBe(true);
+    expect(marked.some((t) => t.startsWith('自接到报修起'))).toBe(false);
   });
 });

@@ -6,10 +6,12 @@ import type {
   Document,
   Heading,
   Inline,
+  List,
+  Paragraph,
   SignatureLine,
 } from '../ir/types.js';
 import { headingLabel } from '../ir/numbering.js';
-import { inlineText } from '../ir/text.js';
+import { flatBlocks, inlineText } from '../ir/text.js';
 import { formatPath } from '../load/zod-issues.js';
 import {
   resolveVersion,
@@ -302,6 +304,45 @@ function keepBeforeSignature(blocks: Block[]): Block[] {
   return blocks.map((b, i) => (blocks[i + 1]?.type === 'signature' ? mark(b) : b));
 }
 
+/** A paragraph ending like this announces what follows it (`如下：`, `违约处罚：`). */
+const ANNOUNCES = /[：:]\s*$/;
+
+/**
+ * Marks the lead-ins (`introducesList`, src/ir/README.md): a paragraph ending with ：/: whose next
+ * block is a list (clause containers do not separate them), and a list item's paragraph followed in
+ * the item by its sub-list. Writers keep each on the page of its list's first item.
+ */
+export function markLeadIns(blocks: readonly Block[]): Block[] {
+  const flat = flatBlocks(blocks);
+  const leads = new Set<Paragraph>();
+  flat.forEach((b, i) => {
+    if (b.type === 'paragraph' && flat[i + 1]?.type === 'list' && announces(b)) leads.add(b);
+  });
+  const lead = (p: Paragraph): Paragraph => ({ ...p, introducesList: true });
+  const list = (l: List): List => ({
+    ...l,
+    children: l.children.map((item) => ({
+      ...item,
+      children: item.children.map((c, j) =>
+        c.type === 'list' ? list(c) : item.children[j + 1]?.type === 'list' ? lead(c) : c,
+      ),
+    })),
+  });
+  const block = <B extends Block>(b: B): B =>
+    b.type === 'paragraph' && leads.has(b)
+      ? (lead(b) as B)
+      : b.type === 'list'
+        ? (list(b) as B)
+        : b.type === 'clause'
+          ? ({ ...b, children: b.children.map(block) } as B)
+          : b;
+  return blocks.map(block);
+}
+
+function announces(p: Paragraph): boolean {
+  return ANNOUNCES.test(inlineText(p.children));
+}
+
 /** Data computed from the bid (not bid fields) that some templates show, such as deviations. */
 export interface RenderExtra {
   readonly deviations?: readonly Deviation[];
@@ -339,7 +380,9 @@ export function renderDocument(
     headings: new HeadingCounter(),
     diags: [],
   };
-  const children = keepBeforeSignature(renderItems(ctx, tpl.template.items, 1, ['items']));
+  const children = markLeadIns(
+    keepBeforeSignature(renderItems(ctx, tpl.template.items, 1, ['items'])),
+  );
   if (ctx.diags.length) throw new TenderKitError(ctx.diags);
   const doc: Document = {
     type: 'document',

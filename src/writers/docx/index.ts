@@ -436,7 +436,8 @@ const handlers: Handlers<Ctx, Result> = {
       new Paragraph({
         // 两端对齐 for body text and list items, as the PDF; the cover keeps its alignment.
         alignment: n.align === 'left' && !ctx.cover ? AlignmentType.BOTH : ALIGN[n.align],
-        keepNext: n.keepWithNext || keptForHeading(n) || undefined,
+        // A lead-in (IR `introducesList`) stays with its list's first item, as a heading does.
+        keepNext: n.keepWithNext || n.introducesList || keptForHeading(n) || undefined,
         numbering: num
           ? {
               reference: NUMBERING_REFERENCE,

@@ -222,6 +222,10 @@ export function hasToc(doc: Document): boolean {
   return flatBlocks(doc.children).some((b) => b.type === 'toc');
 }
 
+// A lead-in (IR `introducesList`) needs no estimate: it carries keepNext itself, and widow control
+// then keeps it with its first item's first line, or two when the item runs on, as the PDF does
+// (LEAD_IN_LINES of the PDF writer, and its orphan control).
+
 /** Lines of content the PDF keeps below a heading on its page (KEEP_LINES of the PDF writer). */
 const KEEP_LINES = 2;
 

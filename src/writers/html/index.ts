@@ -60,7 +60,7 @@ export const STYLE = `
   .tk-title { font-size: 22pt; text-align: center; margin: 0 0 1em; }
   .tk-page h2 { font-size: 14pt; } .tk-page h3 { font-size: 12pt; } .tk-page h4, .tk-page h5 { font-size: 12pt; font-weight: normal; }
   .tk-page p { margin: 0 0 .2em; text-align: justify; line-break: strict; orphans: 2; widows: 2; }
-  .tk-page h2, .tk-page h3, .tk-page h4, .tk-page h5 { break-after: avoid; } .tk-page tr { break-inside: avoid; }
+  .tk-page h2, .tk-page h3, .tk-page h4, .tk-page h5, .tk-page .tk-lead { break-after: avoid; } .tk-page tr { break-inside: avoid; }
   .tk-indent { text-indent: 2em; }
   .tk-li { display: flex; } .tk-marker { flex: 0 0 2em; } .tk-li > span:last-child { flex: 1; }
   .tk-page table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: .3em 0 .8em; font-size: 10.5pt; line-height: 1.4; }
@@ -99,9 +99,12 @@ const handlers: Handlers<Ctx, Result> = {
   paragraph: (n, ctx, h) => {
     const body = inlines(n.children, ctx, h);
     const item = ctx.item;
+    // A lead-in (IR `introducesList`) is kept with its list's first item when printed.
+    const lead = n.introducesList ? ' tk-lead' : '';
     if (item)
-      return `<p class="tk-li" style="margin-left:${2 * item.list.depth}em"><span class="tk-marker">${text(listMarker(item.list, item.index).trimEnd())}</span><span>${body}</span></p>`;
-    const cls = n.indent ? ' class="tk-indent"' : '';
+      return `<p class="tk-li${lead}" style="margin-left:${2 * item.list.depth}em"><span class="tk-marker">${text(listMarker(item.list, item.index).trimEnd())}</span><span>${body}</span></p>`;
+    const classes = `${n.indent ? 'tk-indent' : ''}${lead}`.trim();
+    const cls = classes ? ` class="${classes}"` : '';
     const style = n.align !== 'left' ? ` style="text-align:${n.align}"` : '';
     return `<p${cls}${style}>${body}</p>`;
   },

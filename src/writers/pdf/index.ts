@@ -8,6 +8,7 @@ import '../../fonts/lazy-deps.js';
 import pdfmake from 'pdfmake';
 import type {
   CanvasElement,
+  Column,
   Content,
   Node as PdfNode,
   NodeQueries,
@@ -234,6 +235,13 @@ interface Layout {
   readonly paragraphs: WeakMap<object, Placed>;
   /** The `text` arrays of list markers (their line is the item's first line). */
   readonly markers: WeakSet<object>;
+  /**
+   * Lead-ins (IR `introducesList`): the outer node's `text` array (a paragraph) or `columns`
+   * array (a list item: marker and text), with the paragraph behind it…
+   */
+  readonly leadIns: WeakMap<object, Placed>;
+  /** …and those paragraphs. */
+  readonly leadInParagraphs: WeakSet<Placed>;
   /** The first node of the body, when the document has front matter. */
   bodyStart?: Placed;
 }
@@ -452,6 +460,10 @@ const handlers: Handlers<Ctx, Result> = {
       };
       ctx.layout.paragraphs.set(text, p as Placed);
       if (n.keepWithNext) KEEP_WITH_NEXT.add(p);
+      if (n.introducesList) {
+        ctx.layout.leadIns.set(text, p as Placed);
+        ctx.layout.leadInParagraphs.add(p as Placed);
+      }
       return [p];
     }
     // Wide markers such as （12） get the room they need instead of wrapping.
@@ -460,12 +472,17 @@ const handlers: Handlers<Ctx, Result> = {
     ctx.layout.paragraphs.set(text, body as Placed);
     const markerText = [marker];
     ctx.layout.markers.add(markerText);
+    const columns: Column[] = [
+      { text: markerText, width: Math.max(2, displayWidth(marker) / 2 + 0.5) * ctx.st.em },
+      body,
+    ];
+    if (n.introducesList) {
+      ctx.layout.leadIns.set(columns, body as Placed);
+      ctx.layout.leadInParagraphs.add(body as Placed);
+    }
     return [
       {
-        columns: [
-          { text: markerText, width: Math.max(2, displayWidth(marker) / 2 + 0.5) * ctx.st.em },
-          body,
-        ],
+        columns,
         columnGap: 0,
         margin: [2 * ctx.st.em * item.list.depth, 0, 0, 3],
       },
@@ -775,10 +792,14 @@ function contents(title: string, depth: number, ctx: Ctx): Content[] {
 /** Lines of content a heading needs below it on its page (else it moves to the next page). */
 const KEEP_LINES = 2;
 
+/** Lines of its list a lead-in (IR `introducesList`) keeps below it: its first item's first line. */
+const LEAD_IN_LINES = 1;
+
 /**
  * Page breaks pdfmake cannot express: a heading is kept with at least two lines of what follows
- * (the footer and header are not content), and a paragraph never leaves its first line alone at
- * the foot of a page. pdfmake lays the pages out again after each break it is told to add.
+ * (the footer and header are not content), a lead-in with the first line of its list's first item,
+ * and a paragraph never leaves its first line alone at the foot of a page. pdfmake lays the pages
+ * out again after each break it is told to add.
  */
 function breakBefore(node: PdfNode, q: NodeQueries, layout: Layout): boolean {
   const page = node.startPosition.pageNumber;
@@ -804,6 +825,20 @@ function breakBefore(node: PdfNode, q: NodeQueries, layout: Layout): boolean {
       return false;
     return !first();
   }
+  // A lead-in wholly on this page keeps the first line of its list below it, as a heading does (a
+  // lead-in running on to the next page is there with its items already).
+  const lead = leadInOf(node, layout);
+  const at = lead?.positions ?? [];
+  if (lead && at.length && at.every((p) => p.pageNumber === page)) {
+    const below = content(q.getFollowingNodesOnPage()).filter((x) => placedOf(x, layout) !== lead);
+    const lastTop = Math.max(...at.map((p) => p.top));
+    if (
+      (linesBelow(below, page, layout, LEAD_IN_LINES) < LEAD_IN_LINES ||
+        textBelow(page, lastTop, contentBottom(node), headingText(lead as PdfNode)) === false) &&
+      !first()
+    )
+      return true;
+  }
   // Orphan control: a paragraph starting in the last line of a page starts on the next one.
   const own = placedOf(node, layout);
   if (!own) return false;
@@ -826,7 +861,7 @@ function contentBottom(node: PdfNode): number {
   return p.pageInnerHeight === undefined ? Infinity : contentTop(node) + p.pageInnerHeight;
 }
 
-/** A heading's text, from its pieces. */
+/** A heading's (or a lead-in's) text, from its pieces. */
 function headingText(node: PdfNode): string {
   const t = (node as { text?: unknown }).text;
   const flat = (x: unknown): string =>
@@ -854,14 +889,26 @@ function placedOf(node: PdfNode, layout: Layout): Placed | undefined {
   return undefined;
 }
 
-/** How many lines of body content the nodes put on `page` (headings not counted). */
-function linesBelow(nodes: PdfNode[], page: number, layout: Layout): number {
+/** The paragraph behind a lead-in's outer node (its own text, or its list item's columns). */
+function leadInOf(node: PdfNode, layout: Layout): Placed | undefined {
+  const key = (node as { text?: unknown }).text ?? node.columns;
+  return key && typeof key === 'object' ? layout.leadIns.get(key) : undefined;
+}
+
+/**
+ * How many lines of body content the nodes put on `page` (headings not counted), counting up to
+ * `need`. A lead-in's lines count only when a line of what follows it is counted after them: one
+ * with nothing below it on the page will move on (its own keep rule, judged after the heading's).
+ */
+function linesBelow(nodes: PdfNode[], page: number, layout: Layout, need = KEEP_LINES): number {
   let lines = 0;
+  /** Lines of lead-ins wholly on this page, waiting for a line below them. */
+  let pending = 0;
   const counted = new Set<Placed>();
   for (const x of nodes) {
     if (x.headlineLevel) continue;
     // A table keeps its header with two rows; a figure is taller than two lines.
-    if (x.table || x.svg || x.image || x.canvas) return KEEP_LINES;
+    if (x.table || x.svg || x.image || x.canvas) return need;
     const text = (x as { text?: unknown }).text;
     if (text && typeof text === 'object' && layout.markers.has(text)) continue;
     const own = placedOf(x, layout);
@@ -869,10 +916,22 @@ function linesBelow(nodes: PdfNode[], page: number, layout: Layout): number {
       const here = (own.positions ?? []).filter((p) => p.pageNumber === page).length;
       // A first line alone at the foot of the page will move on (orphan control): not counted.
       const orphan = here === 1 && (own.positions ?? []).some((p) => p.pageNumber > page);
-      if (!counted.has(own) && !orphan) lines += here;
+      const waits =
+        layout.leadInParagraphs.has(own) &&
+        (own.positions ?? []).every((p) => p.pageNumber === page);
+      if (!counted.has(own) && !orphan && here) {
+        if (waits) pending += here;
+        else {
+          lines += pending + here;
+          pending = 0;
+        }
+      }
       counted.add(own);
-    } else if (text !== undefined && text !== '' && x.startPosition.pageNumber === page) lines++;
-    if (lines >= KEEP_LINES) break;
+    } else if (text !== undefined && text !== '' && x.startPosition.pageNumber === page) {
+      lines += pending + 1;
+      pending = 0;
+    }
+    if (lines >= need) break;
   }
   return lines;
 }
@@ -1046,7 +1105,13 @@ function pdfDefinition(doc: Document): { definition: TDocumentDefinitions; layou
     headings.set(b, { id, parent: open[open.length - 1]?.id, node: {} });
     open.push({ level: b.level, id });
   }
-  const layout: Layout = { headings, paragraphs: new WeakMap(), markers: new WeakSet() };
+  const layout: Layout = {
+    headings,
+    paragraphs: new WeakMap(),
+    markers: new WeakSet(),
+    leadIns: new WeakMap(),
+    leadInParagraphs: new WeakSet(),
+  };
   const definition = dispatch(handlers, doc, { st: pdfStyle(styleOf(doc)), bold: false, layout });
   return { definition, layout };
 }
