@@ -195,8 +195,8 @@ const commands = [
   { command: 'build highway-monitoring --format docx', ...build('docx', highway, 'docx') },
   { command: 'build highway-monitoring --format pdf', ...build('pdf', highway, 'pdf') },
   {
-    command: 'build highway-monitoring, PDF thread (TENDERKIT_THREADS=1)',
-    ...build('thread', highway, null, { TENDERKIT_THREADS: '1' }),
+    command: 'build highway-monitoring, one thread (TENDERKIT_THREADS=0)',
+    ...build('one-thread', highway, null, { TENDERKIT_THREADS: '0' }),
   },
 ];
 const full = (PROCESSES_ONLY ? [] : cases.slice(0, 3)).map((c) => ({

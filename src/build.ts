@@ -18,7 +18,7 @@ import { defaultLibrary, type Library } from './library/library.js';
 import { renderDocument, type RenderExtra } from './render/document.js';
 import { documentsOf, type BidParams, type DocumentId } from './schema/bid.js';
 import { loadWriter } from './writers/load.js';
-import type { WriterThread } from './writers/thread.js';
+import type { ThreadJob, WriterThread } from './writers/thread.js';
 import { FORMATS, type Format, type Writer } from './writers/types.js';
 
 /** Every writer, its module imported on first use: a build loads only the formats it writes. */
@@ -126,7 +126,7 @@ interface Prepared {
   readonly uses: ClauseUse[];
   readonly extras: ExtraCommitmentUse[];
   /** Files the writer thread is writing, by format. */
-  readonly remote: Map<Format, Promise<Buffer>>;
+  readonly remote: Map<Format, ThreadJob>;
 }
 
 export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<BuiltFile[]> {
@@ -166,12 +166,13 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
     const p = prepare(rendered);
     for (const format of opts.formats) {
       if (!thread.handles(format)) continue;
-      const bytes = thread.write(format, p.doc).then((b) => {
-        finished(fileName(p.doc, format));
+      const job = thread.write(format, p.doc);
+      const bytes = job.bytes.then((b) => {
+        if (b) finished(fileName(p.doc, format)); // else taken back: reported where written
         return b;
       });
       bytes.catch(() => {}); // awaited below, in order; a failure must not surface before that
-      p.remote.set(format, bytes);
+      p.remote.set(format, { bytes, takeBack: job.takeBack });
     }
   };
 
@@ -182,29 +183,50 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
   // A document with a contents: its PDF first, so that its .docx takes the contents' page numbers
   // from that layout (writers/pdf-pages.ts) rather than laying the document out again. When the
   // thread writes that PDF, the .docx waits for it: after every other file of this thread.
+  type Job = (typeof jobs)[number];
   const hasToc = (p: Prepared) => p.doc.children.some((b) => b.type === 'toc');
-  const pdfFirst = (j: (typeof jobs)[number]) => (j.format === 'pdf' && hasToc(j.p) ? 0 : 1);
-  const waitsForThread = (j: (typeof jobs)[number]) =>
-    j.format === 'docx' && hasToc(j.p) && j.p.remote.has('pdf') ? 1 : 0;
-  const order = [...jobs.entries()].sort(
-    ([ia, a], [ib, b]) =>
-      waitsForThread(a) - waitsForThread(b) ||
-      (a.p === b.p ? pdfFirst(a) - pdfFirst(b) || ia - ib : ia - ib),
+  const pdfFirst = (j: Job) => (j.format === 'pdf' && hasToc(j.p) ? 0 : 1);
+  const takenBack = new Set<ThreadJob>();
+  const remote = (j: Job) => {
+    const r = j.p.remote.get(j.format);
+    return r && !takenBack.has(r) ? r : undefined;
+  };
+  const waitsForThread = (j: Job) =>
+    j.format === 'docx' && hasToc(j.p) && remote({ p: j.p, format: 'pdf' }) ? 1 : 0;
+  const order = [...jobs.entries()].sort(([ia, a], [ib, b]) =>
+    a.p === b.p ? pdfFirst(a) - pdfFirst(b) || ia - ib : ia - ib,
   );
-  for (const [i, { p, format }] of order) {
-    if (p.remote.has(format)) continue;
-    // Its pages come with the thread's PDF; a PDF that failed is answered below, in order.
-    if (waitsForThread({ p, format })) await p.remote.get('pdf')!.catch(() => {});
+  const writeHere = async (i: number, { p, format }: Job) => {
     bytes[i] = await WRITERS[format].write(p.doc);
     finished(fileName(p.doc, format));
+  };
+  // This thread's own files, but a .docx waiting for the pages of the thread's PDF.
+  for (const [i, j] of order) if (!remote(j) && !waitsForThread(j)) await writeHere(i, j);
+  // The thread's files it has not begun, taken back and written here, the last first (the thread
+  // writes from the first): neither thread waits while the other still has work.
+  for (const [i, j] of [...jobs.entries()].reverse()) {
+    const r = remote(j);
+    if (r?.takeBack()) {
+      takenBack.add(r);
+      await writeHere(i, j);
+    }
   }
-  for (const [i, { p, format }] of jobs.entries()) {
+  for (const [i, j] of order) {
+    if (bytes[i] || remote(j)) continue;
+    // Its pages come with the thread's PDF; a PDF that failed is answered below, in order.
+    await remote({ p: j.p, format: 'pdf' })
+      ?.bytes.then(() => {})
+      .catch(() => {});
+    await writeHere(i, j);
+  }
+  for (const [i, j] of jobs.entries()) {
     // A problem in the document is the answer; a thread that failed (died, out of memory) is not:
     // that file is written here instead.
-    bytes[i] ??= await p.remote.get(format)!.catch((e: unknown) => {
-      if (e instanceof TenderKitError) throw e;
-      return WRITERS[format].write(p.doc);
-    });
+    bytes[i] ??=
+      (await remote(j)!.bytes.catch((e: unknown) => {
+        if (e instanceof TenderKitError) throw e;
+        return undefined;
+      })) ?? (await WRITERS[j.format].write(j.p.doc));
   }
   const out = jobs.map(({ p, format }, i) => ({
     documentId: p.doc.meta.id as DocumentId,

@@ -484,7 +484,7 @@ describe('the PDF writer thread', () => {
     const { WriterThread } = await import('../src/writers/thread.js');
     const thread = new WriterThread(['pdf']);
     try {
-      const remote = await thread.write('pdf', letter!);
+      const remote = (await thread.write('pdf', letter!).bytes)!;
       const local = await pdfWriter.write(letter!);
       expect(remote.equals(local)).toBe(true);
       const fonts = withTemp(remote, 'pdf', (f) =>

@@ -68,10 +68,9 @@ describe('the PDF thread', () => {
     );
     expect(a.r.status, a.r.stderr).toBe(0);
     expect(b.r.status, b.r.stderr).toBe(0);
-    // The thread really ran: its module was loaded. The main thread never loads pdfmake: the
-    // 售后服务方案's Word contents take their page numbers from the thread's PDF layout.
+    // The thread really ran: its module was loaded. (The main thread loads pdfmake too when it
+    // takes back PDFs the thread has not begun.)
     expect(a.esm.some((u) => u.endsWith('/dist/writers/thread-worker.js'))).toBe(true);
-    expect(a.mainCjs.some((f) => f.includes('/node_modules/pdfmake/'))).toBe(false);
     expect(b.esm.some((u) => u.endsWith('/thread-worker.js'))).toBe(false);
     expect(b.mainCjs.some((f) => f.includes('/node_modules/pdfmake/'))).toBe(true);
 
@@ -113,21 +112,31 @@ describe('the PDF thread', () => {
   });
 });
 
-/** A stand-in writer thread: records what it is sent and answers when told to. */
-function fakeThread(formats: Format[]) {
+/**
+ * A stand-in writer thread: records what it is sent and answers when told to. A document
+ * `givesBack` names is one it has not begun when the main thread asks for it back.
+ */
+function fakeThread(formats: Format[], givesBack: readonly string[] = []) {
   const sent: { format: Format; doc: Document; settle: (r: Buffer | Error) => void }[] = [];
+  const takenBack: string[] = [];
   const thread = {
     handles: (f: Format) => formats.includes(f),
-    write: (format: Format, doc: Document) =>
-      new Promise<Buffer>((resolve, reject) => {
-        sent.push({
-          format,
-          doc,
-          settle: (r) => (r instanceof Error ? reject(r) : resolve(r)),
-        });
-      }),
+    write: (format: Format, doc: Document) => {
+      let settle!: (r: Buffer | Error | undefined) => void;
+      const bytes = new Promise<Buffer | undefined>((resolve, reject) => {
+        settle = (r) => (r instanceof Error ? reject(r) : resolve(r));
+      });
+      sent.push({ format, doc, settle });
+      const takeBack = () => {
+        if (!givesBack.includes(doc.meta.id)) return false;
+        takenBack.push(`${doc.meta.id}.${format}`);
+        settle(undefined); // the thread's answer once it comes to the job: taken
+        return true;
+      };
+      return { bytes, takeBack };
+    },
   } as unknown as WriterThread;
-  return { thread, sent };
+  return { thread, sent, takenBack };
 }
 
 describe('buildBid with a writer thread', () => {
@@ -170,6 +179,34 @@ describe('buildBid with a writer thread', () => {
       'pdf 3',
     ]);
     expect(files[0]!.bytes.subarray(0, 2).toString()).toBe('PK'); // written here, a real .docx
+  });
+
+  it('takes back the documents the thread has not begun, the last first, and writes them here', async () => {
+    const bid = prepareExample('highway-monitoring');
+    const opts = { extra: bid.extra, formats: ['docx', 'pdf'] as Format[] };
+    const serial = await buildBid(bid.params, opts);
+    const { thread, sent, takenBack } = fakeThread(['pdf'], ['training-plan', 'deviation-table']);
+    const progress: string[] = [];
+    const building = buildBid(bid.params, {
+      ...opts,
+      thread,
+      onProgress: (_done, _total, name) => progress.push(name),
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toHaveLength(4);
+    // The thread answers for what it kept (the 售后服务方案's .docx waits for its PDF's pages).
+    const kept = sent.filter((s) => !['training-plan', 'deviation-table'].includes(s.doc.meta.id));
+    // This thread writes its .docx files, then asks for the rest back.
+    for (let t = 0; takenBack.length < 2 && t < 600; t++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(takenBack).toEqual(['deviation-table.pdf', 'training-plan.pdf']);
+    const realPdf = (id: string) => serial.find((f) => f.documentId === id && f.format === 'pdf')!;
+    for (const s of kept) s.settle(realPdf(s.doc.meta.id).bytes);
+    const files = await building;
+    expect(files.map((f) => f.fileName)).toEqual(serial.map((f) => f.fileName));
+    files.forEach((f, i) => expect(f.bytes.equals(serial[i]!.bytes), f.fileName).toBe(true));
+    // Every file reported once, those taken back too.
+    expect([...progress].sort()).toEqual(serial.map((f) => f.fileName).sort());
   });
 
   it('fails with the first failing file in order, and leaves no rejection unhandled', async () => {

@@ -41,6 +41,9 @@ export interface BundleStamp {
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const off = (v: string | undefined) => v !== undefined && /^(off|0|false|no)$/i.test(v);
 
+/** `TENDERKIT_BUNDLE=off`: everything runs from dist/. */
+export const bundleOff = (): boolean => off(process.env.TENDERKIT_BUNDLE);
+
 /**
  * Whether every input of the bundle still holds what it was made from: same size and time, or a
  * new time (tsc rewrites every file of dist/) and the same SHA-256.
@@ -61,6 +64,8 @@ export function inputsUnchanged(stamp: BundleStamp, root: string): boolean {
 
 export interface Bundled {
   readonly main: Main;
+  /** Everything the bundle exports (src/cli/main.ts's exports). */
+  readonly exports: Readonly<Record<string, unknown>>;
   /** How the code was compiled: from the code cache, or not (none, refused by V8, or cache off). */
   readonly codeCache: 'used' | 'none' | 'rejected' | 'off';
   /** Keeps the code V8 compiled during this run, when there was no usable entry (call at the end). */
@@ -95,16 +100,18 @@ export function loadBundle(command: string, file: string = BUNDLE_FILE): Bundled
   );
   const cachedData = cacheOff ? undefined : binaryCacheGet('code-1', key);
   let script: vm.Script;
-  let main: Main | undefined;
+  let exports: { main?: Main };
   try {
-    ({ script, main } = run(file, source, cachedData));
+    ({ script, exports } = run(file, source, cachedData));
   } catch {
     return undefined; // a bundle that does not load: dist/ instead
   }
+  const main = exports.main;
   if (typeof main !== 'function') return undefined;
   const rejected = Boolean(cachedData) && script.cachedDataRejected === true;
   return {
     main,
+    exports,
     codeCache: cacheOff ? 'off' : !cachedData ? 'none' : rejected ? 'rejected' : 'used',
     saveCodeCache() {
       if (cacheOff || (cachedData && !rejected)) return;
@@ -143,7 +150,7 @@ function run(file: string, source: Buffer, cachedData: Buffer | undefined) {
     file,
     path.dirname(file),
   );
-  return { script, main: module.exports.main };
+  return { script, exports: module.exports };
 }
 
 /**
@@ -175,7 +182,7 @@ export async function launch(argv: string[]): Promise<number> {
     BUNDLED_COMMANDS.has(command) &&
     !argv.includes('--help') &&
     !argv.includes('-h') &&
-    !off(process.env.TENDERKIT_BUNDLE)
+    !bundleOff()
       ? loadBundle(cacheName(argv))
       : undefined;
   if (process.env.TENDERKIT_DEBUG_LAUNCH)

@@ -113,8 +113,8 @@ async function run(argv: string[], io: Io): Promise<number> {
       // Before any work (output.js is light): an unusable output folder fails at once.
       const { checkOutputDir, cleanTempFiles, writeBuild } = await import('../output.js');
       checkOutputDir(outDir);
-      // With TENDERKIT_THREADS=1, PDFs are written on a second thread, which starts loading now
-      // (see writers/thread.ts); by default everything is written on this thread.
+      // Where there is a second core, PDFs are written on a second thread, which starts loading
+      // now (see writers/thread.ts); TENDERKIT_THREADS=0 writes everything on this thread.
       const { startWriterThread } = await import('../writers/thread.js');
       await using thread = startWriterThread(formats.filter((f) => f === 'pdf'));
       (await import('./zod-config.js')).parseWithoutCompiling();
@@ -357,4 +357,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (process.env.TENDERKIT_DEBUG) io.err(`${(e as Error).stack}\n`);
     return EXIT.internal;
   }
+}
+
+/**
+ * The writer thread's work, for writers/thread-worker.ts when it runs from the bundle (the bundle's
+ * exports are this module's); its modules load when it is called.
+ */
+export async function runWriterThread(onFirstWrite?: () => void): Promise<void> {
+  return (await import('../writers/thread-run.js')).runWriterThread(onFirstWrite);
 }

@@ -3,7 +3,8 @@
 // the fonts as soon as it starts, which overlaps the main thread's loading and rendering.
 //
 // Output is the same as on the main thread: each writer is a pure function of the document (the
-// tests compare both byte for byte). Used when asked for (TENDERKIT_THREADS=1, see below).
+// tests compare both byte for byte). Used where the machine has a second core (see below).
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Document } from '../ir/types.js';
@@ -23,24 +24,55 @@ export interface ThreadRequest {
 export type ThreadReply =
   | { readonly id: number; readonly bytes: Uint8Array; readonly pages?: PdfPages }
   | { readonly id: number; readonly diagnostics: readonly Diagnostic[] }
-  | { readonly id: number; readonly error: string; readonly stack?: string };
+  | { readonly id: number; readonly error: string; readonly stack?: string }
+  /** The main thread took the job back before this thread came to it. */
+  | { readonly id: number; readonly taken: true };
 
 export interface WorkerData {
   /** The formats to load and warm up before the first request. */
   readonly warm: readonly Format[];
+  /** Who writes each job (`JOB_SLOTS` Int32 states, by job id): see `claimJob`. */
+  readonly jobs: SharedArrayBuffer;
+}
+
+/** Jobs whose writer the two threads settle in shared memory; later ones stay with the thread. */
+const JOB_SLOTS = 256;
+const CLAIMED = { thread: 1, main: 2 } as const;
+
+/**
+ * Settles who writes job `id`: the first thread to claim it (its state goes from 0 to that
+ * thread's mark, atomically). A job beyond the shared slots is always the writer thread's.
+ */
+export function claimJob(states: Int32Array, id: number, by: 'thread' | 'main'): boolean {
+  if (id >= states.length) return by === 'thread';
+  const was = Atomics.compareExchange(states, id, 0, CLAIMED[by]);
+  return was === 0 || was === CLAIMED[by];
+}
+
+/** A document sent to the thread. */
+export interface ThreadJob {
+  /** The file's bytes; undefined when the job was taken back (`takeBack`). */
+  readonly bytes: Promise<Buffer | undefined>;
+  /**
+   * Takes the job back for the calling thread to write, if the writer thread has not begun it:
+   * true when it is now the caller's. (A main thread with nothing left to do writes the last
+   * documents itself rather than wait for them.)
+   */
+  takeBack(): boolean;
 }
 
 export class WriterThread implements AsyncDisposable {
   private readonly worker: Worker;
   private readonly pending = new Map<
     number,
-    { doc: Document; resolve: (b: Buffer) => void; reject: (e: unknown) => void }
+    { doc: Document; resolve: (b: Buffer | undefined) => void; reject: (e: unknown) => void }
   >();
+  private readonly states = new Int32Array(new SharedArrayBuffer(JOB_SLOTS * 4));
   private next = 0;
   private failure: Error | undefined;
 
   constructor(readonly formats: readonly Format[]) {
-    const workerData: WorkerData = { warm: formats };
+    const workerData: WorkerData = { warm: formats, jobs: this.states.buffer as SharedArrayBuffer };
     this.worker = new Worker(WORKER_FILE, {
       workerData,
       // A young generation of 8 MB semi-spaces instead of 16: ~17 MB less peak RSS, same speed.
@@ -51,7 +83,8 @@ export class WriterThread implements AsyncDisposable {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if ('bytes' in m) {
+      if ('taken' in m) p.resolve(undefined);
+      else if ('bytes' in m) {
         // Where the PDF's pages fell, for the .docx of a document with a contents (pdf-pages.ts).
         if (m.pages) recordPdfPages(p.doc, m.pages);
         p.resolve(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length));
@@ -72,13 +105,14 @@ export class WriterThread implements AsyncDisposable {
     return this.formats.includes(format);
   }
 
-  write(format: Format, doc: Document): Promise<Buffer> {
-    if (this.failure) return Promise.reject(this.failure);
+  write(format: Format, doc: Document): ThreadJob {
     const id = this.next++;
-    return new Promise<Buffer>((resolve, reject) => {
+    if (this.failure) return { bytes: Promise.reject(this.failure), takeBack: () => false };
+    const bytes = new Promise<Buffer | undefined>((resolve, reject) => {
       this.pending.set(id, { doc, resolve, reject });
       this.worker.postMessage({ id, format, doc } satisfies ThreadRequest);
     });
+    return { bytes, takeBack: () => claimJob(this.states, id, 'main') };
   }
 
   async close(): Promise<void> {
@@ -92,17 +126,21 @@ export class WriterThread implements AsyncDisposable {
 }
 
 /**
- * Starts a writer thread for `formats` when asked for (`TENDERKIT_THREADS=1`), else returns
- * undefined and the caller writes everything itself, the PDFs after the .docx files.
+ * Starts a writer thread for `formats` where the machine has a second core (or
+ * `TENDERKIT_THREADS=1` asks for it), else returns undefined and the caller writes everything
+ * itself, the PDFs after the .docx files. `TENDERKIT_THREADS=0` keeps everything on one thread.
  *
- * One thread is the default: the second one loads pdfmake and the fonts again and warms up, a
- * second V8 heap, which made a build of the highway example cost ~1.5 s more CPU and ~65 MB more
- * peak RSS (311 MB against 245 MB, over the 250 MB target) and, on this 2-core machine shared
- * with other work, was no faster (3.18 s against 2.93 s wall, median of 7 interleaved runs; see
- * README “Performance”). On a machine with cores to spare it may still pay: hence the switch.
+ * The thread costs a second V8 heap and loads pdfmake and the fonts again: on the highway example
+ * ~0.4 s more CPU and ~45 MB more peak RSS (190 MB against 144 MB). It runs from the bundle with its
+ * own code cache, reads the fonts in part (fonts/sparse.ts), and the main thread takes back the
+ * documents it has not begun, so on a 2-core machine the build is faster idle (0.99 s against
+ * 1.20 s, median of 6 interleaved runs) and under load (1.96 s against 2.15 s beside two busy
+ * processes); see README “Performance”.
  */
 export function startWriterThread(formats: readonly Format[]): WriterThread | undefined {
-  if (!formats.length || process.env.TENDERKIT_THREADS !== '1') return undefined;
+  const asked = process.env.TENDERKIT_THREADS;
+  const wanted = asked === '1' || (asked !== '0' && availableParallelism() > 1);
+  if (!formats.length || !wanted) return undefined;
   // Running from the TypeScript sources (vitest): the compiled worker may be older than the code
   // under test, so everything is written on this thread. The CLI (bin/, dist/) uses the thread.
   if (import.meta.url.endsWith('.ts')) return undefined;
