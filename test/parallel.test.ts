@@ -47,7 +47,9 @@ function modulesLoaded(args: string[], env: Record<string, string> = {}) {
       return m ? [m[1]!] : [];
     }),
   );
-  return { r, esm, mainCjs, packages };
+  // Writer threads started: each resolves its entry module once.
+  const writerThreads = esm.filter((u) => u.endsWith('/writers/thread-worker.js')).length;
+  return { r, esm, mainCjs, packages, writerThreads };
 }
 
 function filesOf(dir: string): Map<string, Buffer> {
@@ -81,6 +83,40 @@ describe('the PDF thread', () => {
     for (const [name, bytes] of x) expect(bytes.equals(y.get(name)!), name).toBe(true);
     // Both report every file, in the same order on stdout.
     expect(a.r.stdout.replaceAll(threaded, 'OUT')).toBe(b.r.stdout.replaceAll(serial, 'OUT'));
+  });
+
+  it('starts once for a build that writes PDFs, before the bundle loads; never for others', () => {
+    const bid = exampleFile('dev-project-60m');
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      modulesLoaded(args, {
+        TENDERKIT_BUNDLE: 'on',
+        TENDERKIT_THREADS: '1',
+        TENDERKIT_DEBUG_LAUNCH: '1',
+        ...env,
+      });
+    const pdf = run(['build', bid, '--out', tmp(), '--format', 'docx,pdf']);
+    expect(pdf.r.status, pdf.r.stderr).toBe(0);
+    // Started by the CLI before the bundle, taken over by the build: one thread.
+    expect(pdf.r.stderr.match(/^\[thread\] .*$/gm)).toEqual(['[thread] started early, taken over']);
+    expect(pdf.writerThreads).toBe(1);
+    for (const args of [
+      ['build', bid, '--out', tmp(), '--format=docx'],
+      ['build', '--help'],
+      ['lint', bid],
+    ]) {
+      const r = run(args);
+      expect(r.r.status, `${args.join(' ')}: ${r.r.stderr}`).toBe(0);
+      expect(r.writerThreads, args.join(' ')).toBe(0);
+      expect(r.r.stderr, args.join(' ')).not.toContain('[thread]');
+    }
+    // A build that fails before it writes: the early thread does not keep the process alive.
+    const bad = run(['build', path.join(tmp(), 'missing.yaml'), '--out', tmp()]);
+    expect(bad.r.status).toBe(1);
+    expect(bad.r.stderr).not.toMatch(/\n\s+at /);
+    // TENDERKIT_THREADS=0: no thread at all.
+    const one = run(['build', bid, '--out', tmp()], { TENDERKIT_THREADS: '0' });
+    expect(one.r.status, one.r.stderr).toBe(0);
+    expect(one.writerThreads).toBe(0);
   });
 
   it('reports a character the PDF font lacks exactly as the main thread does, writing nothing', () => {

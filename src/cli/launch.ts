@@ -168,21 +168,26 @@ export const BUNDLED_COMMANDS: ReadonlySet<string> = new Set<string>(
  */
 export function cacheName(argv: readonly string[]): string {
   const [command = ''] = argv;
-  if (command !== 'build') return command;
+  return command === 'build' ? `build ${buildFormats(argv) ?? ''}` : command;
+}
+
+/** A build's `--format` as given (`docx,pdf` when absent), read before the command parses it. */
+function buildFormats(argv: readonly string[]): string | undefined {
   const i = argv.findIndex((a) => a === '--format' || a.startsWith('--format='));
-  const formats =
-    i < 0 ? 'docx,pdf' : argv[i]!.startsWith('--format=') ? argv[i]!.slice(9) : argv[i + 1];
-  return `build ${formats ?? ''}`;
+  return i < 0 ? 'docx,pdf' : argv[i]!.startsWith('--format=') ? argv[i]!.slice(9) : argv[i + 1];
 }
 
 /** Runs the CLI with `argv` (bin/tenderkit.js). */
 export async function launch(argv: string[]): Promise<number> {
   const command = argv[0] ?? '';
+  const help = argv.includes('--help') || argv.includes('-h');
+  // A build that writes PDFs: their thread starts now, while this one loads (writers/thread-start.ts).
+  if (command === 'build' && !help && buildFormats(argv)?.split(',').includes('pdf')) {
+    const { startEarlyThread, threadWanted } = await import('../writers/thread-start.js');
+    if (threadWanted()) startEarlyThread(['pdf']);
+  }
   const bundled =
-    BUNDLED_COMMANDS.has(command) &&
-    !argv.includes('--help') &&
-    !argv.includes('-h') &&
-    !bundleOff()
+    BUNDLED_COMMANDS.has(command) && !help && !bundleOff()
       ? loadBundle(cacheName(argv))
       : undefined;
   if (process.env.TENDERKIT_DEBUG_LAUNCH)

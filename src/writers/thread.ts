@@ -4,16 +4,15 @@
 //
 // Output is the same as on the main thread: each writer is a pure function of the document (the
 // tests compare both byte for byte). Used where the machine has a second core (see below).
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TenderKitError, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Document } from '../ir/types.js';
 import type { PdfPages } from './docx/pagination.js';
 import { recordPdfPages } from './pdf-pages.js';
+import { startThread, takeEarlyThread, threadWanted } from './thread-start.js';
 import type { Format } from './types.js';
 
-/** Always the compiled worker (from src/ and dist/ alike): worker threads run JavaScript. */
-const WORKER_FILE = new URL('../../dist/writers/thread-worker.js', import.meta.url);
+export type { WorkerData } from './thread-start.js';
 
 export interface ThreadRequest {
   readonly id: number;
@@ -28,15 +27,6 @@ export type ThreadReply =
   /** The main thread took the job back before this thread came to it. */
   | { readonly id: number; readonly taken: true };
 
-export interface WorkerData {
-  /** The formats to load and warm up before the first request. */
-  readonly warm: readonly Format[];
-  /** Who writes each job (`JOB_SLOTS` Int32 states, by job id): see `claimJob`. */
-  readonly jobs: SharedArrayBuffer;
-}
-
-/** Jobs whose writer the two threads settle in shared memory; later ones stay with the thread. */
-const JOB_SLOTS = 256;
 const CLAIMED = { thread: 1, main: 2 } as const;
 
 /**
@@ -67,18 +57,16 @@ export class WriterThread implements AsyncDisposable {
     number,
     { doc: Document; resolve: (b: Buffer | undefined) => void; reject: (e: unknown) => void }
   >();
-  private readonly states = new Int32Array(new SharedArrayBuffer(JOB_SLOTS * 4));
+  private readonly states: Int32Array;
   private next = 0;
   private failure: Error | undefined;
 
+  /** Takes over the thread the CLI started early for `formats`, if any; else starts one. */
   constructor(readonly formats: readonly Format[]) {
-    const workerData: WorkerData = { warm: formats, jobs: this.states.buffer as SharedArrayBuffer };
-    this.worker = new Worker(WORKER_FILE, {
-      workerData,
-      // A young generation of 8 MB semi-spaces instead of 16: ~17 MB less peak RSS, same speed.
-      resourceLimits: { maxYoungGenerationSizeMb: 24 },
-    });
-    this.worker.unref(); // never keeps the process alive on its own
+    const early = takeEarlyThread(formats);
+    ({ worker: this.worker, states: this.states } = early ?? startThread(formats));
+    if (process.env.TENDERKIT_DEBUG_LAUNCH)
+      process.stderr.write(`[thread] ${early ? 'started early, taken over' : 'started'}\n`);
     this.worker.on('message', (m: ThreadReply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -138,9 +126,7 @@ export class WriterThread implements AsyncDisposable {
  * processes); see README “Performance”.
  */
 export function startWriterThread(formats: readonly Format[]): WriterThread | undefined {
-  const asked = process.env.TENDERKIT_THREADS;
-  const wanted = asked === '1' || (asked !== '0' && availableParallelism() > 1);
-  if (!formats.length || !wanted) return undefined;
+  if (!formats.length || !threadWanted()) return undefined;
   // Running from the TypeScript sources (vitest): the compiled worker may be older than the code
   // under test, so everything is written on this thread. The CLI (bin/, dist/) uses the thread.
   if (import.meta.url.endsWith('.ts')) return undefined;
