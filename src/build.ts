@@ -196,10 +196,23 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
   const order = [...jobs.entries()].sort(([ia, a], [ib, b]) =>
     a.p === b.p ? pdfFirst(a) - pdfFirst(b) || ia - ib : ia - ib,
   );
-  const writeHere = async (i: number, { p, format }: Job) => {
-    bytes[i] = await WRITERS[format].write(p.doc);
-    finished(fileName(p.doc, format));
+  // A problem in a document (a character its PDF font lacks…) is kept and the other files are
+  // still written, so the build reports every document's problems, in the order of the files,
+  // whichever thread met them first.
+  const problems: (TenderKitError | undefined)[] = [];
+  const settle = (i: number) => (e: unknown) => {
+    if (!(e instanceof TenderKitError)) throw e;
+    problems[i] = e;
   };
+  const writeHere = async (i: number, { p, format }: Job) => {
+    await WRITERS[format].write(p.doc).then((b) => {
+      bytes[i] = b;
+      finished(fileName(p.doc, format));
+    }, settle(i));
+    // Between files, a Ctrl-C (or TERM) reaches its handler: the folder is not yet touched.
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  const settled = (i: number) => bytes[i] !== undefined || problems[i] !== undefined;
   // This thread's own files, but a .docx waiting for the pages of the thread's PDF.
   for (const [i, j] of order) if (!remote(j) && !waitsForThread(j)) await writeHere(i, j);
   // The thread's files it has not begun, taken back and written here, the last first (the thread
@@ -212,7 +225,7 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
     }
   }
   for (const [i, j] of order) {
-    if (bytes[i] || remote(j)) continue;
+    if (settled(i) || remote(j)) continue;
     // Its pages come with the thread's PDF; a PDF that failed is answered below, in order.
     await remote({ p: j.p, format: 'pdf' })
       ?.bytes.then(() => {})
@@ -220,14 +233,20 @@ export async function buildBid(bid: BidParams, opts: BuildOptions): Promise<Buil
     await writeHere(i, j);
   }
   for (const [i, j] of jobs.entries()) {
-    // A problem in the document is the answer; a thread that failed (died, out of memory) is not:
-    // that file is written here instead.
-    bytes[i] ??=
-      (await remote(j)!.bytes.catch((e: unknown) => {
-        if (e instanceof TenderKitError) throw e;
+    if (settled(i)) continue;
+    // A thread that failed (died, out of memory) is no answer: that file is written here instead.
+    const b = await remote(j)!.bytes.then(
+      (x) => x,
+      (e: unknown) => {
+        if (e instanceof TenderKitError) problems[i] = e;
         return undefined;
-      })) ?? (await WRITERS[j.format].write(j.p.doc));
+      },
+    );
+    if (b) bytes[i] = b;
+    else if (!problems[i]) await writeHere(i, j);
   }
+  const found = problems.flatMap((e) => e?.diagnostics ?? []);
+  if (found.length) throw new TenderKitError(found);
   const out = jobs.map(({ p, format }, i) => ({
     documentId: p.doc.meta.id as DocumentId,
     format,

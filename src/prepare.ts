@@ -11,7 +11,8 @@ import type { RenderExtra } from './render/document.js';
 import type { BidParams } from './schema/bid.js';
 import { loadBidFile, type LoadedBid, type ValueOrigin } from './load/bid.js';
 import { loadTenderFor } from './load/tender.js';
-import { parseFieldPath } from './load/zod-issues.js';
+import { formatPath, parseFieldPath } from './load/zod-issues.js';
+import type { FieldPath } from './load/yaml-file.js';
 import type { LoadedProfile } from './workspace/merge.js';
 import { discoverWorkspace, workspaceLibrary, type Workspace } from './workspace/workspace.js';
 
@@ -73,9 +74,27 @@ export function prepareBid(
   found.forEach(warn);
   const deviations = t.check?.deviations ?? [];
   const src = r.bid.source;
+  const tender = t.check?.source;
+  /**
+   * A deviation's requirement, item number and required value are the tender file's words: a
+   * problem in them is located there (`requirements[7].text` of highway-tender.yaml), not in the
+   * bid, where no such field exists.
+   */
+  const inTender = (segs: FieldPath): FieldPath | undefined => {
+    if (!tender || segs[0] !== 'deviations' || typeof segs[1] !== 'number') return undefined;
+    const field = { requirement: 'text', item: 'item', required: 'condition' }[String(segs[2])];
+    return field ? ['requirements', segs[1], field] : undefined;
+  };
+  const locate = (d: Diagnostic): Diagnostic => {
+    if (d.location || !d.path) return d;
+    const segs = parseFieldPath(d.path);
+    const there = inTender(segs);
+    return there && tender
+      ? { ...d, path: formatPath(there), location: tender.locate(there) }
+      : { ...d, location: src.locate(segs) };
+  };
   return {
-    locate: (d) =>
-      d.location || !d.path ? d : { ...d, location: src.locate(parseFieldPath(d.path)) },
+    locate,
     locatePath: (p) => src.locate(parseFieldPath(p)),
     source: { file, sha256: r.bid.source.sha256 },
     ...(t.check

@@ -158,6 +158,9 @@ async function run(argv: string[], io: Io): Promise<number> {
           thread,
         }),
       );
+      // A Ctrl-C that came while the last file was made is handled here, before the folder changes
+      // (the handler runs only when this thread reaches the event loop).
+      await new Promise((resolve) => setImmediate(resolve));
       const { written, removed, kept } = writeBuild(outDir, files);
       committed = true;
       for (const w of written) io.out(`${w}\n`);

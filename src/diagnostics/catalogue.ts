@@ -116,6 +116,10 @@ export const catalogue = {
     title: '输出中残留占位符',
     hint: '文档中不得出现 XX、xx、×× 或下划线空格等占位符：请在投标参数或条款中填写实际内容。',
   },
+  BuiltInFontDamaged: {
+    title: '内置字体文件已损坏',
+    hint: '请重新安装 TenderKit 的依赖（在其目录中运行 npm ci）后再构建：用与发布版本不同的字体文件生成的 PDF 可能看不到文字或排版错乱。',
+  },
   MissingGlyph: {
     title: 'PDF 字体缺少字形',
     hint: '该字符无法在 PDF 中显示，请改用常用汉字或标点。',

@@ -2,7 +2,7 @@
 // role), both TrueType (fontkit subsets TrueType outlines several times faster than CFF ones).
 // Only paths and bytes here (no font parser), so provenance can hash them without loading fontkit.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -71,6 +71,42 @@ export const FONT_FILES: Readonly<Record<FontKey, string>> = Object.defineProper
 export const TYPO_METRICS: Pick<ReadonlySet<string>, 'has'> = {
   has: (file) => file === FONT_FILES.sansRegular || file === FONT_FILES.sansBold,
 };
+
+/**
+ * The font files as TenderKit ships and tests them: each package's version and each file's
+ * SHA-256. A file of that version with other bytes is damaged (a disk error, an interrupted
+ * install, an edit): the PDFs made with it could show no text or lay out on hundreds of pages.
+ * Another version of the package (an update within the range package.json allows) is not
+ * judged here.
+ */
+const SHIPPED: Readonly<Record<FontKey, readonly [version: string, sha256: string]>> = {
+  serifRegular: ['0.4.3', 'c358a69de3df5f423a8946a7b03e3126fb6ba116f1130a463455b4e39e1f0742'],
+  serifBold: ['0.4.3', '9c6a2ba736e4b499c84f65ce366bd3625c0401885fd3e585ace50fb738b96ff6'],
+  sansRegular: ['0.4.3', 'd45f67f0a7c0ca3f256950777ce6a61cc7ce5f9696d02900cbbaac25f8aa7d16'],
+  sansBold: ['0.4.3', '9a38ae0ab28cd5a256f9ea8e00dedc688aac17f7915fcb000572990afa956b96'],
+};
+
+/**
+ * What is wrong with a built-in font whose SHA-256 is `sha256`, in Chinese for the user: it is not
+ * the file its package version shipped. Undefined when it is, or for another package version.
+ */
+export function damagedFont(key: FontKey, sha256: string): string | undefined {
+  const [pkg, rel] = FONT_SOURCES[key];
+  const [version, expected] = SHIPPED[key];
+  if (sha256 === expected) return undefined;
+  let installed: unknown;
+  try {
+    installed = (
+      JSON.parse(readFileSync(path.join(packageDir(pkg), 'package.json'), 'utf8')) as {
+        version?: unknown;
+      }
+    ).version;
+  } catch {
+    installed = undefined;
+  }
+  if (installed !== version) return undefined;
+  return `内置字体 ${pkg}/${rel} 与 ${pkg}@${version} 发布的文件不同（SHA-256 为 ${sha256.slice(0, 12)}…，应为 ${expected.slice(0, 12)}…），文件可能已损坏`;
+}
 
 /** A font file's SHA-256, read in pieces (provenance; nothing of the file is kept). */
 export function fontFileSha256(key: FontKey): string {

@@ -8,9 +8,16 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { Document } from '../ir/types.js';
 import type { Library } from '../library/library.js';
 import { SCHEMA_VERSION, type BidParams } from '../schema/bid.js';
-import { fontFileSha256, FONT_FILES, FONT_KEYS, type FontKey } from '../fonts/files.js';
+import {
+  damagedFont,
+  fontFileSha256,
+  FONT_FILES,
+  FONT_KEYS,
+  type FontKey,
+} from '../fonts/files.js';
 import { binaryCacheGet, binaryCachePut } from '../library/cache.js';
 import type { Format } from '../writers/types.js';
+import { diagnostic, TenderKitError } from '../diagnostics/diagnostic.js';
 import { toolVersion } from './version.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -75,12 +82,23 @@ export function extraCommitmentsUsed(doc: Document, bid: BidParams): ExtraCommit
 }
 
 let fontCache: { name: string; sha256: string }[] | undefined;
-/** Hashes of the embedded font files (computed once per process). */
+/**
+ * Hashes of the embedded font files (computed once per process). A built-in font that is not the
+ * file its package shipped stops the build: its PDFs would not be what the bid says.
+ */
 export function fontHashes(): { name: string; sha256: string }[] {
-  fontCache ??= FONT_KEYS.map((k) => ({
-    name: path.basename(FONT_FILES[k]),
-    sha256: fontSha256(k),
-  }));
+  if (!fontCache) {
+    // A hash other than the shipped one is taken again from the file itself: the cache entry may
+    // be what is wrong (any process of the user can rewrite it), not the font.
+    const hashes = FONT_KEYS.map((k) => {
+      const kept = fontSha256(k);
+      return [k, damagedFont(k, kept) ? fontFileSha256(k) : kept] as const;
+    });
+    const damaged = hashes.flatMap(([k, h]) => damagedFont(k, h) ?? []);
+    if (damaged.length)
+      throw new TenderKitError(damaged.map((m) => diagnostic('BuiltInFontDamaged', m)));
+    fontCache = hashes.map(([k, sha256]) => ({ name: path.basename(FONT_FILES[k]), sha256 }));
+  }
   return fontCache;
 }
 
