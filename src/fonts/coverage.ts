@@ -6,6 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { FONT_FILES, type FontKey } from './files.js';
 import { fileVersionKey, parsedFont, parsedFontFile } from './parsed.js';
+import { fontTables } from './sfnt.js';
 
 /** fontkit's order of preference among Unicode subtables: [platformID, encodingID]. */
 const PREFERRED: readonly (readonly [number, number])[] = [
@@ -32,18 +33,13 @@ function readAt(fd: number, offset: number, length: number): Buffer {
   return buf;
 }
 
-/** The font's `cmap` table. */
-function cmapTable(file: string): Buffer {
+/** The font's `cmap` table (face `face` of a collection, else the file's only font). */
+function cmapTable(file: string, face?: number): Buffer {
+  const cmap = fontTables(file, face).get('cmap');
+  if (!cmap) throw new Error('font has no cmap table');
   const fd = openSync(file, 'r');
   try {
-    const head = readAt(fd, 0, 12);
-    const count = head.readUInt16BE(4);
-    const records = readAt(fd, 12, count * 16);
-    for (let i = 0; i < count; i++) {
-      if (records.toString('latin1', i * 16, i * 16 + 4) !== 'cmap') continue;
-      return readAt(fd, records.readUInt32BE(i * 16 + 8), records.readUInt32BE(i * 16 + 12));
-    }
-    throw new Error('font has no cmap table');
+    return readAt(fd, cmap.offset, cmap.length);
   } finally {
     closeSync(fd);
   }
@@ -100,8 +96,8 @@ function format4(t: Buffer, at: number): Ranges {
 }
 
 /** The preferred Unicode subtable's coverage, or null when fontkit must be asked. */
-function readCoverage(file: string): Ranges | null {
-  const t = cmapTable(file);
+function readCoverage(file: string, face?: number): Ranges | null {
+  const t = cmapTable(file, face);
   const n = t.readUInt16BE(2);
   for (const [platform, encoding] of PREFERRED) {
     for (let i = 0; i < n; i++) {
@@ -120,11 +116,11 @@ function readCoverage(file: string): Ranges | null {
 /** Coverage by font file (built-in or a workspace font), read once per file version. */
 const coverage = new Map<string, Ranges | null>();
 
-function rangesOf(file: string, cacheKey: string): Ranges | null {
+function rangesOf(file: string, cacheKey: string, face?: number): Ranges | null {
   if (!coverage.has(cacheKey)) {
     let r: Ranges | null;
     try {
-      r = readCoverage(file);
+      r = readCoverage(file, face);
     } catch {
       r = null; // unexpected layout: fontkit reads it (and reports what is wrong)
     }
@@ -193,13 +189,14 @@ export function hasGlyph(key: FontKey, cp: number): boolean {
 }
 
 /**
- * A test for one font file of the workspace (`.ttf`/`.otf`), answering as `hasGlyph` does. Made
- * once per check: the file's size and time name its version, so an edited font is read again.
+ * A test for one font file of the workspace (`.ttf`/`.otf`, or face `face` of a `.ttc`), answering
+ * as `hasGlyph` does. Made once per check: the file's size and time name its version, so an edited
+ * font is read again.
  */
-export function glyphTest(file: string): (cp: number) => boolean {
-  const key = fileVersionKey(file);
-  const r = rangesOf(file, key);
+export function glyphTest(file: string, face?: number): (cp: number) => boolean {
+  const version = fileVersionKey(file);
+  const r = rangesOf(file, `${version}\0${face ?? ''}`, face);
   if (r) return (cp) => inRanges(r, cp);
-  const font = parsedFontFile(file, key);
+  const font = parsedFontFile(file, face, version);
   return (cp) => font.hasGlyphForCodePoint(cp);
 }

@@ -16,6 +16,10 @@ declare module 'fontkit' {
     };
     readonly postscriptName: string;
   }
+  /** A collection (.ttc): what `create` returns for one. */
+  export interface FontCollection {
+    readonly fonts: Font[];
+  }
   export interface Path {
     translate(x: number, y: number): Path;
     toSVG(): string;

@@ -72,12 +72,26 @@ const parsedFiles = new Map<string, Fontkit.Font>();
 /**
  * A workspace font file (house style), parsed on first use and kept while the file is unchanged;
  * the few most recent are kept, so a long-running server does not hold every font it ever saw.
+ * `face` chooses a face of a collection (.ttc) by its index; undefined for a single font.
  */
-export function parsedFontFile(file: string, key = fileVersionKey(file)): Fontkit.Font {
+export function parsedFontFile(
+  file: string,
+  face?: number,
+  version = fileVersionKey(file),
+): Fontkit.Font {
+  const key = `${version}\0${face ?? ''}`;
   let font = parsedFiles.get(key);
   if (!font) {
     fontkit ??= loadFontkit();
-    font = fontkit.create(readFileSync(file));
+    const data = readFileSync(file);
+    if (face === undefined) font = fontkit.create(data);
+    else {
+      // fontkit names a collection's faces by PostScript name (`create(data, name)`); the index
+      // chosen when the settings were read is unambiguous even where two faces share a name.
+      const chosen = (fontkit.create(data) as unknown as Fontkit.FontCollection).fonts[face];
+      if (!chosen) throw new Error(`${file}: no face ${face}`);
+      font = chosen;
+    }
     parsedFiles.set(key, font);
     if (parsedFiles.size > 8) parsedFiles.delete(parsedFiles.keys().next().value!);
   }

@@ -44,6 +44,10 @@ export type PdfFont =
       readonly regular: string;
       /** Absolute path of the bold face; the regular file when the workspace gives none. */
       readonly bold: string;
+      /** Which face of `regular` when it is a collection (.ttc): its index; absent otherwise. */
+      readonly regularFace?: number;
+      /** Which face of `bold` when it is a collection (.ttc): its index; absent otherwise. */
+      readonly boldFace?: number;
       /** Family name read from the font (Word and HTML name it). */
       readonly family: string;
       /** PostScript name read from the font (what `pdffonts` shows). */

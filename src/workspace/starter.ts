@@ -23,7 +23,7 @@ library: library
 # 版式：不写则使用内置版式（正文宋体小四、标题黑体；PDF 嵌入思源宋体、思源黑体）。例如：
 # style:
 #   fonts:
-#     body: { chinese: 仿宋, pdf: fonts/仿宋.ttf }   # 工作区中的 .ttf/.otf 文件嵌入 PDF
+#     body: { chinese: 仿宋, pdf: fonts/仿宋.ttf }   # 工作区中的 .ttf/.otf/.ttc 文件嵌入 PDF（.ttc 另写 pdfFace）
 #   sizes: { body: 小四, heading1: 四号 }
 #   lineSpacing: 1.5
 #   margins: 25mm

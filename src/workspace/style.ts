@@ -24,7 +24,7 @@ import {
 } from '../ir/layout.js';
 import type { HouseStyle, PdfFont, StyleFont } from '../ir/types.js';
 import { codePointName, firstForbiddenChar } from '../schema/fields.js';
-import { FontFileProblem, readSfntInfo } from '../fonts/sfnt.js';
+import { FontFileProblem, readSfntFile, type SfntFile, type SfntInfo } from '../fonts/sfnt.js';
 
 export type { HouseStyle, PdfFont, StyleFont };
 
@@ -200,11 +200,21 @@ const fontRoleSchema = (role: string, chinese: string, latin: string, pdf: strin
       ).optional(),
       pdf: workspaceFile(
         `${role} PDF 字体`,
-        `PDF 嵌入的${role}字体：内置的 noto-serif-sc 或 noto-sans-sc，或工作区中的 .ttf/.otf 文件路径（如 fonts/仿宋.ttf）；默认 ${pdf}`,
+        `PDF 嵌入的${role}字体：内置的 noto-serif-sc 或 noto-sans-sc，或工作区中的 .ttf/.otf/.ttc 文件路径（如 fonts/仿宋.ttf、fonts/simsun.ttc）；默认 ${pdf}`,
+      ).optional(),
+      pdfFace: line(
+        `${role} PDF 字体集合中的字体`,
+        `PDF 字体是字体集合（.ttc）时必填：用其中哪个字体，写 PostScript 名称（pdffonts 显示的，如 SimSun、NSimSun）或字体名称（Word 显示的，如 宋体）`,
+        63,
       ).optional(),
       pdfBold: workspaceFile(
         `${role} PDF 粗体字体`,
-        `与 PDF 字体文件配套的粗体 .ttf/.otf 文件；不填则粗体文字也用 PDF 字体文件`,
+        `与 PDF 字体文件配套的粗体 .ttf/.otf/.ttc 文件；不填则粗体文字也用 PDF 字体文件`,
+      ).optional(),
+      pdfBoldFace: line(
+        `${role} PDF 粗体字体集合中的字体`,
+        `粗体用字体集合（.ttc）中的哪个字体（写法同 pdfFace）；粗体文件是集合时必填，不设粗体文件时默认同 pdfFace`,
+        63,
       ).optional(),
     })
     .meta({ label: `${role}字体`, help: `${role}在 Word、PDF 和网页预览中使用的字体` });
@@ -408,27 +418,96 @@ function realFileIn(
   return real;
 }
 
+/** A font role as written under `style.fonts`. */
+interface FontRoleSettings {
+  chinese?: string;
+  latin?: string;
+  pdf?: string;
+  pdfFace?: string;
+  pdfBold?: string;
+  pdfBoldFace?: string;
+}
+
+/** A face as the user may name it: its PostScript name, then its other family names. */
+function faceLabel(f: SfntInfo): string {
+  const lower = f.postscriptName.toLowerCase();
+  const others = [...new Set(f.familyNames)].filter((n) => n.toLowerCase() !== lower);
+  return others.length ? `${f.postscriptName}（${others.join('／')}）` : f.postscriptName;
+}
+
+/**
+ * The face `face` names in the font file `rel` (`fileKey` is where the file is set, `faceKey` where
+ * the face is): a single font's only face (no face may be given), or the collection's face whose
+ * PostScript name — else whose family name, in any language — is `face`, ignoring letter case.
+ */
+function chooseFace(
+  rel: string,
+  font: SfntFile,
+  face: string | undefined,
+  fileKey: readonly (string | number)[],
+  faceKey: readonly (string | number)[],
+): { index?: number; info: SfntInfo } {
+  const key = String(faceKey[faceKey.length - 1]);
+  const listed = font.faces.map(faceLabel).join('、');
+  if (!font.collection) {
+    if (face !== undefined)
+      throw new SettingProblem(
+        faceKey,
+        `“${rel}”只含一个字体（${faceLabel(font.faces[0]!)}），不是字体集合（.ttc）：请删去 ${key}`,
+      );
+    return { info: font.faces[0]! };
+  }
+  if (face === undefined)
+    throw new SettingProblem(
+      fileKey,
+      `“${rel}”含有 ${font.faces.length} 个字体：${listed}；请用 ${key} 指明使用哪一个`,
+    );
+  const want = face.toLowerCase();
+  const all = font.faces.map((info, index) => ({ index, info }));
+  const byName = all.filter((f) => f.info.postscriptName.toLowerCase() === want);
+  const matches = byName.length
+    ? byName
+    : all.filter((f) => f.info.familyNames.some((n) => n.toLowerCase() === want));
+  if (matches.length === 1) return matches[0]!;
+  if (!matches.length)
+    throw new SettingProblem(
+      faceKey,
+      `“${rel}”中没有名为“${face}”的字体：它含有 ${font.faces.length} 个字体：${listed}`,
+    );
+  throw new SettingProblem(
+    faceKey,
+    `“${rel}”中有 ${matches.length} 个字体都名为“${face}”：${matches.map((m) => m.info.postscriptName).join('、')}；请写其中一个的 PostScript 名称`,
+  );
+}
+
 function pdfFontFor(
   root: string,
-  file: string | undefined,
-  boldFile: string | undefined,
+  given: FontRoleSettings | undefined,
   dflt: PdfFont,
   at: readonly (string | number)[],
 ): PdfFont {
+  const file = given?.pdf;
+  const boldFile = given?.pdfBold;
   if (file === undefined || file in BUILTIN_PDF_FONTS) {
     if (boldFile !== undefined)
       throw new SettingProblem(
         [...at, 'pdfBold'],
         '内置 PDF 字体已带粗体，只有 PDF 字体是工作区中的字体文件时才能设置粗体文件',
       );
+    for (const key of ['pdfFace', 'pdfBoldFace'] as const)
+      if (given?.[key] !== undefined)
+        throw new SettingProblem(
+          [...at, key],
+          `只有 PDF 字体是工作区中的字体集合文件（.ttc）时才能设置 ${key}`,
+        );
     return file === undefined
       ? dflt
       : { kind: 'builtin', name: file as keyof typeof BUILTIN_PDF_FONTS };
   }
   const read = (rel: string, key: string) => {
-    const real = realFileIn(root, rel, [...at, key], ['.ttf', '.otf'], MAX_FONT_BYTES);
+    const real = realFileIn(root, rel, [...at, key], ['.ttf', '.otf', '.ttc'], MAX_FONT_BYTES);
     try {
-      return { real, info: readSfntInfo(real) };
+      return { real, font: readSfntFile(real) };
     } catch (e) {
       if (e instanceof FontFileProblem)
         throw new SettingProblem([...at, key], `“${rel}”：${e.message}`);
@@ -441,23 +520,52 @@ function pdfFontFor(
       `“${file}”不是内置 PDF 字体（${Object.keys(BUILTIN_PDF_FONTS).join('、')}），也不像字体文件路径（如 fonts/仿宋.ttf）`,
     );
   const regular = read(file, 'pdf');
-  const bold = boldFile === undefined ? regular : read(boldFile, 'pdfBold');
+  const face = chooseFace(file, regular.font, given?.pdfFace, [...at, 'pdf'], [...at, 'pdfFace']);
+  // Without a bold file, bold text uses the same file: the face pdfBoldFace names, else pdfFace's.
+  const bold =
+    boldFile === undefined
+      ? {
+          real: regular.real,
+          face:
+            given?.pdfBoldFace === undefined
+              ? face
+              : chooseFace(
+                  file,
+                  regular.font,
+                  given.pdfBoldFace,
+                  [...at, 'pdf'],
+                  [...at, 'pdfBoldFace'],
+                ),
+        }
+      : (() => {
+          const b = read(boldFile, 'pdfBold');
+          const f = chooseFace(
+            boldFile,
+            b.font,
+            given?.pdfBoldFace,
+            [...at, 'pdfBold'],
+            [...at, 'pdfBoldFace'],
+          );
+          return { real: b.real, face: f };
+        })();
   return {
     kind: 'file',
     regular: regular.real,
     bold: bold.real,
-    family: regular.info.family,
-    postscriptName: regular.info.postscriptName,
+    ...(face.index !== undefined ? { regularFace: face.index } : {}),
+    ...(bold.face.index !== undefined ? { boldFace: bold.face.index } : {}),
+    family: face.info.family,
+    postscriptName: face.info.postscriptName,
   };
 }
 
 function styleFont(
   root: string,
-  given: { chinese?: string; latin?: string; pdf?: string; pdfBold?: string } | undefined,
+  given: FontRoleSettings | undefined,
   dflt: StyleFont,
   at: readonly (string | number)[],
 ): StyleFont {
-  const pdf = pdfFontFor(root, given?.pdf, given?.pdfBold, dflt.pdf, at);
+  const pdf = pdfFontFor(root, given, dflt.pdf, at);
   // A workspace font file names the family Word and the preview should use unless told otherwise.
   const family = pdf.kind === 'file' ? pdf.family.replace(/["'<>;{}\\,]/g, '').slice(0, 31) : '';
   return {

@@ -6,6 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { LineRuleType, type IXmlableObject, type PageNumberEstimator } from 'docx';
 import { FONT_FILES, TYPO_METRICS } from '../../fonts/files.js';
 import { fileVersionKey } from '../../fonts/parsed.js';
+import { fontTables } from '../../fonts/sfnt.js';
 import { displayWidth, frontMatter, headingSizes, textWidthPt } from '../../ir/layout.js';
 import { listMarker } from '../../ir/numbering.js';
 import { flatBlocks, inlineText } from '../../ir/text.js';
@@ -33,10 +34,14 @@ export function lineUnit(font: PdfFont): number {
       : font.name === 'noto-sans-sc'
         ? FONT_FILES.sansRegular
         : FONT_FILES.serifRegular;
-  // A workspace font file is known by its version (path, size, time): it may be replaced.
-  const key = font.kind === 'file' ? fileVersionKey(file) : file;
+  // A workspace font file is known by its version (path, size, time): it may be replaced. Its face
+  // in a collection (.ttc) is one of several fonts in the file.
+  const face = font.kind === 'file' ? font.regularFace : undefined;
+  const key = font.kind === 'file' ? `${fileVersionKey(file)}\0${face ?? ''}` : file;
   let unit = units.get(key);
   if (unit !== undefined) return unit;
+  // Table offsets count from the file's start, in a collection too.
+  const tables = fontTables(file, face);
   const fd = openSync(file, 'r');
   try {
     const read = (at: number, length: number) => {
@@ -44,12 +49,10 @@ export function lineUnit(font: PdfFont): number {
       readSync(fd, b, 0, length, at);
       return b;
     };
-    const count = read(4, 2).readUInt16BE(0);
-    const dir = read(12, 16 * count);
     const table = (tag: string) => {
-      for (let i = 0; i < count; i++)
-        if (dir.toString('latin1', i * 16, i * 16 + 4) === tag) return dir.readUInt32BE(i * 16 + 8);
-      throw new Error(`${file}: no ${tag} table`);
+      const t = tables.get(tag);
+      if (!t) throw new Error(`${file}: no ${tag} table`);
+      return t.offset;
     };
     const upem = read(table('head') + 18, 2).readUInt16BE(0);
     // hhea ascender/descender at 4/6; OS/2 sTypoAscender/sTypoDescender at 68/70 (TYPO_METRICS).

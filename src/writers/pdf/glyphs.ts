@@ -11,7 +11,8 @@ type Face = 'serif' | 'sans';
 
 /** A glyph test for one face of a PDF font. */
 function faceTest(font: PdfFont, bold: boolean): (cp: number) => boolean {
-  if (font.kind === 'file') return glyphTest(bold ? font.bold : font.regular);
+  if (font.kind === 'file')
+    return bold ? glyphTest(font.bold, font.boldFace) : glyphTest(font.regular, font.regularFace);
   const key =
     font.name === 'noto-sans-sc'
       ? bold

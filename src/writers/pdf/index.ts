@@ -120,17 +120,23 @@ function familyOf(font: PdfFont): string {
   if (font.kind === 'builtin') return font.name === 'noto-sans-sc' ? 'Hei' : 'Song';
   const regularKey = fileVersionKey(font.regular);
   const boldKey = font.bold === font.regular ? regularKey : fileVersionKey(font.bold);
-  const key = `${regularKey}\0${boldKey}`;
+  // A collection's (.ttc) faces: which fonts of the files draw.
+  const sameFace = font.bold === font.regular && font.boldFace === font.regularFace;
+  const faces =
+    font.regularFace === undefined && font.boldFace === undefined
+      ? ''
+      : `\0${font.regularFace ?? ''}\0${font.boldFace ?? ''}`;
+  const key = `${regularKey}\0${boldKey}${faces}`;
   let family = fileFamilies.get(key);
   if (!family) {
     family = `W${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
-    const put = (file: string, k: string, face: string) => {
+    const put = (file: string, index: number | undefined, k: string, face: string) => {
       const name = `tenderkit-style/${family}-${face}${path.extname(file).toLowerCase()}`;
-      pdfmake.virtualfs.writeFileSync(name, parsedFontFile(file, k));
+      pdfmake.virtualfs.writeFileSync(name, parsedFontFile(file, index, k));
       return name;
     };
-    const normal = put(font.regular, regularKey, 'regular');
-    const bold = font.bold === font.regular ? normal : put(font.bold, boldKey, 'bold');
+    const normal = put(font.regular, font.regularFace, regularKey, 'regular');
+    const bold = sameFace ? normal : put(font.bold, font.boldFace, boldKey, 'bold');
     pdfmake.addFonts({ [family]: { normal, bold, italics: normal, bolditalics: bold } });
     fileFamilies.set(key, family);
   }
@@ -157,7 +163,7 @@ function logoOf(style: HouseStyle): { svg: string } | { file: string } | undefin
 /** The parsed font that draws with `font` (regular face). */
 function fontOf(font: PdfFont): ReturnType<typeof parsedFontFile> {
   return font.kind === 'file'
-    ? parsedFontFile(font.regular)
+    ? parsedFontFile(font.regular, font.regularFace)
     : parsedFonts()[font.name === 'noto-sans-sc' ? 'sansRegular' : 'serifRegular'];
 }
 
