@@ -3,7 +3,7 @@
 // writes PDFs (src/cli/launch.ts), before it loads the bundle and parses the bid; the build then
 // takes that thread over (`takeEarlyThread`) instead of starting its own. The thread's first
 // ~0.3 s (Node's bootstrap, its code, the fonts) then overlap the main thread's own loading.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Format } from './types.js';
 
@@ -28,12 +28,20 @@ export interface StartedThread {
 }
 
 /**
- * Whether a build writes on a second thread: where the machine has a second core, or when
- * `TENDERKIT_THREADS=1` asks for it; `TENDERKIT_THREADS=0` keeps everything on one thread.
+ * Whether a build writes on a second thread: where the machine has a second core that is not
+ * already spoken for, or when `TENDERKIT_THREADS=1` asks for it; `TENDERKIT_THREADS=0` keeps
+ * everything on one thread. "Spoken for": the load average of the last minute is at least 1.5
+ * runnable processes per core — measured on the 2-core machine at load averages of 4–6.5, the
+ * thread made the highway build ~0.4 s slower (1.83 against 1.43 s, 16 interleaved pairs), while
+ * idle it is ~0.2 s faster. (Where the system gives no load average, as on Windows, it reads 0.)
  */
-export function threadWanted(): boolean {
-  const asked = process.env.TENDERKIT_THREADS;
-  return asked === '1' || (asked !== '0' && availableParallelism() > 1);
+export function threadWanted(
+  asked = process.env.TENDERKIT_THREADS,
+  cores = availableParallelism(),
+  load = loadavg()[0]!,
+): boolean {
+  if (asked === '1' || asked === '0') return asked === '1';
+  return cores > 1 && load < 1.5 * cores;
 }
 
 export function startThread(formats: readonly Format[]): StartedThread {

@@ -114,16 +114,15 @@ export class WriterThread implements AsyncDisposable {
 }
 
 /**
- * Starts a writer thread for `formats` where the machine has a second core (or
- * `TENDERKIT_THREADS=1` asks for it), else returns undefined and the caller writes everything
- * itself, the PDFs after the .docx files. `TENDERKIT_THREADS=0` keeps everything on one thread.
+ * Starts a writer thread for `formats` where the machine has a second core not already busy (see
+ * `threadWanted`; `TENDERKIT_THREADS=1` forces it, `=0` keeps everything on one thread), else
+ * returns undefined and the caller writes everything itself, the PDFs after the .docx files.
  *
  * The thread costs a second V8 heap and loads pdfmake and the fonts again: on the highway example
- * ~0.4 s more CPU and ~45 MB more peak RSS (190 MB against 144 MB). It runs from the bundle with its
+ * ~0.3 s more CPU and ~45 MB more peak RSS (186 MB against 140 MB). It runs from the bundle with its
  * own code cache, reads the fonts in part (fonts/sparse.ts), and the main thread takes back the
- * documents it has not begun, so on a 2-core machine the build is faster idle (0.99 s against
- * 1.20 s, median of 6 interleaved runs) and under load (1.96 s against 2.15 s beside two busy
- * processes); see README “Performance”.
+ * documents it has not begun, so on an idle 2-core machine the build is faster (966 ms against
+ * 1092 ms in the README's benchmark run); see README “Performance”.
  */
 export function startWriterThread(formats: readonly Format[]): WriterThread | undefined {
   if (!formats.length || !threadWanted()) return undefined;
