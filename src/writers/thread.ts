@@ -121,8 +121,8 @@ export class WriterThread implements AsyncDisposable {
  * The thread costs a second V8 heap and loads pdfmake and the fonts again: on the highway example
  * ~0.3 s more CPU and ~45 MB more peak RSS (186 MB against 140 MB). It runs from the bundle with its
  * own code cache, reads the fonts in part (fonts/sparse.ts), and the main thread takes back the
- * documents it has not begun, so on an idle 2-core machine the build is faster (966 ms against
- * 1092 ms in the README's benchmark run); see README “Performance”.
+ * documents it has not begun, so on an idle 2-core machine the build is faster (973 ms against
+ * 1120 ms in the README's benchmark run); see README “Performance”.
  */
 export function startWriterThread(formats: readonly Format[]): WriterThread | undefined {
   if (!formats.length || !threadWanted()) return undefined;
