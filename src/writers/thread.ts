@@ -1,6 +1,8 @@
 // A second thread that writes documents (IR in, file bytes out), so a build's PDFs are made while
 // the main thread renders the bid and writes the .docx files. The thread loads its writer and warms
-// the fonts as soon as it starts, which overlaps the main thread's loading and rendering.
+// the fonts as soon as it starts (the CLI starts it before it loads the bid: thread-start.ts), which
+// overlaps the main thread's loading and rendering; once the main thread has written its own files
+// it takes back the documents the thread has not begun (`ThreadJob.takeBack`).
 //
 // Output is the same as on the main thread: each writer is a pure function of the document (the
 // tests compare both byte for byte). Used where the machine has a second core (see below).
