@@ -145,6 +145,7 @@ describe('a character the PDF font lacks, in the tender file', () => {
     expect(r.err).toContain('U+13003');
     expect(existsSync(path.join(dir, 'o'))).toBe(false);
     expect(r.err).toMatch(/highway-tender\.yaml:29:\d+ requirements\[7\]\.text/);
+    expect(r.err).toContain('（出现在招标文件中偏离表第 8 行的招标要求）');
     const lint = cli(['lint', path.join(dir, 'highway-monitoring.yaml')], {}, dir);
     expect(lint.err).toMatch(/highway-tender\.yaml:29:\d+ requirements\[7\]\.text/);
   });

@@ -72,7 +72,7 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
   };
   const walk = (n: Node, face: Face, bold: boolean, clause: string | null): void => {
     const where = (p: string | null) =>
-      p ? `字段 ${p}` : clause ? `条款 ${clause}` : `《${doc.meta.title}》模板`;
+      p ? fieldWhere(p) : clause ? `条款 ${clause}` : `《${doc.meta.title}》模板`;
     switch (n.type) {
       case 'text':
         return check(n.value, face, bold, where(null));
@@ -136,4 +136,22 @@ export function findMissingGlyphs(doc: Document): Diagnostic[] {
       check(style.header.text, 'serif', false, 'tenderkit.yaml 的页眉文字 style.header.text');
   }
   return out;
+}
+
+/** Words of the tender file the deviation table quotes, by the field they fill there. */
+const FROM_TENDER: Readonly<Record<string, string>> = {
+  requirement: '招标要求',
+  item: '条目号',
+  required: '要求的数值',
+};
+
+/**
+ * Where a value stands, for a message: `字段 staff.roster[0].name`; a deviation's words from the
+ * tender file as the row of the deviation table that shows them (the problem is located in the
+ * tender file: src/prepare.ts).
+ */
+function fieldWhere(path: string): string {
+  const m = /^deviations\[(\d+)\]\.(\w+)$/.exec(path);
+  const what = m && FROM_TENDER[m[2]!];
+  return what ? `招标文件中偏离表第 ${Number(m[1]) + 1} 行的${what}` : `字段 ${path}`;
 }
