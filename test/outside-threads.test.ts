@@ -234,13 +234,15 @@ describe('a damaged built-in font', () => {
     return { ...r, files: readdirSync(out) };
   };
 
-  it('truncated inside its outlines: an internal error, no stack, nothing written, no hang', () => {
+  it('truncated inside its outlines: refused before any work, no stack, nothing written, no hang', () => {
     writeFileSync(pkg.regular, original.subarray(0, 8_000_000));
     for (const threads of ['0', '1']) {
       const r = build(path.join(tmp, `truncated-${threads}`), threads);
       expect(r.signal).toBeNull(); // not killed by the timeout
-      expect(r.code).toBe(70);
-      expect(r.err).toContain('TenderKit 内部错误');
+      // Once an internal error (exit 70) that asked for the bid file; now the font is named.
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('[BuiltInFontDamaged]');
+      expect(r.err).not.toMatch(/^\[\d+\/\d+\]/m); // stopped before the first document
       expect(r.err).not.toMatch(/\n\s+at /);
       expect(r.files).toEqual(['mine.txt']);
     }

@@ -120,12 +120,13 @@ async function run(argv: string[], io: Io): Promise<number> {
       (await import('./zod-config.js')).parseWithoutCompiling();
       // The figures' PNGs for Word are kept in the user's cache by the CLI only (figures/raster.ts).
       if (formats.includes('docx')) (await import('../figures/raster.js')).keepFiguresOnDisk();
-      const [{ buildBid }, { locatedIn, prepareBid }, { workspaceInputs }, ws] = await Promise.all([
-        import('../build.js'),
-        import('../prepare.js'),
-        import('../provenance/manifest.js'),
-        import('../workspace/workspace.js'),
-      ]);
+      const [{ buildBid }, { locatedIn, prepareBid }, { fontHashes, workspaceInputs }, ws] =
+        await Promise.all([
+          import('../build.js'),
+          import('../prepare.js'),
+          import('../provenance/manifest.js'),
+          import('../workspace/workspace.js'),
+        ]);
       const workspace = ws.discoverWorkspace({ workspace: values.workspace, from: file }, 'build');
       const library = ws.workspaceLibrary(workspace);
       const printWarning = (w: Diagnostic) => io.err(`${formatDiagnostic(w)}\n`);
@@ -134,6 +135,9 @@ async function run(argv: string[], io: Io): Promise<number> {
         library,
         workspace: workspace ?? null,
       });
+      // The built-in fonts are the files their packages shipped (hashed for the manifest anyway,
+      // kept in the cache by file identity): a damaged one stops the build before any work.
+      fontHashes();
       cleanTempFiles(outDir);
       const files = await locatedIn(checked, () =>
         buildBid(checked.params, {
