@@ -423,6 +423,20 @@ describe('with accounts', () => {
         call: async () => ({ method: 'POST', path: '/admin/users/temp/enable' }),
         ok: 303,
       },
+      'GET /account/password': {
+        call: async () => ({ method: 'GET', path: '/account/password' }),
+        ok: 200,
+      },
+      // (new passwords that differ: refused before the current one is tried, so nothing changes
+      // and no lockout counts; test/password-change.test.ts changes passwords for real)
+      'POST /account/password': {
+        call: async () => ({
+          method: 'POST',
+          path: '/account/password',
+          body: { current: 'x', password: 'new-secret-one', again: 'new-secret-two' },
+        }),
+        ok: 400,
+      },
     };
     const send = (c: WebClient, call: Call) =>
       call.json !== undefined

@@ -4,7 +4,7 @@
 //   ownership, finalised bids — before any handler runs;
 // - `context` (after the body and CSRF checks): the checks that need the body (a preview of a
 //   stored bid), and the request's user for the store's observer;
-// - `routes(app)`: the sign-in, sign-out, single sign-on, admin and 定稿 pages;
+// - `routes(app)`: the sign-in, sign-out, 修改密码, single sign-on, admin and 定稿 pages;
 // - `observer`: told of every bid the store creates, saves, deletes or restores — records the owner
 //   and last editor and writes the audit entry before the answer goes out;
 // - `visibleBids`: the bid list as the user may see it.
@@ -19,7 +19,18 @@ import { Lockout, type LockoutLimits } from './lockout.js';
 import { OIDC_COOKIE, OidcLogin, OidcRefused } from './oidc.js';
 import type { OidcSettings } from './oidc-settings.js';
 import { Owners, type BidOwnership } from './owners.js';
-import { DEFAULT_COST, dummyVerify, parseHash, verifyPassword } from './passwords.js';
+import { catalogue } from '../diagnostics/catalogue.js';
+import { PASSWORDS_DIFFER } from './password-input.js';
+import {
+  DEFAULT_COST,
+  dummyVerify,
+  hashPassword,
+  MAX_PASSWORD,
+  MIN_PASSWORD,
+  parseHash,
+  passwordProblem,
+  verifyPassword,
+} from './passwords.js';
 import { accessOf, matchRoute, type Match } from './routes.js';
 import { SessionStore, type SessionLimits, type SessionUser } from './sessions.js';
 import {
@@ -27,7 +38,9 @@ import {
   NAME_RE,
   publicAccount,
   ROLE_LABELS,
+  setPassword,
   updateUsers,
+  type Account,
   type Role,
 } from './users.js';
 
@@ -74,6 +87,7 @@ const SEES_ALL_BIDS: readonly Role[] = ['manager', 'legal'];
 export const SIGNIN_FAILED = '用户名或密码不正确，或账户已停用。';
 export const SIGNIN_LOCKED =
   '该用户名连续登录失败次数过多，已暂时锁定 15 分钟（锁定期间即使密码正确也不能登录），请稍后再试或联系系统管理员。';
+const SIGNIN_TOO_FAST = '登录尝试过于频繁，请稍后再试。';
 
 function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -339,6 +353,68 @@ export function createAuth(deps: {
     res.cookie(SESSION_COOKIE, sessions.create(user), cookieOptions(req));
   };
 
+  /**
+   * One password tried for `name` from `ip`: at sign-in, and as the current password on 修改密码
+   * (`detail` says which in the audit log). The same scrypt work whether or not the account
+   * exists, is disabled or is locked; a failure counts toward the name's lockout and the address's
+   * slow-down and is audited, and while the name is locked even the right password fails.
+   * `busy`: the address already has its most attempts under way.
+   */
+  const tryPassword = async (
+    name: string,
+    password: string,
+    ip: string,
+    detail: Readonly<Record<string, string>> = {},
+  ): Promise<{ outcome: 'busy' | 'failed' | 'locked' } | { outcome: 'ok'; account: Account }> => {
+    if (!lockout.enter(ip)) return { outcome: 'busy' };
+    try {
+      const delay = lockout.delayFor(ip);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      const account = NAME_RE.test(name) ? accounts.get(name) : undefined;
+      const cost = parseHash(accounts.list()[0]?.password ?? '')?.cost ?? DEFAULT_COST;
+      // The same scrypt work whether or not the account exists, is disabled or is locked.
+      const ok = await hashing(() =>
+        account ? verifyPassword(password, account.password) : dummyVerify(password, cost),
+      );
+      const actor = account ? account.name : null;
+      const lockedFor = lockout.lockedFor(name);
+      if (lockedFor > 0) {
+        lockout.fail(name, ip);
+        await record({
+          event: 'signin.locked',
+          actor,
+          ip,
+          detail: { known: Boolean(account), ...detail },
+        });
+        return { outcome: 'locked' };
+      }
+      if (!ok || !account || account.disabled) {
+        const locked = lockout.fail(name, ip);
+        await record({
+          event: 'signin.failed',
+          actor,
+          ip,
+          detail: {
+            reason: !account ? 'unknown-account' : !ok ? 'wrong-password' : 'disabled',
+            ...detail,
+          },
+        });
+        if (locked)
+          await record({
+            event: 'lockout',
+            actor,
+            ip,
+            detail: { known: Boolean(account), failures: lockout.maxFailures, ...detail },
+          });
+        return { outcome: locked ? 'locked' : 'failed' };
+      }
+      lockout.succeed(name);
+      return { outcome: 'ok', account };
+    } finally {
+      lockout.leave(ip);
+    }
+  };
+
   const routes = (app: Express) => {
     app.get('/signin', (req, res) => {
       const user = res.locals.authUser as SessionUser | undefined;
@@ -364,74 +440,38 @@ export function createAuth(deps: {
       const password = typeof body.password === 'string' ? body.password : '';
       const name = rawName.trim().toLowerCase().slice(0, 64);
       const ip = clientIp(req);
-      if (!lockout.enter(ip)) {
+      const tried = await tryPassword(name, password, ip);
+      if (tried.outcome === 'busy') {
         res.set('Retry-After', '5');
-        return signinPage(res, { next, name, error: '登录尝试过于频繁，请稍后再试。' }, 429);
+        return signinPage(res, { next, name, error: SIGNIN_TOO_FAST }, 429);
       }
-      try {
-        const delay = lockout.delayFor(ip);
-        if (delay) await new Promise((r) => setTimeout(r, delay));
-        const account = NAME_RE.test(name) ? accounts.get(name) : undefined;
-        const cost = parseHash(accounts.list()[0]?.password ?? '')?.cost ?? DEFAULT_COST;
-        // The same scrypt work whether or not the account exists, is disabled or is locked.
-        const ok = await hashing(() =>
-          account ? verifyPassword(password, account.password) : dummyVerify(password, cost),
+      if (tried.outcome !== 'ok')
+        return signinPage(
+          res,
+          {
+            next,
+            name: rawName.slice(0, 64),
+            error: tried.outcome === 'locked' ? SIGNIN_LOCKED : SIGNIN_FAILED,
+          },
+          401,
         );
-        const actor = account ? account.name : null;
-        const lockedFor = lockout.lockedFor(name);
-        if (lockedFor > 0) {
-          lockout.fail(name, ip);
-          await record({
-            event: 'signin.locked',
-            actor,
-            ip,
-            detail: { known: Boolean(account) },
-          });
-          return signinPage(res, { next, name: rawName.slice(0, 64), error: SIGNIN_LOCKED }, 401);
-        }
-        if (!ok || !account || account.disabled) {
-          const locked = lockout.fail(name, ip);
-          await record({
-            event: 'signin.failed',
-            actor,
-            ip,
-            detail: {
-              reason: !account ? 'unknown-account' : !ok ? 'wrong-password' : 'disabled',
-            },
-          });
-          if (locked)
-            await record({
-              event: 'lockout',
-              actor,
-              ip,
-              detail: { known: Boolean(account), failures: lockout.maxFailures },
-            });
-          return signinPage(
-            res,
-            { next, name: rawName.slice(0, 64), error: locked ? SIGNIN_LOCKED : SIGNIN_FAILED },
-            401,
-          );
-        }
-        lockout.succeed(name);
-        const user: SessionUser = {
-          id: account.name,
-          display: account.displayName ?? account.name,
-          roles: [account.role],
-          source: 'local',
-          stamp: account.passwordChanged,
-        };
-        startSession(req, res, user);
-        await record({
-          event: 'signin',
-          actor: user.id,
-          roles: user.roles,
-          ip,
-          detail: { method: 'password' },
-        });
-        res.redirect(303, next === '/' ? homeOf(user) : next);
-      } finally {
-        lockout.leave(ip);
-      }
+      const account = tried.account;
+      const user: SessionUser = {
+        id: account.name,
+        display: account.displayName ?? account.name,
+        roles: [account.role],
+        source: 'local',
+        stamp: account.passwordChanged,
+      };
+      startSession(req, res, user);
+      await record({
+        event: 'signin',
+        actor: user.id,
+        roles: user.roles,
+        ip,
+        detail: { method: 'password' },
+      });
+      res.redirect(303, next === '/' ? homeOf(user) : next);
     });
 
     app.post('/signout', async (req, res) => {
@@ -441,6 +481,86 @@ export function createAuth(deps: {
       if (user)
         await record({ event: 'signout', actor: user.id, roles: user.roles, ip: clientIp(req) });
       res.redirect(303, enabled() ? '/signin?signedout=1' : '/');
+    });
+
+    // ── 修改密码: a signed-in local account changes its own password ──
+    const passwordPage = (res: Response, ctx: Record<string, unknown>, status = 200) =>
+      deps.page(
+        res,
+        'account-password.njk',
+        { minLength: MIN_PASSWORD, maxLength: MAX_PASSWORD, ...ctx },
+        status,
+      );
+    const localUser = (res: Response): SessionUser => {
+      const user = res.locals.authUser as SessionUser | undefined;
+      if (!user) throw httpError(404, '页面不存在。'); // without sign-in there is no account
+      if (user.source !== 'local')
+        throw httpError(404, '单点登录的账户没有本系统的密码，请在单位统一身份认证中修改密码。');
+      return user;
+    };
+
+    app.get('/account/password', (req, res) => {
+      localUser(res);
+      const ended = typeof req.query.ended === 'string' ? req.query.ended : '';
+      passwordPage(res, {
+        done: req.query.done === '1',
+        ended: /^\d{1,5}$/.test(ended) ? Number(ended) : 0,
+      });
+    });
+
+    app.post('/account/password', async (req, res) => {
+      const user = localUser(res);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const field = (k: string) => (typeof body[k] === 'string' ? body[k] : '');
+      const current = field('current');
+      const password = field('password');
+      const again = field('again');
+      const refuse = (error: string, status: number) => passwordPage(res, { error }, status);
+      // The new password's rules first (they need no scrypt and say nothing about the current one).
+      if (!current || !password || !again)
+        return refuse('请填写当前密码，并把新密码输入两次。', 400);
+      if (password !== again)
+        return refuse(`${catalogue.PasswordRejected.title}：${PASSWORDS_DIFFER}。`, 400);
+      const problem = passwordProblem(password, user.id);
+      if (problem) return refuse(`${catalogue.PasswordRejected.title}：${problem}。`, 400);
+      // The current password: counted and answered exactly as a sign-in with it would be.
+      const ip = clientIp(req);
+      const tried = await tryPassword(user.id, current, ip, { during: 'passwd' });
+      if (tried.outcome === 'busy') {
+        res.set('Retry-After', '5');
+        return refuse(SIGNIN_TOO_FAST, 429);
+      }
+      if (tried.outcome !== 'ok')
+        return refuse(tried.outcome === 'locked' ? SIGNIN_LOCKED : SIGNIN_FAILED, 401);
+      if (password.normalize('NFC') === current.normalize('NFC'))
+        return refuse(`${catalogue.PasswordRejected.title}：新密码不能与当前密码相同。`, 400);
+      const hash = await hashing(() => hashPassword(password));
+      const verified = tried.account.password;
+      // Under the lock: not if an administrator disabled the account or set another password
+      // since the current one was checked.
+      const written = await setPassword(deps.dataDir, user.id, hash, {
+        at: new Date(now()),
+        unless: (a) => a.disabled === true || a.password !== verified,
+      });
+      if (typeof written === 'string')
+        return refuse('账户刚被系统管理员修改（停用或重设了密码），您的密码未修改。', 409);
+      // This browser's session goes on under a new id (a copy of the old cookie, which may be why
+      // the password is changed, is worth nothing now); every other session of the account ends.
+      const sid = sessions.reissue(readCookie(req, SESSION_COOKIE), {
+        ...user,
+        stamp: written.passwordChanged,
+      });
+      if (sid) res.cookie(SESSION_COOKIE, sid, cookieOptions(req));
+      const ended = sessions.destroyUser(user.id, sid);
+      await record({
+        event: 'account.passwd',
+        actor: user.id,
+        roles: user.roles,
+        ip,
+        target: user.id,
+        detail: { by: 'self', sessionsEnded: ended },
+      });
+      res.redirect(303, `/account/password?done=1&ended=${ended}`);
     });
 
     app.get('/signin/oidc', async (req, res) => {

@@ -4,6 +4,8 @@
 import { fail } from '../diagnostics/diagnostic.js';
 
 const MAX_INPUT = 64 * 1024;
+/** The new password and its repetition differ (here and on the web's 修改密码 page). */
+export const PASSWORDS_DIFFER = '两次输入的密码不一致';
 
 /**
  * Reads lines from a terminal with echo off (raw mode from before the first prompt until after the
@@ -72,13 +74,13 @@ export async function readNewPassword(
       ['新密码（至少 10 个字符，输入时不显示）：', '再次输入新密码：'],
       err,
     );
-    if (a === undefined || a !== b) fail('PasswordRejected', '两次输入的密码不一致');
+    if (a === undefined || a !== b) fail('PasswordRejected', PASSWORDS_DIFFER);
     return a;
   }
   const lines = (await readAll(input)).replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines.length < 2 || (lines.length === 2 && lines[1] === '' && lines[0] !== ''))
     fail('PasswordRejected', '标准输入应有两行：第一行是密码，第二行再输入一次');
   const [a, b] = lines as [string, string];
-  if (a !== b) fail('PasswordRejected', '两次输入的密码不一致');
+  if (a !== b) fail('PasswordRejected', PASSWORDS_DIFFER);
   return a;
 }

@@ -42,6 +42,18 @@ export const ROUTES: readonly RouteRule[] = [
   { method: 'GET', path: '/favicon.ico', public: true, what: '网站图标' },
   {
     method: 'GET',
+    path: '/account/password',
+    roles: { sales: 'all', manager: 'all', legal: 'all', admin: 'all' },
+    what: '修改密码页（本地账户改自己的密码）',
+  },
+  {
+    method: 'POST',
+    path: '/account/password',
+    roles: { sales: 'all', manager: 'all', legal: 'all', admin: 'all' },
+    what: '修改自己的密码（先验证当前密码）',
+  },
+  {
+    method: 'GET',
     path: '/',
     roles: { sales: 'all', manager: 'all', legal: 'all', admin: 'all' },
     what: '首页（转到各角色的起始页）',

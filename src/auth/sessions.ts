@@ -88,9 +88,34 @@ export class SessionStore {
     if (id && SESSION_ID_RE.test(id)) this.sessions.delete(digest(id));
   }
 
-  /** Ends every session of `userId` (account disabled or password changed from the admin page). */
-  destroyUser(userId: string): void {
-    for (const [k, s] of this.sessions) if (s.user.id === userId) this.sessions.delete(k);
+  /**
+   * Ends every session of `userId` (account disabled, password changed), except the one of the
+   * cookie value `keep`; returns how many were ended.
+   */
+  destroyUser(userId: string, keep?: string): number {
+    const kept = keep && SESSION_ID_RE.test(keep) ? digest(keep) : undefined;
+    let n = 0;
+    for (const [k, s] of this.sessions)
+      if (s.user.id === userId && k !== kept) {
+        this.sessions.delete(k);
+        n++;
+      }
+    return n;
+  }
+
+  /**
+   * The live session of cookie value `id` moved to a new id, for `user`; returns the new cookie
+   * value, or undefined when there is no such session. Its start time is kept, so the absolute
+   * lifetime still counts from sign-in.
+   */
+  reissue(id: string | undefined, user: SessionUser): string | undefined {
+    if (!id || !SESSION_ID_RE.test(id)) return undefined;
+    const old = this.sessions.get(digest(id));
+    if (!old) return undefined;
+    this.sessions.delete(digest(id));
+    const fresh = randomBytes(32).toString('base64url');
+    this.sessions.set(digest(fresh), { user, created: old.created, seen: this.now() });
+    return fresh;
   }
 
   get size(): number {

@@ -158,6 +158,36 @@ export async function updateUsers<T>(
   });
 }
 
+/**
+ * Gives account `name` the new password hash `hash` (`tenderkit users passwd` and the web's
+ * 修改密码 page): `passwordChanged` moves on to `at` (a millisecond later if it already says
+ * that), so every session begun before ends at its next request. `unless` refuses the change
+ * under the lock (the web: the account was disabled, or its password changed meanwhile). Returns
+ * the account as written, `missing`, or `refused`.
+ */
+export async function setPassword(
+  dataDir: string,
+  name: string,
+  hash: string,
+  opts: { at?: Date; unless?: (a: Account) => boolean } = {},
+): Promise<Account | 'missing' | 'refused'> {
+  let outcome: 'missing' | 'refused' = 'missing';
+  const written = await updateUsers(dataDir, (f) => {
+    const a = f.users.find((u) => u.name === name);
+    if (!a) return undefined;
+    if (opts.unless?.(a)) {
+      outcome = 'refused';
+      return undefined;
+    }
+    let t = (opts.at ?? new Date()).toISOString();
+    if (t === a.passwordChanged) t = new Date(Date.parse(t) + 1).toISOString();
+    a.password = hash;
+    a.passwordChanged = t;
+    return { file: f, result: { ...a } };
+  });
+  return written ?? outcome;
+}
+
 /** What a list shows of an account: never its hash. */
 export function publicAccount(a: Account) {
   return {

@@ -12,6 +12,7 @@ import {
   readUsers,
   ROLE_LABELS,
   ROLES,
+  setPassword,
   updateUsers,
   type Role,
 } from '../auth/users.js';
@@ -155,13 +156,8 @@ export async function runUsers(args: string[], io: Io): Promise<number> {
       if (!readUsers(dataDir)?.users.some((u) => u.name === name))
         fail('AccountNotFound', `没有账户“${name}”`);
       const hash = await hashPassword(await newPassword(name, io));
-      await updateUsers(dataDir, (f) => {
-        const a = f.users.find((u) => u.name === name);
-        if (!a) fail('AccountNotFound', `没有账户“${name}”`);
-        a.password = hash;
-        a.passwordChanged = new Date().toISOString();
-        return { file: f, result: true };
-      });
+      if ((await setPassword(dataDir, name, hash)) === 'missing')
+        fail('AccountNotFound', `没有账户“${name}”`);
       await recordChange(dataDir, { event: 'account.passwd', target: name });
       io.out(`账户 ${name} 的密码已修改；该账户已登录的会话在下一次请求时结束。\n`);
       return 0;
