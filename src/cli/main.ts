@@ -104,9 +104,13 @@ async function run(argv: string[], io: Io): Promise<number> {
       };
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
       // Removed again when the command returns or throws (main also runs in-process, in tests).
+      // Once the files are in place, a signal until the process ends is ignored instead: Node's
+      // default would end it with 130/143, telling a script the folder is unchanged when it holds
+      // the new build.
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
       using _signals = {
         [Symbol.dispose]: () => {
+          if (committed) ignoreSignalsUntilExit();
           process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
         },
       };
@@ -286,6 +290,9 @@ async function run(argv: string[], io: Io): Promise<number> {
         dataDir: values.data ?? 'data',
         sso: Boolean(oidc),
       });
+      // A damaged built-in font would make every PDF and download fail (and blame the bid): the
+      // server does not start with one (BuiltInFontDamaged, exit 1).
+      (await import('../provenance/manifest.js')).fontHashes();
       const { serve } = await import('../server/serve.js');
       await serve(
         {
@@ -341,6 +348,15 @@ async function run(argv: string[], io: Io): Promise<number> {
     default:
       throw unknownTopLevel(cmd);
   }
+}
+
+let ignoring = false;
+
+/** A finished build's process ignores SIGINT and SIGTERM while it exits (one listener each). */
+function ignoreSignalsUntilExit(): void {
+  if (ignoring) return;
+  ignoring = true;
+  process.on('SIGINT', () => {}).on('SIGTERM', () => {});
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {

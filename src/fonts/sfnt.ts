@@ -3,7 +3,7 @@
 // PostScript name as a PDF shows it). A collection (`.ttc`: a `ttcf` header, then one table
 // directory per face, every table offset counted from the file's start) is read face by face. No
 // font parser: it runs while settings are checked.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface SfntInfo {
   /** `truetype` (glyf outlines) or `cff` (PostScript outlines, `.otf`). */
@@ -102,12 +102,16 @@ function tableDirectory(fd: number, at: number): Map<string, { offset: number; l
   const count = head.readUInt16BE(4);
   if (count === 0 || count > 200) throw new FontFileProblem('字体文件的表目录无效');
   const dir = readAt(fd, at + 12, count * 16);
+  const size = fstatSync(fd).size;
   const tables = new Map<string, { offset: number; length: number }>();
-  for (let i = 0; i < count; i++)
-    tables.set(dir.toString('latin1', i * 16, i * 16 + 4), {
-      offset: dir.readUInt32BE(i * 16 + 8),
-      length: dir.readUInt32BE(i * 16 + 12),
-    });
+  for (let i = 0; i < count; i++) {
+    const tag = dir.toString('latin1', i * 16, i * 16 + 4);
+    const t = { offset: dir.readUInt32BE(i * 16 + 8), length: dir.readUInt32BE(i * 16 + 12) };
+    // Every table must lie in the file: the PDF writer reads them all (glyf, loca, hmtx…).
+    if (t.offset + t.length > size)
+      throw new FontFileProblem(`字体文件不完整（${tag.trim()} 表超出文件末尾）`);
+    tables.set(tag, t);
+  }
   return tables;
 }
 
