@@ -35,6 +35,8 @@ const ROLE_OF: Record<string, Role> = {
 };
 const NEW_PW = '新的口令-Tender-2026';
 const SIGNIN_FAILED = '用户名或密码不正确，或账户已停用。';
+/** The password page's answer to a wrong current password (it counts as a failed sign-in). */
+const CURRENT_WRONG = '当前密码不正确。与登录时输错一同计数：连续 5 次，该用户名将锁定 15 分钟。';
 
 async function addAccounts(dataDir: string, names: string[]) {
   const t = new Date(Date.now() - 3600_000).toISOString();
@@ -280,7 +282,7 @@ describe('修改密码 over HTTP', () => {
       alerts.push(alertOf(r)!);
     }
     expect(signinAlerts).toEqual([SIGNIN_FAILED, SIGNIN_FAILED]);
-    expect(alerts.slice(0, 2)).toEqual([SIGNIN_FAILED, SIGNIN_FAILED]);
+    expect(alerts.slice(0, 2)).toEqual([CURRENT_WRONG, CURRENT_WRONG]);
     expect(alerts[2]).toBe(
       '该用户名连续登录失败次数过多，已暂时锁定 15 分钟（锁定期间即使密码正确也不能登录），请稍后再试或联系系统管理员。',
     );
@@ -462,7 +464,7 @@ describe.skipIf(!existsSync(CHROMIUM))('修改密码 in Chromium', () => {
         page.click('header .account a:has-text("修改密码")'),
       ]);
       expect(await page.title()).toBe('修改密码 · TenderKit');
-      // A wrong current password first: the sign-in's words.
+      // A wrong current password first.
       await page.fill('#pw-current', 'not-my-password');
       await page.fill('#pw-new', NEW_PW);
       await page.fill('#pw-again', NEW_PW);
@@ -471,7 +473,7 @@ describe.skipIf(!existsSync(CHROMIUM))('修改密码 in Chromium', () => {
         page.click('form button.primary'),
       ]);
       await page.waitForLoadState('load');
-      expect(await page.locator('[role="alert"]').textContent()).toBe(SIGNIN_FAILED);
+      expect(await page.locator('[role="alert"]').textContent()).toBe(CURRENT_WRONG);
       expect(await page.inputValue('#pw-new')).toBe('');
       if (SHOTS) {
         mkdirSync(SHOTS, { recursive: true });

@@ -88,6 +88,8 @@ export const SIGNIN_FAILED = '用户名或密码不正确，或账户已停用�
 export const SIGNIN_LOCKED =
   '该用户名连续登录失败次数过多，已暂时锁定 15 分钟（锁定期间即使密码正确也不能登录），请稍后再试或联系系统管理员。';
 const SIGNIN_TOO_FAST = '登录尝试过于频繁，请稍后再试。';
+export const CURRENT_PASSWORD_WRONG =
+  '当前密码不正确。与登录时输错一同计数：连续 5 次，该用户名将锁定 15 分钟。';
 
 function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -530,8 +532,10 @@ export function createAuth(deps: {
         res.set('Retry-After', '5');
         return refuse(SIGNIN_TOO_FAST, 429);
       }
+      // Signed in, the account is neither unknown nor disabled (disabling ends its sessions): the
+      // only failure left is a wrong current password, said as such. It counts as a sign-in would.
       if (tried.outcome !== 'ok')
-        return refuse(tried.outcome === 'locked' ? SIGNIN_LOCKED : SIGNIN_FAILED, 401);
+        return refuse(tried.outcome === 'locked' ? SIGNIN_LOCKED : CURRENT_PASSWORD_WRONG, 401);
       if (password.normalize('NFC') === current.normalize('NFC'))
         return refuse(`${catalogue.PasswordRejected.title}：新密码不能与当前密码相同。`, 400);
       const hash = await hashing(() => hashPassword(password));
