@@ -149,13 +149,17 @@ describe.each(EXAMPLES)('figures of %s', (name) => {
     const text = blockLines(servicePlan!.children).join('\n');
     expect(steps.slice(1, -1)).toEqual(bid.service!.escalation!.map((c) => channelLabels[c]));
     expect(text).toContain(`按${steps.slice(1, -1).join('→')}的顺序`);
-    // The last box says what the most severe tier commits the handling ends with, nothing more.
-    const severest = bid.responseTiers![0]!;
-    const kinds = (severest.milestones ?? []).map((m) => m.kind);
-    const outcome = kinds.filter((k) => ['resolve', 'restore', 'plan'].includes(k)).at(-1);
-    const end = outcome ? milestoneLabels[outcome] : '处理完毕';
-    expect(steps.at(-1)).toBe(kinds.includes('report') ? `${end}并提交故障报告` : end);
-    expect(text).toContain(steps.at(-1)!.split('并')[0]!);
+    // The last box, which every fault reaches, says what every tier commits the handling ends
+    // with, nothing more: where the tiers end differently, 处理完毕.
+    const endOf = (t: NonNullable<typeof bid.responseTiers>[number]) => {
+      const kinds = t.negotiable ? [] : (t.milestones ?? []).map((m) => m.kind);
+      const outcome = kinds.filter((k) => ['resolve', 'restore', 'plan'].includes(k)).at(-1);
+      const end = outcome ? milestoneLabels[outcome] : '处理完毕';
+      return kinds.includes('report') ? `${end}并提交故障报告` : end;
+    };
+    const ends = new Set(bid.responseTiers!.map(endOf));
+    expect(steps.at(-1)).toBe(ends.size === 1 ? [...ends][0] : '处理完毕');
+    if (steps.at(-1) !== '处理完毕') expect(text).toContain(steps.at(-1)!.split('并')[0]!);
     const first = (figure(servicePlan!, 'tier-chart')!.data as unknown as ChartRow[])[0]!;
     expect(severe).toEqual({
       name: first.name,
@@ -485,14 +489,35 @@ describe('a figure’s display list', () => {
 });
 
 describe('the escalation flow’s last box', () => {
-  it('promises no result the most severe tier does not commit to', () => {
-    const ends = (name: string) =>
-      (
-        figure(plan(loadExample(name))[0]!, 'escalation-flow')!.data as unknown as FlowData
-      ).steps.at(-1);
-    // highway-monitoring's A tier restores operation (its B/C tiers only submit a plan): no 排除故障.
-    expect(ends('highway-monitoring')).toBe('恢复运行并提交故障报告');
-    expect(ends('hospital-his')).toBe('排除故障并提交故障报告');
-    expect(ends('dev-project-60m')).toBe('排除故障');
+  const endOf = (b: BidParams) =>
+    (figure(plan(b)[0]!, 'escalation-flow')!.data as unknown as FlowData).steps.at(-1);
+  it('promises for every fault only what every tier commits to', () => {
+    // highway-monitoring: only its A tier restores operation and reports (B/C submit a plan, D is
+    // negotiable); hospital-his: its 一般故障 commits to no report. Neither may promise for all
+    // faults what one tier promises: 处理完毕 (a bid evaluator read “恢复运行并提交故障报告” as
+    // the end of every fault's handling).
+    expect(endOf(loadExample('highway-monitoring'))).toBe('处理完毕');
+    expect(endOf(loadExample('hospital-his'))).toBe('处理完毕');
+  });
+  it('says the common end when every tier commits to it', () => {
+    const b = loadExample('hospital-his');
+    const tiers = b.responseTiers!.map((t) => ({
+      ...t,
+      negotiable: false,
+      milestones: [
+        ...(t.milestones ?? []).filter((m) => m.kind !== 'report'),
+        { kind: 'report' as const },
+      ],
+    }));
+    const ends = new Set(
+      tiers.map((t) =>
+        (t.milestones ?? [])
+          .map((m) => m.kind)
+          .filter((k) => ['resolve', 'restore', 'plan'].includes(k))
+          .at(-1),
+      ),
+    );
+    expect(ends).toEqual(new Set(['resolve'])); // every tier ends in 排除故障 here
+    expect(endOf({ ...b, responseTiers: tiers } as BidParams)).toBe('排除故障并提交故障报告');
   });
 });

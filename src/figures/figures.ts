@@ -149,26 +149,31 @@ function tierChart(bid: BidParams, title: string): DrawnFigure | null {
 /** Milestones that end the handling of a fault, as far as a tier commits to one. */
 const OUTCOMES: readonly string[] = ['resolve', 'restore', 'plan'];
 
-/**
- * The flow's last box: what the most severe tier commits the handling ends with (its last outcome
- * milestone: 排除故障, 恢复运行, 提交解决方案 or the tier's own label), and 提交故障报告 when that tier
- * commits to a report. A tier that commits to no outcome, or no tier, ends in 处理完毕: the figure
- * never promises a result the text does not.
- */
-export function flowEnd(
-  severe: NonNullable<BidParams['responseTiers']>[number] | undefined,
-): string {
-  const ms = severe && !severe.negotiable ? (severe.milestones ?? []) : [];
+/** What one tier commits its handling ends with (see `flowEnd`). */
+function tierEnd(tier: NonNullable<BidParams['responseTiers']>[number]): string {
+  const ms = !tier.negotiable ? (tier.milestones ?? []) : [];
   const outcome = [...ms].reverse().find((m) => OUTCOMES.includes(m.kind));
   const end = outcome ? milestoneName(outcome) : '处理完毕';
   return ms.some((m) => m.kind === 'report') ? `${end}并${milestoneName({ kind: 'report' })}` : end;
+}
+
+/**
+ * The flow's last box, which every fault reaches: what every tier commits the handling ends with
+ * (its last outcome milestone — 排除故障, 恢复运行, 提交解决方案 or the tier's own label — and
+ * 提交故障报告 when it commits to a report). Where the tiers end differently, or commit to no
+ * outcome, or there is no tier, it reads 处理完毕: the figure never promises for all faults what
+ * the text promises for the most severe tier only (its limits are noted under the flow).
+ */
+export function flowEnd(tiers: NonNullable<BidParams['responseTiers']>): string {
+  const ends = new Set(tiers.map(tierEnd));
+  return ends.size === 1 ? [...ends][0]! : '处理完毕';
 }
 
 function escalationFlow(bid: BidParams, title: string): DrawnFigure | null {
   const escalation = bid.service?.escalation;
   if (!escalation?.length) return null;
   const tiers = bid.responseTiers ?? [];
-  const steps = ['接到报修', ...escalation.map((c) => channelLabels[c]), flowEnd(tiers[0])];
+  const steps = ['接到报修', ...escalation.map((c) => channelLabels[c]), flowEnd(tiers)];
   const perRow = steps.length > 6 ? Math.ceil(steps.length / 2) : steps.length;
   const gap = 18;
   const bw = (W - 20 - (perRow - 1) * gap) / perRow;
