@@ -114,6 +114,14 @@ const cases: [string, (b: BidParams) => void, string][] = [
     'warranty.components.0.repair',
   ],
   [
+    'onsite-vs-free-travel',
+    (b) => {
+      b.warranty!.components[0]!.onsite = d('6个月');
+      b.warranty!.freeServices = [...(b.warranty!.freeServices ?? []), 'travel'];
+    },
+    'warranty.components.0.onsite',
+  ],
+  [
     'single-warranty-start',
     (b) => {
       b.warranty!.start = undefined;

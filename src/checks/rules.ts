@@ -448,6 +448,25 @@ export const RULES: readonly Rule[] = [
       ),
   },
   {
+    id: 'onsite-vs-free-travel',
+    severity: 'warning',
+    title: '免费上门服务期与质保期内免费的差旅一致',
+    hint: '质保期内人员差旅费由我方承担，上门服务在免费上门服务期满后也仍不收费，这一期限便失去意义：请删去较短的免费上门服务期、把它延长到质保期，或从质保期内免费服务中去掉差旅费（warranty.freeServices 的 travel）。',
+    check: (b) =>
+      (b.warranty?.freeServices ?? []).includes('travel')
+        ? (b.warranty?.components ?? []).flatMap((c, i) =>
+            c.onsite && compareDurations(c.onsite, c.period) === -1
+              ? [
+                  {
+                    path: ['warranty', 'components', i, 'onsite'],
+                    message: `“${c.name}”的免费上门服务期${c.onsite.text}短于质保期${c.period.text}，但质保期内人员差旅费由我方承担：期满后上门是否收费，两处说法矛盾`,
+                  },
+                ]
+              : [],
+          )
+        : [],
+  },
+  {
     id: 'single-warranty-start',
     severity: 'warning',
     title: '质保期起算日',
