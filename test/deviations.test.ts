@@ -181,16 +181,16 @@ describe('deviations', () => {
 
 describe('a deviation on a selected list item', () => {
   it('points at the selected milestone in the bid file', async () => {
-    // 5.1.5 reads responseTiers[0].milestones[kind=onsite]: the second milestone, on line 53.
+    // 5.1.5 reads responseTiers[0].milestones[kind=onsite]: the second milestone, on line 54.
     // PRODUCT BUG (src/checks/deviations.ts deviationDiagnostics): the path is cut at the selector,
-    // so the warning points at the list (51:7, where the *respond* milestone is written).
+    // so the warning points at the list (52:7, where the *respond* milestone is written).
     const lines = readFileSync(exampleFile('hospital-his'), 'utf8').split('\n');
-    expect(lines[52]).toBe('      - kind: onsite');
+    expect(lines[53]).toBe('      - kind: onsite');
     const r = await run('lint', exampleFile('hospital-his'), '--format', 'json');
     const j = JSON.parse(r.out) as { diagnostics: { line: number; col: number; path: string }[] };
     expect(j.diagnostics[0]).toMatchObject({
       path: 'responseTiers[0].milestones[kind=onsite]',
-      line: 53,
+      line: 54,
       col: 9,
     });
   });

@@ -54,7 +54,7 @@ describe('tenderkit explain', () => {
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^examples\/highway-monitoring\.yaml:72 {2}故障响应等级 › A类问题 · 到达现场：自接到报修起郴州市区2小时内、其他市县24小时内 ｜《售后服务承诺书》《售后服务方案》《偏离表》｜ response-tiers@\d+、deviation-table@\d+$/,
+        /^examples\/highway-monitoring\.yaml:73 {2}故障响应等级 › A类问题 · 到达现场：自接到报修起郴州市区2小时内、其他市县24小时内 ｜《售后服务承诺书》《售后服务方案》《偏离表》｜ response-tiers@\d+、deviation-table@\d+$/,
       ),
     );
     expect(lines).toContainEqual(
@@ -63,12 +63,12 @@ describe('tenderkit explain', () => {
       ),
     );
     expect(lines).toContain(
-      'examples/highway-monitoring.yaml:174  其他承诺 › 冬季除冰期间的值守：每年 12 月至次年 2 月除冰保畅期间，我方在湘南高速公路监控分中心安排工程师现场值守，配合贵方处置冰冻天气下的设备故障。 ｜《售后服务承诺书》｜ 未经条款库审核（本投标自拟）',
+      'examples/highway-monitoring.yaml:175  其他承诺 › 冬季除冰期间的值守：每年 12 月至次年 2 月除冰保畅期间，我方在湘南高速公路监控分中心安排工程师现场值守，配合贵方处置冰冻天气下的设备故障。 ｜《售后服务承诺书》｜ 未经条款库审核（本投标自拟）',
     );
     const basic = lines.indexOf('基本信息（文件写明的名称、联系方式和落款，不是承诺）：');
     expect(basic).toBeGreaterThan(0);
     expect(lines.slice(basic)).toContain(
-      'examples/highway-monitoring.yaml:181  落款 › 落款日期：2026年10月20日 ｜《售后服务承诺书》《售后服务方案》《培训方案》《偏离表》｜ 文档模板',
+      'examples/highway-monitoring.yaml:182  落款 › 落款日期：2026年10月20日 ｜《售后服务承诺书》《售后服务方案》《培训方案》《偏离表》｜ 文档模板',
     );
   });
 
@@ -97,7 +97,7 @@ describe('tenderkit explain', () => {
       label: '故障响应等级 › A类问题 · 到达现场',
       value: '自接到报修起郴州市区2小时内、其他市县24小时内',
       documents: ['售后服务承诺书', '售后服务方案', '偏离表'],
-      line: 72,
+      line: 73,
       col: 9,
       reviewed: true,
       section: 'commitment',
@@ -108,7 +108,7 @@ describe('tenderkit explain', () => {
       line: 31,
     });
     expect(rows.filter((x) => !x.reviewed)).toEqual([
-      expect.objectContaining({ path: 'extraCommitments[0]', clauses: [], line: 174 }),
+      expect.objectContaining({ path: 'extraCommitments[0]', clauses: [], line: 175 }),
     ]);
     expect(rows.filter((x) => x.section === 'basic').map((x) => x.path)).toContain(
       'bidder.hotline',
@@ -126,12 +126,12 @@ describe('tenderkit explain', () => {
     expect(lines).toContain('| 行 | 承诺事项 | 内容 | 写在 | 出处 |');
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^\| 99 \| 备品备件 › 维修期间提供备用设备 \| 是 \| 售后服务方案 \| plan-spares@\d+ \|$/,
+        /^\| 100 \| 备品备件 › 维修期间提供备用设备 \| 是 \| 售后服务方案 \| plan-spares@\d+ \|$/,
       ),
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
-        /^\| 174 \| 其他承诺 › 冬季除冰期间的值守 \| .+ \| 售后服务承诺书 \| \*\*未经条款库审核（本投标自拟）\*\* \|$/,
+        /^\| 175 \| 其他承诺 › 冬季除冰期间的值守 \| .+ \| 售后服务承诺书 \| \*\*未经条款库审核（本投标自拟）\*\* \|$/,
       ),
     );
   });

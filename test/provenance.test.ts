@@ -141,8 +141,8 @@ describe('tenderkit clauses usage', () => {
     // dev-project and minimal state no inspection, visit or report: the clause writes nothing.
     expect(j.bids.map((b) => [path.basename(b.file), b.version])).toEqual([
       ['dev-project-60m.yaml', null],
-      ['highway-monitoring.yaml', 3],
-      ['hospital-his.yaml', 3],
+      ['highway-monitoring.yaml', 4],
+      ['hospital-his.yaml', 4],
       ['minimal.yaml', null],
     ]);
     expect(j.bids[1]!.documents).toEqual(['售后服务承诺书', '售后服务方案']);

@@ -209,9 +209,7 @@ describe('service.routinePeriod: the period of inspections, visits and reports',
   it('writes only the frequencies when the bid states no period', () => {
     const l = lines(render(routine), PLAN);
     expect(l).toContain('• 巡检：对系统进行全面巡检，频次为每季度一次。');
-    expect(l).toContain(
-      '• 用户回访：系统投入使用后的首年内，回访频次为每月一次；此后回访频次为每季度一次。',
-    );
+    expect(l).toContain('• 用户回访：首年内回访频次为每月一次；此后回访频次为每季度一次。');
     expect(l).toContain('• 定期报告：运行维护月报，每月一次。');
     expect(l.join('\n')).not.toMatch(/质保期内|合同期内|质保期满|合同期满/);
   });
@@ -220,14 +218,14 @@ describe('service.routinePeriod: the period of inspections, visits and reports',
     const warranty = lines(render(`${routine}  routinePeriod: warranty\n`), PLAN);
     expect(warranty).toContain('• 巡检：质保期内，对系统进行全面巡检，频次为每季度一次。');
     expect(warranty).toContain(
-      '• 用户回访：系统投入使用后的首年内，回访频次为每月一次；此后至质保期满，回访频次为每季度一次。',
+      '• 用户回访：首年内回访频次为每月一次；此后至质保期满，回访频次为每季度一次。',
     );
     expect(warranty).toContain('• 定期报告：质保期内提交运行维护月报，每月一次。');
 
     const contract = lines(render(`${routine}  routinePeriod: contract\n`), LETTER);
     expect(contract).toContain('• 巡检：合同期内，对系统进行全面巡检，频次为每季度一次。');
     expect(contract).toContain(
-      '• 用户回访：系统投入使用后的首年内，回访频次为每月一次；此后至合同期满，回访频次为每季度一次。',
+      '• 用户回访：首年内回访频次为每月一次；此后至合同期满，回访频次为每季度一次。',
     );
     const laterOnly = lines(
       render('service:\n  visitsLater: 每半年\n  routinePeriod: contract\n'),

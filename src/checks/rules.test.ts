@@ -162,6 +162,7 @@ const cases: [string, (b: BidParams) => void, string][] = [
     'responseTiers.1.milestones.1',
   ],
   ['routine-service-period', (b) => void delete b.service!.routinePeriod, 'service.inspections'],
+  ['first-year-visits-start', (b) => void delete b.service!.visitsFrom, 'service.visitsFirstYear'],
   [
     'phone-consultation-period',
     (b) => void delete b.afterWarranty!.freePhoneConsultationPeriod,
@@ -212,6 +213,27 @@ describe('rule catalogue', () => {
     delete c.service!.routinePeriod;
     expect(rule('routine-service-period').check(c)[0]!.hint).toBeUndefined();
     expect(rule('routine-service-period').hint).toContain('请写明 service.routinePeriod');
+  });
+
+  it('tells a bid with a first-year start but no first-year visits to drop the start', () => {
+    const b = clone();
+    delete b.service!.visitsFirstYear;
+    expect(rule('first-year-visits-start').check(b)).toEqual([
+      {
+        path: ['service', 'visitsFrom'],
+        message: '写了第一年回访起算，但没有写第一年回访频次',
+        hint: '没有第一年回访时，请删去 service.visitsFrom；若有，请写明 service.visitsFirstYear。',
+      },
+    ]);
+    const c = clone();
+    delete c.service!.visitsFrom;
+    expect(rule('first-year-visits-start').check(c)).toEqual([
+      {
+        path: ['service', 'visitsFirstYear'],
+        message: '承诺首年内回访（每月一次），但没有写首年从哪一天起算',
+      },
+    ]);
+    expect(rule('first-year-visits-start').hint).toContain('请写明 service.visitsFrom');
   });
 
   it('passes every shipped example', () => {

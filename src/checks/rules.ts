@@ -682,6 +682,31 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'first-year-visits-start',
+    severity: 'warning',
+    title: '第一年回访写明起算日',
+    hint: '“首年内”从哪一天算起不写，招标人无法核对回访是否按时：请写明 service.visitsFrom（如项目终验合格之日、项目总体验收合格之日），与质保期起算一致为宜。',
+    check: (b) => {
+      const s = b.service;
+      if (s?.visitsFrom && !s.visitsFirstYear)
+        return [
+          {
+            path: ['service', 'visitsFrom'],
+            message: '写了第一年回访起算，但没有写第一年回访频次',
+            hint: '没有第一年回访时，请删去 service.visitsFrom；若有，请写明 service.visitsFirstYear。',
+          },
+        ];
+      return s?.visitsFirstYear && !s.visitsFrom
+        ? [
+            {
+              path: ['service', 'visitsFirstYear'],
+              message: `承诺首年内回访（${s.visitsFirstYear.text}），但没有写首年从哪一天起算`,
+            },
+          ]
+        : [];
+    },
+  },
+  {
     id: 'phone-consultation-period',
     severity: 'warning',
     title: '质保期满后的免费电话咨询写明期限',

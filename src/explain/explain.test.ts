@@ -63,18 +63,18 @@ describe('commitment checklist: highway-monitoring', () => {
       value: '自接到报修起郴州市区2小时内、其他市县24小时内',
       // The 偏离表 states it too: its condition reads responseTiers[0].milestones[kind=onsite].
       documents: [LETTER, PLAN, DEVIATIONS],
-      line: 72,
+      line: 73,
     });
     expect(byPath('responseTiers[0].milestones[3]')).toMatchObject({
       label: '故障响应等级 › A类问题 · 恢复运行',
       value:
         '自接到报修起工作日48小时内、节假日72小时内；如未能按时完成，则1个工作日内启用第二套方案恢复运行',
-      line: 78,
+      line: 79,
     });
     expect(byPath('responseTiers[3]')).toMatchObject({
       label: '故障响应等级 › D类问题',
       value: '功能改进建议、新增需求等非故障类问题。（整体协商确定）',
-      line: 94,
+      line: 95,
     });
     // No line for a milestone's parts.
     expect(list.some((c) => /milestones\[\d+\]\./.test(c.path))).toBe(false);
@@ -103,11 +103,11 @@ describe('commitment checklist: highway-monitoring', () => {
       label: '违约处罚 › 违约处罚条目 › 定期巡检未按期进行或未提交巡检报告',
       value: '每缺一次扣减当期服务费（违约金：人民币贰仟元伍角 / 2,000.50元）',
       clauses: [used(docs, 'penalties')],
-      line: 129,
+      line: 130,
     });
     expect(byPath('afterWarranty.annualFeeCap')).toMatchObject({
       value: '人民币壹拾捌万伍仟元整 / 185,000.00元',
-      line: 118,
+      line: 119,
     });
   });
 
@@ -123,7 +123,7 @@ describe('commitment checklist: highway-monitoring', () => {
       value: '是',
       documents: [PLAN],
       clauses: [used(docs, 'plan-spares')],
-      line: 99,
+      line: 100,
     });
     // Inside a channel, the flag joins the channel's line.
     expect(byPath('service.channels[2]')).toMatchObject({
@@ -138,7 +138,7 @@ describe('commitment checklist: highway-monitoring', () => {
 
   it('lists totals the templates compute, under the field they count', () => {
     const total = list.find((c) => c.label === '培训 › 培训模块 › 课时合计')!;
-    expect(total).toMatchObject({ path: 'training.modules', value: '38', line: 152 });
+    expect(total).toMatchObject({ path: 'training.modules', value: '38', line: 153 });
     expect(total.documents).toEqual([LETTER, '培训方案']);
   });
 
@@ -152,7 +152,7 @@ describe('commitment checklist: highway-monitoring', () => {
       clauses: [],
       template: false,
       file: exampleFile('highway-monitoring'),
-      line: 174,
+      line: 175,
       col: 5,
       origin: 'bid',
       reviewed: false,
@@ -172,7 +172,7 @@ describe('commitment checklist: highway-monitoring', () => {
       ['project.name', 15],
       ['project.number', 16],
       ['project.tenderTitle', 17],
-      ['signature.date', 181],
+      ['signature.date', 182],
     ]);
     expect(byPath('tenderee.name')).toMatchObject({
       documents: [LETTER, PLAN, '培训方案'],
@@ -219,10 +219,10 @@ describe('commitment checklist: highway-monitoring', () => {
     const n = list.filter((c) => c.section === 'commitment').length;
     expect(lines).toContain(`承诺事项（共 ${n} 项，其中 1 项未经条款库审核）：`);
     expect(lines).toContain(
-      `bid.yaml:72  故障响应等级 › A类问题 · 到达现场：自接到报修起郴州市区2小时内、其他市县24小时内 ｜《售后服务承诺书》《售后服务方案》《偏离表》｜ ${used(docs, 'response-tiers')}、${used(docs, 'deviation-table')}`,
+      `bid.yaml:73  故障响应等级 › A类问题 · 到达现场：自接到报修起郴州市区2小时内、其他市县24小时内 ｜《售后服务承诺书》《售后服务方案》《偏离表》｜ ${used(docs, 'response-tiers')}、${used(docs, 'deviation-table')}`,
     );
     expect(lines).toContain(
-      'bid.yaml:174  其他承诺 › 冬季除冰期间的值守：每年 12 月至次年 2 月除冰保畅期间，我方在湘南高速公路监控分中心安排工程师现场值守，配合贵方处置冰冻天气下的设备故障。 ｜《售后服务承诺书》｜ 未经条款库审核（本投标自拟）',
+      'bid.yaml:175  其他承诺 › 冬季除冰期间的值守：每年 12 月至次年 2 月除冰保畅期间，我方在湘南高速公路监控分中心安排工程师现场值守，配合贵方处置冰冻天气下的设备故障。 ｜《售后服务承诺书》｜ 未经条款库审核（本投标自拟）',
     );
     expect(lines).toContain(
       'bid.yaml:6  招标人 › 招标人名称：湘南高速公路建设开发有限公司 ｜《售后服务承诺书》《售后服务方案》《培训方案》｜ 文档模板',
@@ -241,7 +241,7 @@ describe('commitment checklist: highway-monitoring', () => {
       `| 37 | 服务人员 › 人员配置名单 | 10人 | 售后服务承诺书、售后服务方案 | ${used(docs, 'service-staff')} |`,
     );
     expect(md).toMatch(
-      /\| 174 \| 其他承诺 › 冬季除冰期间的值守 \| 每年 .* \| 售后服务承诺书 \| \*\*未经条款库审核（本投标自拟）\*\* \|/,
+      /\| 175 \| 其他承诺 › 冬季除冰期间的值守 \| 每年 .* \| 售后服务承诺书 \| \*\*未经条款库审核（本投标自拟）\*\* \|/,
     );
     expect(md.split('\n').filter((l) => /^\| \d+ \|/.test(l))).toHaveLength(list.length);
   });

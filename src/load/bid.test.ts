@@ -73,7 +73,7 @@ describe('loading a bid file', () => {
     expect(d[0]).toMatchObject({
       name: 'MissingField',
       path: 'signature.signer',
-      location: { line: 141, col: 1 },
+      location: { line: 142, col: 1 },
     });
   });
 
@@ -180,7 +180,7 @@ describe('loading a bid file', () => {
     expect(at('终身').message).toContain('这里不能写“终身”');
     expect(at('2 hours')).toMatchObject({
       path: 'responseTiers[0].milestones[0].within',
-      location: { line: 52 },
+      location: { line: 53 },
     });
     const ok = loadBidText(
       valid.replace('within: 30分钟, from: report', 'within: 半小时, from: report'),

@@ -242,6 +242,10 @@ export const serviceSchema = z
     inspections: frequency({ label: '巡检频次', help: '例如“每季度”“每年4次”' }).optional(),
     inspectionReport: bool({ label: '巡检后提交报告' }).optional(),
     visitsFirstYear: frequency({ label: '第一年回访频次' }).optional(),
+    visitsFrom: choice(warrantyStartLabels, {
+      label: '第一年回访起算',
+      help: '“首年”从哪一天算起；不填则文件只写“首年内”，不写起算日',
+    }).optional(),
     visitsLater: frequency({ label: '此后回访频次' }).optional(),
     reports: z.array(reportSchema).max(5).optional().meta({ label: '定期报告' }),
     routinePeriod: choice(
