@@ -473,5 +473,9 @@ describe('loading a bid in another format version', () => {
     expect(texts.some((t) => t.startsWith('penalties.repeatVisitLimit 含义改变'))).toBe(true);
     expect(texts.some((t) => t.includes('另行签订维护合同约定'))).toBe(true);
     expect(texts.some((t) => t.includes('直至故障排除'))).toBe(true);
+    // The first year of user visits no longer starts at 投入使用 unless the bid says so.
+    expect(
+      texts.some((t) => t.startsWith('service.visitFirstYearMonths 第 1 版写“系统投入使用后')),
+    ).toBe(true);
   });
 });

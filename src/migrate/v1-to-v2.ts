@@ -1068,6 +1068,11 @@ function wordingNotes(m: Migrator, root: YAMLMap, v1: Record<string, unknown>): 
       ['spares', 'loaner'],
       '第 1 版写“设备送修期间，我方免费提供同等性能的备用设备”，第 2 版写“设备送修期间，我方提供备用设备”，只在 spares.loanerFree 为 true 时写“免费”；如需原承诺，请加 loanerFree: true，“同等性能”请写入 extraCommitments',
     );
+  if (section('service').visitFirstYearMonths !== undefined)
+    note(
+      ['service', 'visitFirstYearMonths'],
+      '第 1 版写“系统投入使用后第一年内”回访，第 2 版只在写明 service.visitsFrom 时写首年从哪天算起（不写时只写“首年内”）；如需原承诺，请加 visitsFrom: go-live（系统正式上线运行之日）',
+    );
   if (section('warranty').overallMonths !== undefined)
     note(
       ['warranty', 'overallMonths'],
