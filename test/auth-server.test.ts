@@ -13,10 +13,10 @@ import { updateUsers, type Role } from '../src/auth/users.js';
 import { createApp } from '../src/server/app.js';
 import { RenderPool } from '../src/server/render-pool.js';
 import type { BidStore } from '../src/server/store.js';
+import { addAccounts as addTestAccounts, TEST_COST } from './accounts.js';
 import { ROOT } from './helpers.js';
 import { formFields, type Reply, WebClient } from './web-client.js';
 
-const TEST_COST = { ln: 10, r: 8, p: 1 };
 const PW: Record<string, string> = {
   alice: 'alice-secret-01',
   bob: 'bob-secret-0002',
@@ -34,23 +34,8 @@ const ROLE_OF: Record<string, Role> = {
   temp: 'sales',
 };
 
-async function addAccounts(dataDir: string, names: string[]) {
-  const t = new Date().toISOString();
-  const hashes = await Promise.all(names.map((n) => hashPassword(PW[n]!, { cost: TEST_COST })));
-  await updateUsers(dataDir, (f) => {
-    names.forEach((n, i) =>
-      f.users.push({
-        name: n,
-        displayName: `${n}（测试）`,
-        role: ROLE_OF[n]!,
-        password: hashes[i]!,
-        created: t,
-        passwordChanged: t,
-      }),
-    );
-    return { file: f, result: true };
-  });
-}
+const addAccounts = (dataDir: string, names: string[]) =>
+  addTestAccounts(dataDir, names, { passwords: PW, roles: ROLE_OF });
 
 interface Running {
   base: string;

@@ -11,12 +11,12 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { packageWithOwnSerif, zeroTable } from './damaged-font.js';
 import { ROOT } from './helpers.js';
 
 const BIN = path.join(ROOT, 'bin', 'tenderkit.js');
@@ -183,49 +183,8 @@ describe('Ctrl-C while the documents render', () => {
   }
 });
 
-/**
- * A light copy of the installed package whose Noto Serif SC is a real copy (to damage), every
- * other package a symbolic link to this project's node_modules.
- */
-function packageWithOwnSerif(name: string): { bin: string; regular: string } {
-  const root = path.join(tmp, name);
-  mkdirSync(path.join(root, 'node_modules', '@expo-google-fonts'), { recursive: true });
-  for (const f of ['bin', 'dist', 'clauses', 'templates', 'examples', 'package.json'])
-    cpSync(path.join(ROOT, f), path.join(root, f), { recursive: true });
-  for (const e of readdirSync(path.join(ROOT, 'node_modules')))
-    if (e !== '@expo-google-fonts')
-      symlinkSync(path.join(ROOT, 'node_modules', e), path.join(root, 'node_modules', e));
-  const fonts = path.join(ROOT, 'node_modules', '@expo-google-fonts');
-  symlinkSync(
-    path.join(fonts, 'noto-sans-sc'),
-    path.join(root, 'node_modules/@expo-google-fonts/noto-sans-sc'),
-  );
-  cpSync(
-    path.join(fonts, 'noto-serif-sc'),
-    path.join(root, 'node_modules/@expo-google-fonts/noto-serif-sc'),
-    { recursive: true },
-  );
-  return {
-    bin: path.join(root, 'bin', 'tenderkit.js'),
-    regular: path.join(
-      root,
-      'node_modules/@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf',
-    ),
-  };
-}
-
-/** The offset and length of table `tag` in a TrueType file. */
-function table(font: Buffer, tag: string): { offset: number; length: number } {
-  for (let i = 0; i < font.readUInt16BE(4); i++) {
-    const p = 12 + 16 * i;
-    if (font.toString('latin1', p, p + 4) === tag)
-      return { offset: font.readUInt32BE(p + 8), length: font.readUInt32BE(p + 12) };
-  }
-  throw new Error(`no ${tag}`);
-}
-
 describe('a damaged built-in font', () => {
-  const pkg = packageWithOwnSerif('damaged');
+  const pkg = packageWithOwnSerif(tmp, 'damaged');
   const original = readFileSync(pkg.regular);
   const build = (out: string, threads: string) => {
     mkdirSync(out, { recursive: true });
@@ -253,10 +212,7 @@ describe('a damaged built-in font', () => {
   // succeeded, every PDF's body text invisible (pdftotext still found it). A built-in font that is
   // not the file its package version shipped is now refused.
   it('outlines zeroed: refused, nothing written', () => {
-    const damaged = Buffer.from(original);
-    const glyf = table(damaged, 'glyf');
-    damaged.fill(0, glyf.offset, glyf.offset + glyf.length);
-    writeFileSync(pkg.regular, damaged);
+    writeFileSync(pkg.regular, zeroTable(original, 'glyf'));
     try {
       const r = build(path.join(tmp, 'zeroed'), '1');
       expect(r.signal).toBeNull();

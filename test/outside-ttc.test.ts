@@ -9,7 +9,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -18,6 +17,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { packageWithOwnSerif, zeroTable } from './damaged-font.js';
 import { ROOT } from './helpers.js';
 import { makeTtc } from './ttc.js';
 
@@ -220,54 +220,15 @@ describe('every failing document is reported, in file order, either way', () => 
   });
 });
 
-/** A copy of the package whose noto-serif-sc is its own (the rest linked), as outside-threads does. */
-function packageWithOwnSerif(name: string) {
-  const root = path.join(tmp, name);
-  mkdirSync(path.join(root, 'node_modules', '@expo-google-fonts'), { recursive: true });
-  for (const f of ['bin', 'dist', 'clauses', 'templates', 'examples', 'web', 'package.json'])
-    cpSync(path.join(ROOT, f), path.join(root, f), { recursive: true });
-  for (const e of readdirSync(path.join(ROOT, 'node_modules')))
-    if (e !== '@expo-google-fonts')
-      symlinkSync(path.join(ROOT, 'node_modules', e), path.join(root, 'node_modules', e));
-  const fonts = path.join(ROOT, 'node_modules', '@expo-google-fonts');
-  symlinkSync(
-    path.join(fonts, 'noto-sans-sc'),
-    path.join(root, 'node_modules/@expo-google-fonts/noto-sans-sc'),
-  );
-  cpSync(
-    path.join(fonts, 'noto-serif-sc'),
-    path.join(root, 'node_modules/@expo-google-fonts/noto-serif-sc'),
-    { recursive: true },
-  );
-  return {
-    bin: path.join(root, 'bin', 'tenderkit.js'),
-    regular: path.join(
-      root,
-      'node_modules/@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf',
-    ),
-  };
-}
-
-/** `font` with its glyf table zeroed (same size: the directory intact, every outline empty). */
-function zeroGlyf(font: Buffer): Buffer {
-  const b = Buffer.from(font);
-  for (let i = 0; i < b.readUInt16BE(4); i++) {
-    const p = 12 + 16 * i;
-    if (b.toString('latin1', p, p + 4) === 'glyf')
-      b.fill(0, b.readUInt32BE(p + 8), b.readUInt32BE(p + 8) + b.readUInt32BE(p + 12));
-  }
-  return b;
-}
-
 describe('a damaged built-in font', () => {
-  const pkg = packageWithOwnSerif('pkg');
+  const pkg = packageWithOwnSerif(tmp, 'pkg');
   const original = readFileSync(pkg.regular);
 
   // README (Web form for sales): “填写完整 means every download will work”. With a damaged built-in
   // font the form said 填写完整 while every download (.docx too) answered 422 “保存的投标参数还有问题，
   // 不能生成文件” — blaming the bid for a broken installation. The server now refuses to start.
   it('serve does not start with a damaged built-in font, naming it', () => {
-    writeFileSync(pkg.regular, zeroGlyf(original));
+    writeFileSync(pkg.regular, zeroTable(original, 'glyf'));
     try {
       const data = path.join(tmp, 'serve-data');
       mkdirSync(data, { recursive: true });

@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkChain } from '../src/audit/log.js';
 import type { AuthOptions } from '../src/auth/auth.js';
 import { hashPassword, parseHash, verifyPassword } from '../src/auth/passwords.js';
-import { readUsers, setPassword, updateUsers, type Role } from '../src/auth/users.js';
+import { readUsers, setPassword, type Role } from '../src/auth/users.js';
 import { createApp } from '../src/server/app.js';
 import { RenderPool } from '../src/server/render-pool.js';
+import { addAccounts as addTestAccounts, TEST_COST } from './accounts.js';
 import { tempFolders } from './helpers.js';
 import { type Reply, WebClient } from './web-client.js';
 
 const temp = tempFolders();
-const TEST_COST = { ln: 10, r: 8, p: 1 };
 const PW: Record<string, string> = {
   alice: 'alice-secret-01',
   bob: 'bob-secret-0002',
@@ -38,23 +38,13 @@ const SIGNIN_FAILED = '用户名或密码不正确，或账户已停用。';
 /** The password page's answer to a wrong current password (it counts as a failed sign-in). */
 const CURRENT_WRONG = '当前密码不正确。与登录时输错一同计数：连续 5 次，该用户名将锁定 15 分钟。';
 
-async function addAccounts(dataDir: string, names: string[]) {
-  const t = new Date(Date.now() - 3600_000).toISOString();
-  const hashes = await Promise.all(names.map((n) => hashPassword(PW[n]!, { cost: TEST_COST })));
-  await updateUsers(dataDir, (f) => {
-    names.forEach((n, i) =>
-      f.users.push({
-        name: n,
-        displayName: `${n}（测试）`,
-        role: ROLE_OF[n]!,
-        password: hashes[i]!,
-        created: t,
-        passwordChanged: t,
-      }),
-    );
-    return { file: f, result: true };
+/** Accounts made an hour ago, so a password change shows as a new passwordChanged line. */
+const addAccounts = (dataDir: string, names: string[]) =>
+  addTestAccounts(dataDir, names, {
+    passwords: PW,
+    roles: ROLE_OF,
+    at: new Date(Date.now() - 3600_000),
   });
-}
 
 let pool: RenderPool;
 const running: (() => Promise<void>)[] = [];
