@@ -16,6 +16,7 @@ import type { Document } from '../src/ir/types.js';
 import { warrantyStartLabels } from '../src/schema/labels.js';
 import { RenderPool } from '../src/server/render-pool.js';
 import { bodyOf, formFields } from './form-helpers.js';
+import { WebClient } from './web-client.js';
 import {
   bidFromText,
   docxParagraphs,
@@ -236,36 +237,28 @@ describe('through the web form', () => {
   let pool: RenderPool;
   let base = '';
   let dataDir = '';
-  let cookie = '';
-  let token = '';
+  let client: WebClient;
 
   beforeAll(async () => {
     dataDir = temp('tk-visits-form-');
     pool = new RenderPool({ threads: 1 });
     ({ server, base } = await startApp(dataDir, pool));
-    const res = await fetch(`${base}/bids`);
-    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    token = /name="_csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+    client = new WebClient(base);
+    await client.get('/bids'); // the form token and its cookie
   });
   afterAll(async () => {
     server?.close();
     await pool?.close();
   });
 
-  const post = (p: string, fields: Record<string, string | string[]>) => {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-    body.set('_csrf', token);
-    return fetch(`${base}${p}`, { method: 'POST', body, redirect: 'manual', headers: { cookie } });
-  };
-  const page = async (id: string) =>
-    (await fetch(`${base}/bids/${id}`, { headers: { cookie } })).text();
+  const post = (p: string, fields: Record<string, string | string[]>) => client.post(p, fields);
+  const page = async (id: string) => (await client.get(`/bids/${id}`)).text;
   const stored = (id: string) => readFileSync(path.join(dataDir, `${id}.yaml`), 'utf8');
 
   it('shows the start as a choice, keeps the file byte for byte unedited, and changes only its line', async () => {
     const res = await post('/bids/new', { example: 'hospital-his' });
     expect(res.status).toBe(303);
-    const id = res.headers.get('location')!.split('/').pop()!;
+    const id = String(res.headers.location).split('/').pop()!;
     const original = readFileSync(exampleFile('hospital-his'), 'utf8');
     expect(stored(id)).toBe(original);
 
